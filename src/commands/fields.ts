@@ -1,0 +1,135 @@
+import { z } from "zod";
+
+/**
+ * Field validators for command inputs. Each reports exactly one text on failure, the
+ * original server's text for that field; a command's schema lists its fields in the
+ * original's check order, and the first failure wins (protocol.md §2, §6).
+ */
+
+export interface FieldTexts {
+  /** Reported when the field is absent or null (and, with emptyIsLack, PHP-empty). */
+  lack?: string;
+  /** Reported for a wrong type or a value out of range. */
+  invalid: string;
+}
+
+const INT32_MAX = 2147483647;
+const CANONICAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+
+/** A JSON integer, or a string holding a canonical decimal integer (FIX "Types"). */
+export function lenientInteger(value: unknown): number | undefined {
+  if (typeof value === "number") return Number.isSafeInteger(value) ? value : undefined;
+  if (typeof value === "string" && CANONICAL_INTEGER.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** PHP's empty(): what the original treated as a missing value. */
+export function phpEmpty(value: unknown): boolean {
+  return value === undefined || value === null || value === false || value === 0 || value === "" || value === "0";
+}
+
+const absent = (value: unknown) => value === undefined || value === null;
+
+function reject(ctx: z.RefinementCtx, message: string | undefined): never {
+  ctx.addIssue({ code: "custom", message: message ?? "invalid input" });
+  return z.NEVER as never;
+}
+
+interface IntOptions {
+  min?: number;
+  max?: number;
+  /** PHP-empty values (0, "", "0") count as missing. */
+  emptyIsLack?: boolean;
+}
+
+/** A required integer. */
+export function int(texts: FieldTexts, options: IntOptions = {}) {
+  const { min = -INT32_MAX, max = INT32_MAX } = options;
+  return z.unknown().transform((value, ctx): number => {
+    if (absent(value) || (options.emptyIsLack && phpEmpty(value))) return reject(ctx, texts.lack ?? texts.invalid);
+    const n = lenientInteger(value);
+    if (n === undefined || n < min || n > max) return reject(ctx, texts.invalid);
+    return n;
+  });
+}
+
+/** An optional integer: absent or null gives undefined. */
+export function optionalInt(texts: FieldTexts, options: Omit<IntOptions, "emptyIsLack"> = {}) {
+  const { min = -INT32_MAX, max = INT32_MAX } = options;
+  return z.unknown().transform((value, ctx): number | undefined => {
+    if (absent(value)) return undefined;
+    const n = lenientInteger(value);
+    if (n === undefined || n < min || n > max) return reject(ctx, texts.invalid);
+    return n;
+  });
+}
+
+/** An integer restricted to a set of values (role, operate, state…). */
+export function oneOf<const T extends readonly number[]>(texts: FieldTexts, values: T) {
+  return z.unknown().transform((value, ctx): T[number] => {
+    if (absent(value)) return reject(ctx, texts.lack ?? texts.invalid);
+    const n = lenientInteger(value);
+    if (n === undefined || !values.includes(n)) return reject(ctx, texts.invalid);
+    return n as T[number];
+  });
+}
+
+interface StringOptions {
+  /** PHP-empty values ("", "0") count as missing. */
+  emptyIsLack?: boolean;
+  /** An empty string is invalid. */
+  nonEmpty?: boolean;
+  maxLength?: number;
+  maxBytes?: number;
+  /** Control characters are invalid. */
+  printable?: boolean;
+}
+
+const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
+
+function checkString(value: string, options: StringOptions): boolean {
+  if (options.nonEmpty && value.length === 0) return false;
+  if (options.maxLength !== undefined && [...value].length > options.maxLength) return false;
+  if (options.maxBytes !== undefined && Buffer.byteLength(value, "utf8") > options.maxBytes) return false;
+  if (options.printable && CONTROL_CHARS.test(value)) return false;
+  return true;
+}
+
+/** A required string. */
+export function str(texts: FieldTexts, options: StringOptions = {}) {
+  return z.unknown().transform((value, ctx): string => {
+    if (absent(value) || (options.emptyIsLack && phpEmpty(value))) return reject(ctx, texts.lack ?? texts.invalid);
+    if (typeof value !== "string" || !checkString(value, options)) return reject(ctx, texts.invalid);
+    return value;
+  });
+}
+
+/** An optional string: absent or null gives undefined. */
+export function optionalStr(texts: FieldTexts, options: StringOptions = {}) {
+  return z.unknown().transform((value, ctx): string | undefined => {
+    if (absent(value)) return undefined;
+    if (typeof value !== "string" || !checkString(value, options)) return reject(ctx, texts.invalid);
+    return value;
+  });
+}
+
+/** A required JSON object validated by `shape` (its fields' own texts apply inside). */
+export function obj<S extends z.ZodRawShape>(texts: FieldTexts, shape: S) {
+  const inner = z.object(shape);
+  return z
+    .unknown()
+    .transform((value, ctx): Record<string, unknown> => {
+      if (absent(value)) return reject(ctx, texts.lack ?? texts.invalid);
+      if (typeof value !== "object" || Array.isArray(value)) return reject(ctx, texts.invalid);
+      return value as Record<string, unknown>;
+    })
+    .pipe(inner);
+}
+
+/** The first validation text of a failed parse. */
+export function firstIssueText(error: z.ZodError): string {
+  return error.issues[0]?.message ?? "invalid input";
+}

@@ -1,0 +1,132 @@
+import { existsSync } from "node:fs";
+import { z } from "zod";
+
+/**
+ * Every configuration key of the server, parsed and validated once at start.
+ * Key names are fixed (deployments rely on them); each has a development default
+ * so that `npm start` works on a fresh machine. `.env.example` documents them.
+ */
+
+/** One IM app served: requests carry its SdkAppID as `appid`. */
+export interface SdkApp {
+  sdkAppId: number;
+  /** Signs userSig v2 (users and the admin). */
+  secretKey: string;
+  /** IM admin identifier used for REST calls (From_Account of class markers). */
+  admin: string;
+}
+
+const DEV_SDK_APPS: SdkApp[] = [
+  { sdkAppId: 1400000000, secretKey: "sxb-edu-development-secret-key-change-me", admin: "administrator" },
+];
+
+const boolString = z
+  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
+  .transform((v) => ["true", "1", "yes", "on"].includes(v));
+
+const positiveInt = z.coerce.number().int().positive();
+const nonNegativeInt = z.coerce.number().int().nonnegative();
+
+const sdkAppsSchema = z
+  .array(
+    z.object({
+      sdkAppId: z.number().int().positive(),
+      secretKey: z.string().min(1),
+      admin: z.string().min(1),
+    }),
+  )
+  .min(1)
+  .refine((apps) => new Set(apps.map((a) => a.sdkAppId)).size === apps.length, "duplicate sdkAppId");
+
+const jsonOf = <T extends z.ZodType>(schema: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: "custom", message: "not valid JSON" });
+      return z.NEVER;
+    }
+  }).pipe(schema);
+
+const urlString = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
+
+const envSchema = z.object({
+  PORT: nonNegativeInt.max(65535).default(8080),
+  HOST: z.string().min(1).default("0.0.0.0"),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/sxb_edu"),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  SDK_APPS: jsonOf(sdkAppsSchema).default(DEV_SDK_APPS),
+  IM_BASE_URL: urlString.default("https://console.tim.qq.com"),
+  IM_TIMEOUT_MS: positiveInt.default(5000),
+  REPLAY_INDEX_DELAY_S: nonNegativeInt.default(300),
+  TOKEN_IDLE_EXPIRE_S: positiveInt.default(604800),
+  USERSIG_EXPIRE_S: positiveInt.default(15552000),
+  TEACHER_TIMEOUT_S: positiveInt.default(300),
+  MEMBER_TIMEOUT_S: positiveInt.default(120),
+  REAPER_INTERVAL_MS: positiveInt.default(1000),
+  REAPER_ENABLED: boolString.default(true),
+  CORS_ORIGINS: z.string().min(1).default("*"),
+  BODY_LIMIT_BYTES: positiveInt.default(1048576),
+  PASSWORD_SCRYPT_N: positiveInt.refine((n) => (n & (n - 1)) === 0 && n >= 1024, "must be a power of two ≥ 1024").default(16384),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  databaseUrl: string;
+  redisUrl: string;
+  logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  sdkApps: ReadonlyMap<number, SdkApp>;
+  imBaseUrl: string;
+  imTimeoutMs: number;
+  replayIndexDelayS: number;
+  tokenIdleExpireS: number;
+  userSigExpireS: number;
+  teacherTimeoutS: number;
+  memberTimeoutS: number;
+  reaperIntervalMs: number;
+  reaperEnabled: boolean;
+  corsOrigins: readonly string[];
+  bodyLimitBytes: number;
+  passwordScryptN: number;
+}>;
+
+export class ConfigError extends Error {}
+
+/** Parses configuration from an environment map; throws ConfigError naming the bad key. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // An empty value means "not set" (as in `KEY=` lines of .env files).
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new ConfigError(`invalid configuration: ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const e = parsed.data;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    logLevel: e.LOG_LEVEL,
+    sdkApps: new Map(e.SDK_APPS.map((app) => [app.sdkAppId, app])),
+    imBaseUrl: e.IM_BASE_URL,
+    imTimeoutMs: e.IM_TIMEOUT_MS,
+    replayIndexDelayS: e.REPLAY_INDEX_DELAY_S,
+    tokenIdleExpireS: e.TOKEN_IDLE_EXPIRE_S,
+    userSigExpireS: e.USERSIG_EXPIRE_S,
+    teacherTimeoutS: e.TEACHER_TIMEOUT_S,
+    memberTimeoutS: e.MEMBER_TIMEOUT_S,
+    reaperIntervalMs: e.REAPER_INTERVAL_MS,
+    reaperEnabled: e.REAPER_ENABLED,
+    corsOrigins: e.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    passwordScryptN: e.PASSWORD_SCRYPT_N,
+  });
+}
+
+/** Reads `.env` from the working directory into process.env (existing variables win). */
+export function loadDotEnv(path = ".env"): void {
+  if (existsSync(path)) process.loadEnvFile(path);
+}

@@ -1,0 +1,102 @@
+/**
+ * The one table of error codes and texts. Texts are wire data: apps were built
+ * against the original server's exact strings, typos and leading spaces included
+ * (protocol.md §3, §6). Services throw AppError; each door maps it to its envelope.
+ */
+
+export const ErrorCode = {
+  success: 0,
+  invalidRequest: 10001,
+  requestJson: 10002,
+  requestData: 10003,
+  userExists: 10004,
+  userNotExist: 10005,
+  password: 10006,
+  repeatLogout: 10008,
+  tokenExpired: 10009,
+  roomNotExist: 10100,
+  noPrivilege: 10101,
+  roomState: 10102,
+  sendImMsg: 10103,
+  repeatBind: 10104,
+  resourceState: 10105,
+  repeatExit: 10107,
+  server: 90000,
+} as const;
+export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCodeValue,
+    readonly info: string,
+  ) {
+    super(`${code} ${info}`);
+    this.name = "AppError";
+  }
+}
+
+const fail = (code: ErrorCodeValue, info: string) => () => new AppError(code, info);
+
+/** Field validation texts (all errorCode 10003), by field. */
+export const FieldText = {
+  appid: { lack: "Lack of appid", invalidCmd: "Invalid appidid", invalidToken: "Invalid appid", notConfigured: "Invalid appid,maybe not config" },
+  timeStamp: { lack: "Lack of timeStamp", invalid: "Invalid timeStamp" },
+  token: { lack: "Lack of token", invalid: "Invalid token", invalidTokenCmd: " Invalid token" },
+  id: { lack: "Lack of id", invalid: "Invalid id" },
+  pwd: { lack: "Lack of pwd", invalid: "Invalid pwd" },
+  role: { lack: "Lack of role", invalid: "Invalid role" },
+  title: { lack: "Lack of title", invalid: " Invalid title" },
+  cover: { invalid: " Invalid cover" },
+  roomnum: { lack: "Lack of roomnum", invalid: "Invalid roomnum", invalidSpaced: " Invalid roomnum", listInvalid: "roomnum invalid" },
+  operate: { lack: "Lack of operate", invalid: " Invalid operate" },
+  index: { lack: "Lack of page index", invalid: "Page index should be a non-negative integer" },
+  size: { lack: "Lack of page size", invalid: "Page size should be a positive integer(not larger than 50)" },
+  fromTime: { listInvalid: "from_time invalid", invalid: "Invalid from_time" },
+  toTime: { listInvalid: "to_time invalid", invalid: "Invalid to_time" },
+  timeRange: { invalid: "from_time must less than to_time" },
+  hostUid: { invalid: "host_uid invalid" },
+  state: { invalid: "state invalid" },
+  bindFile: {
+    lack: "Lack of bind_file",
+    invalid: "bind_file must be array",
+    lackType: "Lack info bindfile.type",
+    invalidType: "invalide bindfile.type",
+    lackFileName: "Lack info bindfile.file_name",
+    invalidFileName: "invalide bindfile.filename",
+    lackUrl: "Lack info bindfile.url",
+    invalidUrl: "invalide bindfile.url",
+  },
+} as const;
+
+export const Errors = {
+  invalidRequest: fail(ErrorCode.invalidRequest, "Invalid request."),
+  requestJson: fail(ErrorCode.requestJson, "HTTP Request Json Parse Error"),
+  requestData: (info: string) => new AppError(ErrorCode.requestData, info),
+  appidDiffersFromUser: fail(ErrorCode.requestData, "appid is diff from appid of the user."),
+
+  userExists: fail(ErrorCode.userExists, "Register user id existed"),
+  userNotExist: fail(ErrorCode.userNotExist, "User not exist"),
+  hostUidNotExist: fail(ErrorCode.userNotExist, "check host_uid failed,msg:User not exist"),
+  password: fail(ErrorCode.password, "User password error"),
+  repeatLogout: fail(ErrorCode.repeatLogout, "Repeat logout"),
+  tokenUnknown: fail(ErrorCode.tokenExpired, "Token expired"),
+  tokenExpired: fail(ErrorCode.tokenExpired, "User token expired"),
+
+  roomNotExist: fail(ErrorCode.roomNotExist, "get room info failed"),
+  onlyTeacherCreates: fail(ErrorCode.noPrivilege, "only teacher can create a course."),
+  onlyOwnerStarts: fail(ErrorCode.noPrivilege, " only the teacher who created the course can start it."),
+  onlyOwnerEnds: fail(ErrorCode.noPrivilege, "only the teacher can end the course."),
+  onlyOwnerBinds: fail(ErrorCode.noPrivilege, "only the teacher can bind/unbind a resource."),
+  onlyMembersListMembers: fail(ErrorCode.noPrivilege, "only the teacher and members of the course can list its members."),
+  onlyMembersQueryBindings: fail(ErrorCode.noPrivilege, "only the teacher and members of the course can query its bindings."),
+  startNeedsCreated: fail(ErrorCode.roomState, " only state=created room can start a course"),
+  exitNeedsLiving: fail(ErrorCode.roomState, "only state=living room can exit"),
+  memberNeedsLiving: fail(ErrorCode.roomState, "can only enter/exit a state=living room"),
+  bindNeedsOpenCourse: fail(ErrorCode.roomState, "only state=created/living room can bind resource"),
+  imSendFailed: fail(ErrorCode.sendImMsg, "save info to imgroup failed."),
+  repeatBind: fail(ErrorCode.repeatBind, "has binded."),
+  notBound: fail(ErrorCode.resourceState, "the resource not binded"),
+  repeatExit: fail(ErrorCode.repeatExit, "can not repeat exit a room."),
+
+  server: fail(ErrorCode.server, "Server inner error"),
+} as const;

@@ -1,0 +1,51 @@
+import Router from "@koa/router";
+import Koa from "koa";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import type { Services } from "../services";
+import { cors } from "./cors";
+import { isProtocolPath, protocolHandler } from "./protocol/adapter";
+import { sendEnvelope } from "./protocol/envelope";
+import { requestContext } from "./request-context";
+import { accountRoutes } from "./rest/accounts";
+import { mountRoutes, restBodyParser } from "./rest/door";
+
+export interface AppDeps {
+  config: Config;
+  services: Services;
+  log: Logger;
+  /** Readiness probe: PostgreSQL and Redis answer. */
+  ready: () => Promise<boolean>;
+}
+
+export const REST_PREFIX = "/api/v1";
+
+export function createApp(deps: AppDeps): Koa {
+  const app = new Koa({ proxy: true });
+  app.use(requestContext(deps.log));
+  app.use(cors(deps.config.corsOrigins));
+
+  const rest = new Router({ prefix: REST_PREFIX });
+  rest.use(restBodyParser(deps.config.bodyLimitBytes));
+  mountRoutes(rest, deps, [...accountRoutes]);
+  app.use(rest.routes());
+  app.use(rest.allowedMethods());
+
+  const protocol = protocolHandler(deps);
+  app.use(async (ctx, next) => {
+    if (ctx.path === "/healthz") {
+      const ok = await deps.ready().catch(() => false);
+      ctx.status = ok ? 200 : 503;
+      ctx.body = { status: ok ? "ok" : "unavailable" };
+      return;
+    }
+    if (ctx.path.startsWith(REST_PREFIX)) return next();
+    if (isProtocolPath(ctx.path)) return protocol(ctx);
+    return next();
+  });
+  // Anything else: the protocol's "Invalid request." with a 404.
+  app.use(async (ctx) => {
+    sendEnvelope(ctx, 10001, "Invalid request.", undefined, 404);
+  });
+  return app;
+}

@@ -1,0 +1,46 @@
+import { randomUUID } from "node:crypto";
+import type { Context, Next } from "koa";
+import type { Logger } from "../logger";
+
+/** Per-request facts the doors fill in for the access log. */
+export interface RequestState {
+  requestId: string;
+  command?: string;
+  errorCode?: number;
+  /** An unexpected failure: logged with the request id, never sent to the client. */
+  failure?: unknown;
+  /** Hot-path requests log at debug only. */
+  quiet?: boolean;
+}
+
+/** Request id, one structured log line per request (never bodies), last-resort error answer. */
+export function requestContext(log: Logger) {
+  return async (ctx: Context, next: Next): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const incoming = ctx.get("x-request-id");
+    const state = ctx.state as RequestState;
+    state.requestId = /^[\w.-]{1,64}$/.test(incoming) ? incoming : randomUUID();
+    ctx.set("X-Request-Id", state.requestId);
+    try {
+      await next();
+    } catch (error) {
+      state.failure = error;
+      state.errorCode = 90000;
+      ctx.status = 500;
+      ctx.type = "application/json";
+      ctx.body = JSON.stringify({ errorCode: 90000, errorInfo: "Server inner error" });
+    }
+    const line = {
+      requestId: state.requestId,
+      method: ctx.method,
+      path: ctx.path,
+      command: state.command,
+      status: ctx.status,
+      errorCode: state.errorCode ?? 0,
+      ms: Number(process.hrtime.bigint() - started) / 1e6,
+    };
+    if (state.failure !== undefined) log.error({ ...line, err: state.failure }, "request failed");
+    else if (state.quiet) log.debug(line, "request");
+    else log.info(line, "request");
+  };
+}

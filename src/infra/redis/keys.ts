@@ -1,0 +1,34 @@
+/**
+ * Every Redis key name, in one place. Keys that a script or transaction touches
+ * together share a hash tag ({course:N}) so that they live in one Redis Cluster slot;
+ * the global sets are single keys.
+ */
+
+const courseTag = (roomnum: number) => `{course:${roomnum}}`;
+
+export const RedisKeys = {
+  /** HASH of a session token (by SHA-256 of the token): uin, uid, role, appid, seen. TTL = idle expiry. */
+  session: (tokenHash: string) => `session:${tokenHash}`,
+  /** ZSET uin → last beat (ms) of everyone present in a class. */
+  coursePresence: (roomnum: number) => `${courseTag(roomnum)}:presence`,
+  /** SET of uins dropped for silence: their next beat brings them back (B10). */
+  courseDropped: (roomnum: number) => `${courseTag(roomnum)}:dropped`,
+  /** STRING lock token held while a course changes state (start, end). */
+  courseLock: (roomnum: number) => `${courseTag(roomnum)}:lock`,
+  /** ZSET roomnum → the teacher's last beat (ms), one entry per living class. */
+  livingCourses: "presence:living",
+  /** ZSET "roomnum:uin" → last beat (ms) of every present member who is not the class's teacher. */
+  presentMembers: "presence:members",
+  /** Set once presence has been rebuilt from PostgreSQL; its absence means Redis lost state. */
+  presenceEpoch: "presence:epoch",
+  /** STRING lock token of the instance rebuilding presence. */
+  presenceRebuildLock: "presence:rebuild-lock",
+} as const;
+
+/** Member of RedisKeys.presentMembers. */
+export const memberRef = (roomnum: number, uin: number) => `${roomnum}:${uin}`;
+
+export function parseMemberRef(ref: string): { roomnum: number; uin: number } | undefined {
+  const match = /^(\d+):(\d+)$/.exec(ref);
+  return match ? { roomnum: Number(match[1]), uin: Number(match[2]) } : undefined;
+}

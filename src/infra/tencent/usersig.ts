@@ -1,0 +1,32 @@
+import { createHmac } from "node:crypto";
+import { deflateSync } from "node:zlib";
+
+/**
+ * Tencent IM userSig v2 (TLSSigAPIv2): HMAC-SHA256 over the identity fields with the
+ * app's secret key, as JSON, zlib-deflated, base64 with `+/=` → `*-_`.
+ * Format: spec/tencent-formats.md (e); reference tencentyun/tls-sig-api-v2-node.
+ */
+export function genUserSig(args: {
+  sdkAppId: number;
+  secretKey: string;
+  identifier: string;
+  expireSeconds: number;
+  now?: number;
+}): string {
+  const time = args.now ?? Math.floor(Date.now() / 1000);
+  const content =
+    `TLS.identifier:${args.identifier}\n` +
+    `TLS.sdkappid:${args.sdkAppId}\n` +
+    `TLS.time:${time}\n` +
+    `TLS.expire:${args.expireSeconds}\n`;
+  const sig = createHmac("sha256", args.secretKey).update(content).digest("base64");
+  const doc = {
+    "TLS.ver": "2.0",
+    "TLS.identifier": args.identifier,
+    "TLS.sdkappid": args.sdkAppId,
+    "TLS.expire": args.expireSeconds,
+    "TLS.time": time,
+    "TLS.sig": sig,
+  };
+  return deflateSync(Buffer.from(JSON.stringify(doc))).toString("base64").replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
+}

@@ -1,0 +1,69 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config";
+import { createApp } from "./http/app";
+import { migrate } from "./infra/db/migrate";
+import { createDb, type Db, type QueryCounter } from "./infra/db/prisma";
+import { createRedis, type RedisClient } from "./infra/redis/client";
+import { ImClient } from "./infra/tencent/im";
+import { createLogger, type Logger } from "./logger";
+import { createServices, type Services } from "./services";
+
+/** A running instance: HTTP server plus its connections (and background workers). */
+export interface RunningServer {
+  url: string;
+  config: Config;
+  services: Services;
+  db: Db;
+  redis: RedisClient;
+  queries: QueryCounter;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+/** Applies migrations, connects PostgreSQL and Redis, and serves. */
+export async function startServer(config: Config, options: { log?: Logger } = {}): Promise<RunningServer> {
+  const log = options.log ?? createLogger(config.logLevel);
+  const applied = await migrate(config.databaseUrl);
+  if (applied.length > 0) log.info({ applied }, "migrations applied");
+  const { db, queries } = createDb(config.databaseUrl);
+  const redis = createRedis(config.redisUrl);
+  const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
+  const services = createServices({ config, db, redis, im, log });
+  await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
+
+  const ready = async () => {
+    await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
+    return true;
+  };
+  const app = createApp({ config, services, log, ready });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once("error", reject);
+  });
+  server.keepAliveTimeout = 65000;
+  const { port } = server.address() as AddressInfo;
+  const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
+  const url = `http://${host}:${port}`;
+  log.info({ url }, "serving");
+
+  let closed = false;
+  return {
+    url,
+    config,
+    services,
+    db,
+    redis,
+    queries,
+    log,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await Promise.allSettled([db.$disconnect(), redis.quit()]);
+    },
+  };
+}

@@ -1,0 +1,29 @@
+/** Domain constants shared by services and doors. */
+
+export const Role = { student: 0, teacher: 1 } as const;
+export type Role = (typeof Role)[keyof typeof Role];
+
+export const CourseState = { created: 0, living: 1, ended: 2, replayable: 3 } as const;
+export type CourseState = (typeof CourseState)[keyof typeof CourseState];
+
+export const LeaveReason = { left: "left", timeout: "timeout", classEnded: "class_ended" } as const;
+export type LeaveReason = (typeof LeaveReason)[keyof typeof LeaveReason];
+
+export const EndReason = { teacher: "teacher", timeout: "timeout" } as const;
+export type EndReason = (typeof EndReason)[keyof typeof EndReason];
+
+/** The caller, as known from a valid token. */
+export interface SessionUser {
+  uin: number;
+  uid: string;
+  role: Role;
+  appid: number;
+}
+
+/** Largest page the list commands serve. */
+export const MAX_PAGE_SIZE = 50;
+
+export const unixSeconds = (date: Date | null | undefined): number => (date ? Math.floor(date.getTime() / 1000) : 0);
+
+/** The IM marker timestamp when a caller gives none: the low 32 bits of now in ms, as apps send. */
+export const imTimestampNow = (): number => Date.now() % 4294967296;

@@ -1,0 +1,99 @@
+import { createHash, randomBytes } from "node:crypto";
+import type { Config } from "../config";
+import { Errors } from "../errors";
+import type { Db } from "../infra/db/prisma";
+import { RedisKeys } from "../infra/redis/keys";
+import type { RedisClient } from "../infra/redis/client";
+import type { Logger } from "../logger";
+import { type Role, type SessionUser } from "./domain";
+
+/**
+ * Session tokens: 192 random bits, one live token per account (a new login ends the
+ * old one). PostgreSQL keeps the record (a SHA-256 of the token, never the token);
+ * Redis caches it under the same hash with a sliding TTL, so a token command costs
+ * one Redis read and no SQL while the cache is warm.
+ */
+
+/** How often a token's idle expiry is pushed forward (refreshed at most once a minute). */
+const REFRESH_EVERY_S = 60;
+
+export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export interface AuthenticateOptions {
+  /** The heartbeat: refresh the idle expiry in Redis only, never in SQL. */
+  hotPath?: boolean;
+}
+
+export class SessionService {
+  constructor(
+    private readonly deps: { config: Config; db: Db; redis: RedisClient; log: Logger },
+  ) {}
+
+  newToken(): string {
+    return randomBytes(24).toString("base64url");
+  }
+
+  /** Puts a freshly issued token in the cache. */
+  async cache(tokenHash: string, user: SessionUser, seenAt: number, ttlSeconds = this.deps.config.tokenIdleExpireS): Promise<void> {
+    const key = RedisKeys.session(tokenHash);
+    await this.deps.redis
+      .multi()
+      .hset(key, { uin: user.uin, uid: user.uid, role: user.role, appid: user.appid, seen: seenAt })
+      .expire(key, Math.max(1, ttlSeconds))
+      .exec();
+  }
+
+  async forget(tokenHash: string): Promise<void> {
+    await this.deps.redis.del(RedisKeys.session(tokenHash));
+  }
+
+  /**
+   * The user behind a token. Checks in the original's order: unknown token (10009
+   * "Token expired"), app mismatch (10003), idle expiry (10009 "User token expired",
+   * which also ends the session so the next call is "Token expired").
+   */
+  async authenticate(token: string, appid: number | undefined, options: AuthenticateOptions = {}): Promise<SessionUser> {
+    const tokenHash = hashToken(token);
+    const now = nowSeconds();
+    const idle = this.deps.config.tokenIdleExpireS;
+    const cached = await this.deps.redis.hgetall(RedisKeys.session(tokenHash));
+    if (cached.uin !== undefined) {
+      const user: SessionUser = { uin: Number(cached.uin), uid: cached.uid ?? "", role: Number(cached.role) as Role, appid: Number(cached.appid) };
+      if (appid !== undefined && user.appid !== appid) throw Errors.appidDiffersFromUser();
+      const seen = Number(cached.seen);
+      if (now - seen > idle) return this.expire(tokenHash, user.uin);
+      if (now - seen >= REFRESH_EVERY_S) this.refresh(tokenHash, user.uin, now, options);
+      return user;
+    }
+    const account = await this.deps.db.account.findUnique({ where: { tokenHash } });
+    if (!account) throw Errors.tokenUnknown();
+    if (appid !== undefined && account.appid !== appid) throw Errors.appidDiffersFromUser();
+    const lastSeen = unixOf(account.lastRequestAt ?? account.loginAt);
+    if (now - lastSeen > idle) return this.expire(tokenHash, account.uin);
+    const user: SessionUser = { uin: account.uin, uid: account.uid, role: account.role as Role, appid: account.appid };
+    await this.cache(tokenHash, user, lastSeen, idle - (now - lastSeen));
+    return user;
+  }
+
+  private async expire(tokenHash: string, uin: number): Promise<never> {
+    await this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { tokenHash: null } });
+    await this.forget(tokenHash);
+    throw Errors.tokenExpired();
+  }
+
+  /** Slides the idle expiry; off the request's critical path. */
+  private refresh(tokenHash: string, uin: number, now: number, options: AuthenticateOptions): void {
+    const key = RedisKeys.session(tokenHash);
+    const work: Promise<unknown>[] = [
+      this.deps.redis.multi().hset(key, "seen", now).expire(key, this.deps.config.tokenIdleExpireS).exec(),
+    ];
+    if (!options.hotPath) {
+      work.push(this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } }));
+    }
+    Promise.all(work).catch((error: unknown) => this.deps.log.warn({ err: error }, "token refresh failed"));
+  }
+}
+
+const unixOf = (date: Date | null) => (date ? Math.floor(date.getTime() / 1000) : 0);
