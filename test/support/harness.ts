@@ -1,0 +1,97 @@
+import { loadConfig } from "../../src/config";
+import { createLogger, type Logger } from "../../src/logger";
+import { startServer, type RunningServer } from "../../src/server";
+import { TEST_APP, OTHER_APP, resetStores, testDatabaseUrl, testRedisUrl } from "./env";
+import { startFakeIm, type FakeIm } from "./fake-im";
+
+/** The real server on an ephemeral port, with fresh stores and a fake IM. */
+export interface TestServer {
+  server: RunningServer;
+  url: string;
+  im: FakeIm;
+  /** POST …/index.php?svc&cmd with a JSON body; returns status and parsed envelope. */
+  call(svc: string, cmd: string, body?: unknown, init?: { method?: string; contentType?: string | null; path?: string; raw?: string }): Promise<ProtocolAnswer>;
+  /** A REST request under /api/v1. */
+  rest(method: string, path: string, options?: { body?: unknown; token?: string; raw?: string }): Promise<RestAnswer>;
+  close(): Promise<void>;
+}
+
+export interface ProtocolAnswer {
+  status: number;
+  text: string;
+  headers: Headers;
+  body: { errorCode: number; errorInfo: string; data?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary data
+}
+
+export interface RestAnswer {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
+  await resetStores();
+  const im = await startFakeIm([TEST_APP, OTHER_APP]);
+  const config = loadConfig({
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    SDK_APPS: JSON.stringify([TEST_APP, OTHER_APP]),
+    IM_BASE_URL: im.url,
+    IM_TIMEOUT_MS: "2000",
+    PASSWORD_SCRYPT_N: "1024",
+    REAPER_ENABLED: "false",
+    ...env,
+  });
+  const server = await startServer(config, { log: options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent") });
+  const url = server.url;
+
+  const call: TestServer["call"] = async (svc, cmd, body = {}, init = {}) => {
+    const headers: Record<string, string> = {};
+    if (init.contentType !== null) headers["content-type"] = init.contentType ?? "application/json";
+    const method = init.method ?? "POST";
+    const response = await fetch(`${url}${init.path ?? "/index.php"}?svc=${encodeURIComponent(svc)}&cmd=${encodeURIComponent(cmd)}`, {
+      method,
+      headers,
+      body: method === "GET" || method === "HEAD" ? undefined : (init.raw ?? JSON.stringify(body)),
+    });
+    const text = await response.text();
+    return { status: response.status, text, headers: response.headers, body: JSON.parse(text) as ProtocolAnswer["body"] };
+  };
+
+  const rest: TestServer["rest"] = async (method, path, options = {}) => {
+    const headers: Record<string, string> = { "content-type": "application/json" };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    const response = await fetch(`${url}/api/v1${path}`, {
+      method,
+      headers,
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+  };
+
+  return {
+    server,
+    url,
+    im,
+    call,
+    rest,
+    async close() {
+      await server.close();
+      await im.close();
+    },
+  };
+}
+
+/** Common fields for TEST_APP. */
+export const C = { appid: TEST_APP.sdkAppId, timeStamp: 12345 };
+
+/** Registers and logs in a user; returns its token. */
+export async function signUp(t: TestServer, id: string, role: 0 | 1, pwd = "cGFzc3dvcmQ="): Promise<string> {
+  const reg = await t.call("account", "regist", { ...C, id, pwd, role });
+  if (reg.body.errorCode !== 0) throw new Error(`regist ${id}: ${reg.text}`);
+  const login = await t.call("account", "login", { ...C, id, pwd });
+  if (login.body.errorCode !== 0) throw new Error(`login ${id}: ${login.text}`);
+  return login.body.data.token as string;
+}
