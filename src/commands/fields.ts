@@ -33,6 +33,9 @@ export function phpEmpty(value: unknown): boolean {
 
 const absent = (value: unknown) => value === undefined || value === null;
 
+// Optional fields end in .optional(): zod rejects a missing key whose schema is not
+// optional, whatever its transform would return.
+
 function reject(ctx: z.RefinementCtx, message: string | undefined): never {
   ctx.addIssue({ code: "custom", message: message ?? "invalid input" });
   return z.NEVER as never;
@@ -64,7 +67,7 @@ export function optionalInt(texts: FieldTexts, options: Omit<IntOptions, "emptyI
     const n = lenientInteger(value);
     if (n === undefined || n < min || n > max) return reject(ctx, texts.invalid);
     return n;
-  });
+  }).optional();
 }
 
 /** An integer restricted to a set of values (role, operate, state…). */
@@ -113,7 +116,7 @@ export function optionalStr(texts: FieldTexts, options: StringOptions = {}) {
     if (absent(value)) return undefined;
     if (typeof value !== "string" || !checkString(value, options)) return reject(ctx, texts.invalid);
     return value;
-  });
+  }).optional();
 }
 
 /** A required JSON object validated by `shape` (its fields' own texts apply inside). */
@@ -132,4 +135,34 @@ export function obj<S extends z.ZodRawShape>(texts: FieldTexts, shape: S) {
 /** The first validation text of a failed parse. */
 export function firstIssueText(error: z.ZodError): string {
   return error.issues[0]?.message ?? "invalid input";
+}
+
+/**
+ * Two schemas checked one after the other: the second (and any cross-field rule of the
+ * first) only once the first passed, keeping the original's check order.
+ */
+export function inOrder<A extends z.ZodType<object>, B extends z.ZodType<object>>(first: A, second: B) {
+  return z.unknown().transform((value, ctx): z.output<A> & z.output<B> => {
+    const a = first.safeParse(value);
+    if (!a.success) return reject(ctx, firstIssueText(a.error));
+    const b = second.safeParse(value);
+    if (!b.success) return reject(ctx, firstIssueText(b.error));
+    return { ...a.data, ...b.data };
+  });
+}
+
+/** Paging fields of the list commands (index ≥ 0, size 0..50). */
+export const pagingFields = (texts: { index: FieldTexts; size: FieldTexts }, maxSize: number) => ({
+  index: int(texts.index, { min: 0 }),
+  size: int(texts.size, { min: 0, max: maxSize }),
+});
+
+/** An optional integer restricted to a set of values. */
+export function optionalOneOf<const T extends readonly number[]>(texts: FieldTexts, values: T) {
+  return z.unknown().transform((value, ctx): T[number] | undefined => {
+    if (absent(value)) return undefined;
+    const n = lenientInteger(value);
+    if (n === undefined || !values.includes(n)) return reject(ctx, texts.invalid);
+    return n as T[number];
+  }).optional();
 }

@@ -8,6 +8,7 @@ import { isProtocolPath, protocolHandler } from "./protocol/adapter";
 import { sendEnvelope } from "./protocol/envelope";
 import { requestContext } from "./request-context";
 import { accountRoutes } from "./rest/accounts";
+import { courseRoutes } from "./rest/courses";
 import { mountRoutes, restBodyParser } from "./rest/door";
 
 export interface AppDeps {
@@ -27,7 +28,7 @@ export function createApp(deps: AppDeps): Koa {
 
   const rest = new Router({ prefix: REST_PREFIX });
   rest.use(restBodyParser(deps.config.bodyLimitBytes));
-  mountRoutes(rest, deps, [...accountRoutes]);
+  mountRoutes(rest, deps, [...accountRoutes, ...courseRoutes]);
   app.use(rest.routes());
   app.use(rest.allowedMethods());
 

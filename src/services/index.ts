@@ -4,6 +4,12 @@ import type { RedisClient } from "../infra/redis/client";
 import type { ImClient } from "../infra/tencent/im";
 import type { Logger } from "../logger";
 import { AccountService } from "./accounts";
+import { BindingService } from "./bindings";
+import { CourseLock } from "./course-lock";
+import { CourseService } from "./courses";
+import { ClassLifecycle } from "./lifecycle";
+import { MemberService } from "./members";
+import { PresenceService } from "./presence";
 import { SessionService } from "./sessions";
 
 export interface ServiceDeps {
@@ -18,10 +24,21 @@ export interface ServiceDeps {
 export interface Services {
   sessions: SessionService;
   accounts: AccountService;
+  presence: PresenceService;
+  courses: CourseService;
+  lifecycle: ClassLifecycle;
+  members: MemberService;
+  bindings: BindingService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const sessions = new SessionService(deps);
   const accounts = new AccountService({ ...deps, sessions });
-  return { sessions, accounts };
+  const presence = new PresenceService(deps);
+  const courses = new CourseService({ ...deps, presence });
+  const lock = new CourseLock(deps);
+  const lifecycle = new ClassLifecycle({ ...deps, lock, courses, presence });
+  const members = new MemberService({ ...deps, courses, presence });
+  const bindings = new BindingService({ ...deps, courses });
+  return { sessions, accounts, presence, courses, lifecycle, members, bindings };
 }

@@ -35,6 +35,8 @@ export interface RestRoute {
   status?: 200 | 201 | 204;
   /** Authenticate the bearer even though the command itself takes no token (logout). */
   session?: boolean;
+  /** Reshapes the command's data for this route (e.g. one course out of a list). */
+  respond?(data: object | undefined): object;
 }
 
 export interface RestDeps {
@@ -81,8 +83,9 @@ async function handle(deps: RestDeps, route: RestRoute, ctx: Context): Promise<v
       user: route.command.auth === "token" ? user : undefined,
       fields: route.fields(request),
     });
+    const answer = route.respond ? route.respond(data) : data;
     ctx.status = route.status ?? 200;
-    if (ctx.status !== 204) ctx.body = data ?? {};
+    if (ctx.status !== 204) ctx.body = answer ?? {};
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     state.errorCode = error.code;

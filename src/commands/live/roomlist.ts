@@ -1,0 +1,45 @@
+import { z } from "zod";
+import { FieldText } from "../../errors";
+import { CourseState, MAX_PAGE_SIZE } from "../../services/domain";
+import { defineCommand } from "../command";
+import { inOrder, optionalInt, optionalOneOf, optionalStr, pagingFields } from "../fields";
+import { presentRoom } from "./presenters";
+
+const ALL_STATES = [CourseState.created, CourseState.living, CourseState.ended, CourseState.replayable] as const;
+
+export const roomListInput = inOrder(
+  z
+    .object({
+      ...pagingFields(FieldText, MAX_PAGE_SIZE),
+      roomnum: optionalInt({ invalid: FieldText.roomnum.listInvalid }),
+      from_time: optionalInt({ invalid: FieldText.fromTime.listInvalid }),
+      to_time: optionalInt({ invalid: FieldText.toTime.listInvalid }),
+    })
+    .superRefine((input, ctx) => {
+      if (input.from_time && input.to_time && input.from_time > input.to_time) {
+        ctx.addIssue({ code: "custom", message: FieldText.timeRange.invalid });
+      }
+    }),
+  z.object({
+    host_uid: optionalStr(FieldText.hostUid),
+    // FIX (B1): 3 (replayable) is a valid filter; anything else is "state invalid".
+    state: optionalOneOf(FieldText.state, ALL_STATES),
+  }),
+);
+
+export const roomListCommand = defineCommand({
+  name: "live.roomlist",
+  auth: "token",
+  input: roomListInput,
+  run: ({ app, services }, input) =>
+    services.courses.list(app, {
+      index: input.index,
+      size: input.size,
+      roomnum: input.roomnum,
+      fromTime: input.from_time,
+      toTime: input.to_time,
+      hostUid: input.host_uid,
+      state: input.state,
+    }),
+  present: (list) => ({ total: list.total, rooms: list.rooms.map((room) => presentRoom(room)) }),
+});

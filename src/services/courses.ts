@@ -1,0 +1,114 @@
+import type { SdkApp } from "../config";
+import { Errors } from "../errors";
+import type { Course } from "../generated/prisma/client";
+import type { Db } from "../infra/db/prisma";
+import { uidKeyOf } from "./accounts";
+import type { SessionUser } from "./domain";
+import type { PresenceService } from "./presence";
+
+/** Courses: creation, lookups and the course list. State changes live in ClassLifecycle. */
+
+/** What never changes about a course: the heartbeat reads it from memory. */
+export interface CourseFacts {
+  roomnum: number;
+  appid: number;
+  hostUin: number;
+}
+
+export interface CourseListFilter {
+  index: number;
+  size: number;
+  roomnum?: number;
+  fromTime?: number;
+  toTime?: number;
+  hostUid?: string;
+  state?: number;
+}
+
+export type ListedCourse = Course & { hostUid: string; memsize: number };
+
+const FACTS_CACHE_LIMIT = 100000;
+/** An unknown room number is remembered this long (a heartbeat flood costs no SQL). */
+const MISSING_TTL_MS = 5000;
+
+export class CourseService {
+  private readonly facts = new Map<number, CourseFacts>();
+  private readonly missing = new Map<number, number>();
+
+  constructor(private readonly deps: { db: Db; presence: PresenceService }) {}
+
+  async create(app: SdkApp, user: SessionUser, input: { title: string; cover?: string }): Promise<{ roomnum: number; groupid: string }> {
+    const now = new Date();
+    const course = await this.deps.db.course.create({
+      data: { appid: app.sdkAppId, hostUin: user.uin, title: input.title, cover: input.cover ?? "", createdAt: now, effectiveAt: now },
+    });
+    this.missing.delete(course.roomnum);
+    return { roomnum: course.roomnum, groupid: String(course.roomnum) };
+  }
+
+  /** A course of this app, or 10100. */
+  async get(app: SdkApp, roomnum: number): Promise<Course> {
+    const course = await this.deps.db.course.findUnique({ where: { roomnum } });
+    if (!course || course.appid !== app.sdkAppId) throw Errors.roomNotExist();
+    return course;
+  }
+
+  /** Immutable facts of a course of this app, from memory after the first look (10100 if none). */
+  async factsOf(app: SdkApp, roomnum: number): Promise<CourseFacts> {
+    let facts = this.facts.get(roomnum);
+    if (!facts) {
+      const missingUntil = this.missing.get(roomnum);
+      if (missingUntil !== undefined && missingUntil > Date.now()) throw Errors.roomNotExist();
+      const course = roomnum > 0 ? await this.deps.db.course.findUnique({ where: { roomnum }, select: { roomnum: true, appid: true, hostUin: true } }) : null;
+      if (!course) {
+        if (this.missing.size >= FACTS_CACHE_LIMIT) this.missing.clear();
+        this.missing.set(roomnum, Date.now() + MISSING_TTL_MS);
+        throw Errors.roomNotExist();
+      }
+      if (this.facts.size >= FACTS_CACHE_LIMIT) this.facts.delete(this.facts.keys().next().value!);
+      facts = course;
+      this.facts.set(roomnum, facts);
+    }
+    if (facts.appid !== app.sdkAppId) throw Errors.roomNotExist();
+    return facts;
+  }
+
+  /** The course list: newest effective time (start, else creation) first, ties by room number. */
+  async list(app: SdkApp, filter: CourseListFilter): Promise<{ total: number; rooms: ListedCourse[] }> {
+    const { db, presence } = this.deps;
+    let hostUin: number | undefined;
+    if (filter.hostUid) {
+      const host = await db.account.findUnique({ where: { appid_uidKey: { appid: app.sdkAppId, uidKey: uidKeyOf(filter.hostUid) } } });
+      if (!host || host.uid !== filter.hostUid) throw Errors.hostUidNotExist();
+      hostUin = host.uin;
+    }
+    const effectiveAt = {
+      ...(filter.fromTime ? { gt: new Date(filter.fromTime * 1000) } : {}),
+      ...(filter.toTime ? { lte: new Date(filter.toTime * 1000) } : {}),
+    };
+    const where = {
+      appid: app.sdkAppId,
+      ...(filter.state !== undefined ? { state: filter.state } : {}),
+      ...(hostUin !== undefined ? { hostUin } : {}),
+      ...(filter.roomnum ? { roomnum: filter.roomnum } : {}),
+      ...(filter.fromTime || filter.toTime ? { effectiveAt } : {}),
+    };
+    const [total, courses] = await Promise.all([
+      db.course.count({ where }),
+      filter.size === 0
+        ? Promise.resolve([])
+        : db.course.findMany({
+            where,
+            orderBy: [{ effectiveAt: "desc" }, { roomnum: "asc" }],
+            skip: filter.index,
+            take: filter.size,
+            include: { host: { select: { uid: true } } },
+          }),
+    ]);
+    const memsizes = await presence.countPresent(courses, Date.now());
+    return {
+      total,
+      rooms: courses.map(({ host, ...course }) => ({ ...course, hostUid: host.uid, memsize: memsizes.get(course.roomnum) ?? 0 })),
+    };
+  }
+}

@@ -1,0 +1,116 @@
+import type { Config, SdkApp } from "../config";
+import { AppError, ErrorCode, Errors } from "../errors";
+import type { Db } from "../infra/db/prisma";
+import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
+import type { Logger } from "../logger";
+import type { CourseService } from "./courses";
+import { CourseState, LeaveReason, type SessionUser } from "./domain";
+import type { PresenceService } from "./presence";
+
+/**
+ * Members entering and leaving a living class, the member list and the heartbeat.
+ * PostgreSQL keeps one row per stay (never deleted); Redis says who is present now.
+ */
+
+type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
+
+export class MemberService {
+  constructor(
+    private readonly deps: { config: Config; db: Db; im: ImClient; log: Logger; courses: CourseService; presence: PresenceService },
+  ) {}
+
+  async enter(app: SdkApp, user: SessionUser, roomnum: number, timeStamp: number): Promise<void> {
+    const course = await this.deps.courses.get(app, roomnum);
+    if (course.state !== CourseState.living) throw Errors.memberNeedsLiving();
+    try {
+      await this.deps.im.sendClassMarker(app, String(roomnum), { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
+    } catch (error) {
+      if (!(error instanceof ImError)) throw error;
+      this.deps.log.warn({ roomnum, err: error.message }, "IM member marker failed");
+      throw Errors.imSendFailed();
+    }
+    const now = new Date();
+    await this.inLivingClass(roomnum, async (tx) => {
+      const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
+      if (!open) await tx.classMember.create({ data: { roomnum, uin: user.uin, role: user.role, joinedAt: now } });
+    });
+    await this.deps.presence.entered(roomnum, user.uin, course.hostUin === user.uin, now.getTime());
+  }
+
+  async leave(app: SdkApp, user: SessionUser, roomnum: number): Promise<void> {
+    const course = await this.deps.courses.get(app, roomnum);
+    if (course.state !== CourseState.living) throw Errors.memberNeedsLiving();
+    const now = new Date();
+    await this.inLivingClass(roomnum, async (tx) => {
+      const ever = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin }, select: { id: true } });
+      if (!ever) throw Errors.repeatExit();
+      await tx.classMember.updateMany({ where: { roomnum, uin: user.uin, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.left } });
+    });
+    await this.deps.presence.left(roomnum, user.uin);
+  }
+
+  /** Present members (ascending uin); visible to the course's teacher and its members, present or past (S11). */
+  async list(app: SdkApp, user: SessionUser, roomnum: number, index: number, size: number): Promise<{ total: number; members: Array<{ uid: string; role: number }> }> {
+    const { db, presence } = this.deps;
+    const course = await db.course.findUnique({ where: { roomnum }, select: { appid: true, hostUin: true } });
+    if (!course || course.appid !== app.sdkAppId) return { total: 0, members: [] };
+    if (course.hostUin !== user.uin) {
+      const member = await db.classMember.findFirst({ where: { roomnum, uin: user.uin }, select: { id: true } });
+      if (!member) throw Errors.onlyMembersListMembers();
+    }
+    const present = await presence.presentMembers(roomnum, course.hostUin, Date.now());
+    const page = present.slice(index, index + size);
+    const accounts = page.length === 0 ? [] : await db.account.findMany({ where: { uin: { in: page } }, select: { uin: true, uid: true, role: true } });
+    const byUin = new Map(accounts.map((a) => [a.uin, a]));
+    return {
+      total: present.length,
+      members: page.flatMap((uin) => {
+        const account = byUin.get(uin);
+        return account ? [{ uid: account.uid, role: account.role }] : [];
+      }),
+    };
+  }
+
+  /**
+   * The heartbeat: Redis only (course facts come from memory after the first beat).
+   * A member dropped for silence comes back, which reopens its stay (rare: SQL then).
+   */
+  async heartbeat(app: SdkApp, user: SessionUser, roomnum: number): Promise<void> {
+    const facts = await this.deps.courses.factsOf(app, roomnum);
+    const now = Date.now();
+    const outcome = await this.deps.presence.beat(roomnum, user.uin, facts.hostUin === user.uin, now);
+    if (outcome === "revived") await this.reopenStay(roomnum, user, new Date(now));
+  }
+
+  private async reopenStay(roomnum: number, user: SessionUser, now: Date): Promise<void> {
+    try {
+      await this.inLivingClass(roomnum, async (tx) => {
+        const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
+        if (!open) await tx.classMember.create({ data: { roomnum, uin: user.uin, role: user.role, joinedAt: now } });
+      });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === ErrorCode.roomState)) throw error;
+      // The class ended meanwhile: nobody is present in it any more.
+      await this.deps.presence.left(roomnum, user.uin);
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction that first locks the course row, provided the class is
+   * living: membership changes are ordered against the class ending (no enter after end).
+   */
+  private async inLivingClass(roomnum: number, work: (tx: Tx) => Promise<void>): Promise<void> {
+    await this.deps.db.$transaction(async (tx) => {
+      const locked = await tx.course.updateMany({ where: { roomnum, state: CourseState.living }, data: { memberVersion: { increment: 1 } } });
+      if (locked.count !== 1) throw Errors.memberNeedsLiving();
+      await work(tx);
+    });
+  }
+
+  /** The reaper drops a member silent since before `deadlineMs`; its stay closes as "timeout". */
+  async dropSilent(roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
+    if (!(await this.deps.presence.dropIfSilent(roomnum, uin, deadlineMs))) return false;
+    await this.deps.db.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: new Date(), leaveReason: LeaveReason.timeout } });
+    return true;
+  }
+}
