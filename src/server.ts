@@ -8,6 +8,7 @@ import { createRedis, type RedisClient } from "./infra/redis/client";
 import { ImClient } from "./infra/tencent/im";
 import { createLogger, type Logger } from "./logger";
 import { createServices, type Services } from "./services";
+import { Reaper } from "./workers/reaper";
 
 /** A running instance: HTTP server plus its connections (and background workers). */
 export interface RunningServer {
@@ -18,6 +19,8 @@ export interface RunningServer {
   redis: RedisClient;
   queries: QueryCounter;
   log: Logger;
+  /** This instance's reaper (running when REAPER_ENABLED). */
+  reaper: Reaper;
   close(): Promise<void>;
 }
 
@@ -46,6 +49,8 @@ export async function startServer(config: Config, options: { log?: Logger } = {}
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const url = `http://${host}:${port}`;
   log.info({ url }, "serving");
+  const reaper = new Reaper({ config, services, log });
+  if (config.reaperEnabled) reaper.start();
 
   let closed = false;
   return {
@@ -56,9 +61,11 @@ export async function startServer(config: Config, options: { log?: Logger } = {}
     redis,
     queries,
     log,
+    reaper,
     async close() {
       if (closed) return;
       closed = true;
+      await reaper.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

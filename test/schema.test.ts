@@ -142,6 +142,16 @@ describe("migrate()", () => {
     expect(rows.every((r) => r.applied_steps_count === 1 && r.finished_at !== null)).toBe(true);
   });
 
+  test("two concurrent runs on an existing empty database: the advisory lock serializes them", async () => {
+    await dropDatabase();
+    await withClient(ADMIN_URL, (c) => c.query(`CREATE DATABASE "${DB_NAME}"`));
+    const results = await Promise.allSettled([migrate(URL_UNDER_TEST), migrate(URL_UNDER_TEST), migrate(URL_UNDER_TEST)]);
+    expect(results.flatMap((r) => (r.status === "rejected" ? [String(r.reason)] : []))).toEqual([]);
+    const applied = results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+    expect(applied.sort()).toEqual(MIGRATIONS.map((m) => m.name));
+    expect((await migrationRows()).map((r) => r.migration_name).sort()).toEqual(MIGRATIONS.map((m) => m.name));
+  });
+
   test("a migration whose recorded checksum differs makes migrate() refuse, naming it", async () => {
     const target = MIGRATIONS[MIGRATIONS.length - 1]!;
     await migrate(URL_UNDER_TEST);

@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type { Context, Next } from "koa";
+import { Errors } from "../errors";
 import type { Logger } from "../logger";
+import { sendEnvelope } from "./protocol/envelope";
 
 /** Per-request facts the doors fill in for the access log. */
 export interface RequestState {
@@ -25,10 +27,8 @@ export function requestContext(log: Logger) {
       await next();
     } catch (error) {
       state.failure = error;
-      state.errorCode = 90000;
-      ctx.status = 500;
-      ctx.type = "application/json";
-      ctx.body = JSON.stringify({ errorCode: 90000, errorInfo: "Server inner error" });
+      state.errorCode = Errors.server().code;
+      sendEnvelope(ctx, Errors.server().code, Errors.server().info, undefined, 500);
     }
     const line = {
       requestId: state.requestId,

@@ -10,6 +10,7 @@ import { CourseService } from "./courses";
 import { ClassLifecycle } from "./lifecycle";
 import { MemberService } from "./members";
 import { PresenceService } from "./presence";
+import { PresenceRebuild } from "./presence-rebuild";
 import { SessionService } from "./sessions";
 
 export interface ServiceDeps {
@@ -25,6 +26,7 @@ export interface Services {
   sessions: SessionService;
   accounts: AccountService;
   presence: PresenceService;
+  presenceRebuild: PresenceRebuild;
   courses: CourseService;
   lifecycle: ClassLifecycle;
   members: MemberService;
@@ -40,5 +42,6 @@ export function createServices(deps: ServiceDeps): Services {
   const lifecycle = new ClassLifecycle({ ...deps, lock, courses, presence });
   const members = new MemberService({ ...deps, courses, presence });
   const bindings = new BindingService({ ...deps, courses });
-  return { sessions, accounts, presence, courses, lifecycle, members, bindings };
+  const presenceRebuild = new PresenceRebuild(deps);
+  return { sessions, accounts, presence, presenceRebuild, courses, lifecycle, members, bindings };
 }

@@ -3,6 +3,7 @@ import type { Context } from "koa";
 /** The app protocol's answer: HTTP 200, keys in the order errorCode, errorInfo, data (only with data). */
 export function sendEnvelope(ctx: Context, errorCode: number, errorInfo: string, data?: object, status = 200): void {
   ctx.status = status;
-  ctx.type = "application/json";
   ctx.body = JSON.stringify(data === undefined ? { errorCode, errorInfo } : { errorCode, errorInfo, data });
+  // Exactly "application/json", no charset, as the original (ctx.type would add one).
+  ctx.set("Content-Type", "application/json");
 }

@@ -54,8 +54,10 @@ export async function ensureDatabase(url: string): Promise<void> {
       try {
         await client.query(`CREATE DATABASE "${name.replace(/"/g, '""')}"`);
       } catch (error) {
-        // 42P04 duplicate_database: another instance created it meanwhile.
-        if ((error as { code?: string }).code !== "42P04") throw error;
+        // Another instance created it meanwhile: 42P04 duplicate_database, or 23505 when
+        // both inserts into pg_database raced.
+        const code = (error as { code?: string }).code;
+        if (code !== "42P04" && code !== "23505") throw error;
       }
     }
   } finally {

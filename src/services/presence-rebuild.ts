@@ -1,0 +1,66 @@
+import { randomUUID } from "node:crypto";
+import type { Db } from "../infra/db/prisma";
+import { memberRef, RedisKeys } from "../infra/redis/keys";
+import type { RedisClient } from "../infra/redis/client";
+import type { Logger } from "../logger";
+import { CourseState, LeaveReason } from "./domain";
+
+/**
+ * Restores presence from PostgreSQL after Redis lost it (restart, failover, flush).
+ * Everyone the database says is in a living class is present again as of now, so no
+ * class is ended and nobody dropped before a full timeout has passed (a missing
+ * presence record is not silence). Adds never overwrite newer beats (ZADD NX).
+ */
+
+const REBUILD_LOCK_MS = 60000;
+const CHUNK = 1000;
+
+export class PresenceRebuild {
+  constructor(private readonly deps: { db: Db; redis: RedisClient; log: Logger }) {}
+
+  /** Rebuilds unless another instance is doing it; returns whether this one did. */
+  async rebuild(nowMs = Date.now()): Promise<boolean> {
+    const { db, redis, log } = this.deps;
+    const token = randomUUID();
+    if ((await redis.set(RedisKeys.presenceRebuildLock, token, "PX", REBUILD_LOCK_MS, "NX")) !== "OK") return false;
+    try {
+      const living = await db.course.findMany({ where: { state: CourseState.living }, select: { roomnum: true, hostUin: true } });
+      const hostOf = new Map(living.map((c) => [c.roomnum, c.hostUin]));
+      const open = await db.classMember.findMany({
+        where: { leftAt: null, course: { state: CourseState.living } },
+        select: { roomnum: true, uin: true },
+      });
+      // Members whose last stay ended for silence: their next beat brings them back.
+      const lastStays = await db.classMember.findMany({
+        where: { course: { state: CourseState.living } },
+        orderBy: [{ roomnum: "asc" }, { uin: "asc" }, { id: "desc" }],
+        distinct: ["roomnum", "uin"],
+        select: { roomnum: true, uin: true, leaveReason: true },
+      });
+      for (let i = 0; i < living.length; i += CHUNK) {
+        const pipeline = redis.pipeline();
+        for (const c of living.slice(i, i + CHUNK)) pipeline.zadd(RedisKeys.livingCourses, "NX", nowMs, String(c.roomnum));
+        await pipeline.exec();
+      }
+      for (let i = 0; i < open.length; i += CHUNK) {
+        const pipeline = redis.pipeline();
+        for (const m of open.slice(i, i + CHUNK)) {
+          pipeline.zadd(RedisKeys.coursePresence(m.roomnum), "NX", nowMs, String(m.uin));
+          if (hostOf.get(m.roomnum) !== m.uin) pipeline.zadd(RedisKeys.presentMembers, "NX", nowMs, memberRef(m.roomnum, m.uin));
+        }
+        await pipeline.exec();
+      }
+      const dropped = lastStays.filter((s) => s.leaveReason === LeaveReason.timeout);
+      for (let i = 0; i < dropped.length; i += CHUNK) {
+        const pipeline = redis.pipeline();
+        for (const d of dropped.slice(i, i + CHUNK)) pipeline.sadd(RedisKeys.courseDropped(d.roomnum), String(d.uin));
+        await pipeline.exec();
+      }
+      await redis.set(RedisKeys.presenceEpoch, String(nowMs));
+      log.info({ classes: living.length, members: open.length, dropped: dropped.length }, "presence rebuilt from PostgreSQL");
+      return true;
+    } finally {
+      await redis.releaseLock(RedisKeys.presenceRebuildLock, token).catch(() => undefined);
+    }
+  }
+}

@@ -1,0 +1,97 @@
+import type { Config } from "../config";
+import { ImError } from "../infra/tencent/im";
+import type { Logger } from "../logger";
+import type { Services } from "../services";
+
+/**
+ * The reaper, in every instance (or alone as `npm run reaper`): every sweep it ends
+ * classes whose teacher has been silent longer than TEACHER_TIMEOUT_S (exactly like
+ * exitroom) and drops members silent longer than MEMBER_TIMEOUT_S. It reads only what
+ * has expired (range queries on the deadlines), so a sweep's cost does not grow with
+ * the number of healthy classes. Several instances cooperate: members are claimed
+ * atomically, classes are ended under the per-course lock.
+ */
+
+/** Most classes or members handled per sweep; the rest wait for the next one. */
+const BATCH = 500;
+/** Classes ended at once (each is an IM call plus a transaction). */
+const CONCURRENCY = 16;
+/** After a failed end (IM down), the class is judged again this much later. */
+const RETRY_AFTER_MS = 10000;
+
+export interface SweepResult {
+  /** Presence was rebuilt from PostgreSQL instead of judging (Redis had lost it). */
+  rebuilt: boolean;
+  classesEnded: number;
+  membersDropped: number;
+  failures: number;
+}
+
+async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
+  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
+}
+
+export class Reaper {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+  private stopped = true;
+
+  constructor(
+    private readonly deps: { config: Config; services: Services; log: Logger },
+  ) {}
+
+  async sweep(nowMs = Date.now()): Promise<SweepResult> {
+    const { services, config, log } = this.deps;
+    const result: SweepResult = { rebuilt: false, classesEnded: 0, membersDropped: 0, failures: 0 };
+    if (!(await services.presence.isComplete())) {
+      result.rebuilt = await services.presenceRebuild.rebuild(nowMs);
+      return result;
+    }
+    const teacherDeadline = nowMs - config.teacherTimeoutS * 1000;
+    const memberDeadline = nowMs - config.memberTimeoutS * 1000;
+    const [silentClasses, silentMembers] = await Promise.all([
+      services.presence.silentClasses(teacherDeadline, BATCH),
+      services.presence.claimSilentMembers(memberDeadline, BATCH),
+    ]);
+    await inBatches(silentClasses, CONCURRENCY, async (roomnum) => {
+      try {
+        if (await services.lifecycle.endSilent(roomnum, teacherDeadline)) result.classesEnded += 1;
+      } catch (error) {
+        result.failures += 1;
+        log.warn({ roomnum, err: error instanceof ImError ? error.message : error }, "could not end a silent class; will retry");
+        await services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS).catch(() => undefined);
+      }
+    });
+    await inBatches(silentMembers, CONCURRENCY * 4, async ({ roomnum, uin }) => {
+      try {
+        if (await services.members.dropSilent(roomnum, uin, memberDeadline)) result.membersDropped += 1;
+      } catch (error) {
+        result.failures += 1;
+        log.warn({ roomnum, uin, err: error }, "could not drop a silent member");
+      }
+    });
+    if (result.classesEnded + result.membersDropped > 0) log.info(result, "reaper sweep");
+    return result;
+  }
+
+  /** Sweeps every REAPER_INTERVAL_MS; sweeps never overlap. */
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    const tick = () => {
+      if (this.stopped) return;
+      this.running = this.sweep()
+        .catch((error: unknown) => this.deps.log.error({ err: error }, "reaper sweep failed"))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.deps.config.reaperIntervalMs);
+        });
+    };
+    this.timer = setTimeout(tick, this.deps.config.reaperIntervalMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,174 @@
+import { ConfigError, loadConfig } from "../src/config";
+
+/** loadConfig: the development defaults of spec/config.md, validation naming the key, empty = unset. */
+
+describe("defaults (empty environment)", () => {
+  const config = loadConfig({});
+
+  test("listen address and stores", () => {
+    expect(config.port).toBe(8080);
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.databaseUrl).toBe("postgresql://postgres@127.0.0.1:5432/sxb_edu");
+    expect(config.redisUrl).toBe("redis://127.0.0.1:6379/0");
+    expect(config.logLevel).toBe("info");
+  });
+
+  test("one development SDK app", () => {
+    expect([...config.sdkApps.keys()]).toEqual([1400000000]);
+    const app = config.sdkApps.get(1400000000)!;
+    expect(app.sdkAppId).toBe(1400000000);
+    expect(app.secretKey.length).toBeGreaterThan(0);
+    expect(app.admin.length).toBeGreaterThan(0);
+  });
+
+  test("timeouts, reaper, replay, CORS and IM", () => {
+    expect(config.tokenIdleExpireS).toBe(604800);
+    expect(config.teacherTimeoutS).toBe(300);
+    expect(config.memberTimeoutS).toBe(120);
+    expect(config.reaperIntervalMs).toBe(1000);
+    expect(config.reaperEnabled).toBe(true);
+    expect(config.replayIndexDelayS).toBe(300);
+    expect(config.corsOrigins).toEqual(["*"]);
+    expect(config.imBaseUrl).toBe("https://console.tim.qq.com");
+  });
+
+  test("loadConfig reads the map it is given, not process.env", () => {
+    const saved = process.env.PORT;
+    process.env.PORT = "1234";
+    try {
+      expect(loadConfig({}).port).toBe(8080);
+    } finally {
+      if (saved === undefined) delete process.env.PORT;
+      else process.env.PORT = saved;
+    }
+  });
+});
+
+describe("values", () => {
+  test("set values are parsed", () => {
+    const config = loadConfig({
+      PORT: "9000",
+      HOST: "127.0.0.1",
+      DATABASE_URL: "postgres://u@db:5432/x",
+      REDIS_URL: "rediss://cache:6380/2",
+      SDK_APPS: JSON.stringify([
+        { sdkAppId: 1400000001, secretKey: "k1", admin: "a1" },
+        { sdkAppId: 1400000002, secretKey: "k2", admin: "a2" },
+      ]),
+      TOKEN_IDLE_EXPIRE_S: "60",
+      TEACHER_TIMEOUT_S: "30",
+      MEMBER_TIMEOUT_S: "20",
+      REAPER_INTERVAL_MS: "250",
+      REAPER_ENABLED: "false",
+      REPLAY_INDEX_DELAY_S: "0",
+      CORS_ORIGINS: "https://a.example, https://b.example",
+      IM_BASE_URL: "http://127.0.0.1:9999/",
+    });
+    expect(config.port).toBe(9000);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.databaseUrl).toBe("postgres://u@db:5432/x");
+    expect(config.redisUrl).toBe("rediss://cache:6380/2");
+    expect([...config.sdkApps.keys()]).toEqual([1400000001, 1400000002]);
+    expect(config.sdkApps.get(1400000002)).toEqual({ sdkAppId: 1400000002, secretKey: "k2", admin: "a2" });
+    expect(config.tokenIdleExpireS).toBe(60);
+    expect(config.teacherTimeoutS).toBe(30);
+    expect(config.memberTimeoutS).toBe(20);
+    expect(config.reaperIntervalMs).toBe(250);
+    expect(config.reaperEnabled).toBe(false);
+    expect(config.replayIndexDelayS).toBe(0);
+    expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
+    expect(config.imBaseUrl).toBe("http://127.0.0.1:9999");
+  });
+
+  test.each([
+    ["true", true],
+    ["1", true],
+    ["false", false],
+    ["0", false],
+  ])("REAPER_ENABLED=%s → %s", (value, expected) => {
+    expect(loadConfig({ REAPER_ENABLED: value }).reaperEnabled).toBe(expected);
+  });
+
+  test("empty strings count as unset", () => {
+    const keys = [
+      "PORT",
+      "HOST",
+      "DATABASE_URL",
+      "REDIS_URL",
+      "LOG_LEVEL",
+      "SDK_APPS",
+      "IM_BASE_URL",
+      "REPLAY_INDEX_DELAY_S",
+      "TOKEN_IDLE_EXPIRE_S",
+      "TEACHER_TIMEOUT_S",
+      "MEMBER_TIMEOUT_S",
+      "REAPER_INTERVAL_MS",
+      "REAPER_ENABLED",
+      "CORS_ORIGINS",
+    ];
+    const config = loadConfig(Object.fromEntries(keys.map((k) => [k, ""])));
+    const defaults = loadConfig({});
+    expect(config.port).toBe(8080);
+    expect(config.reaperEnabled).toBe(true);
+    expect(config.sdkApps.has(1400000000)).toBe(true);
+    expect({ ...config, sdkApps: [...config.sdkApps] }).toEqual({ ...defaults, sdkApps: [...defaults.sdkApps] });
+  });
+
+  test("undefined values count as unset", () => {
+    expect(loadConfig({ PORT: undefined, SDK_APPS: undefined }).port).toBe(8080);
+  });
+});
+
+describe("bad values throw ConfigError naming the key", () => {
+  test.each([
+    ["PORT", "abc"],
+    ["PORT", "70000"],
+    ["PORT", "-1"],
+    ["PORT", "80.5"],
+    ["SDK_APPS", "not-json"],
+    ["SDK_APPS", "[]"],
+    ["SDK_APPS", "{}"],
+    ["SDK_APPS", JSON.stringify([{ sdkAppId: 1400000001, secretKey: "", admin: "a" }])],
+    ["SDK_APPS", JSON.stringify([{ sdkAppId: "1400000001", secretKey: "k", admin: "a" }])],
+    [
+      "SDK_APPS",
+      JSON.stringify([
+        { sdkAppId: 1400000001, secretKey: "k1", admin: "a1" },
+        { sdkAppId: 1400000001, secretKey: "k2", admin: "a2" },
+      ]),
+    ],
+    ["TOKEN_IDLE_EXPIRE_S", "0"],
+    ["TOKEN_IDLE_EXPIRE_S", "-5"],
+    ["TEACHER_TIMEOUT_S", "x"],
+    ["MEMBER_TIMEOUT_S", "0"],
+    ["REAPER_INTERVAL_MS", "0"],
+    ["REAPER_ENABLED", "maybe"],
+    ["REPLAY_INDEX_DELAY_S", "-1"],
+    ["DATABASE_URL", "mysql://x"],
+    ["REDIS_URL", "http://x"],
+    ["IM_BASE_URL", "ftp://x"],
+    ["IM_BASE_URL", "not a url"],
+    ["LOG_LEVEL", "loud"],
+  ])("%s=%s", (key, value) => {
+    let thrown: unknown;
+    try {
+      loadConfig({ [key]: value });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toContain(key);
+  });
+
+  test("the key named is the bad one, not a neighbour", () => {
+    let thrown: unknown;
+    try {
+      loadConfig({ PORT: "8081", TOKEN_IDLE_EXPIRE_S: "0", HOST: "127.0.0.1" });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as Error).message).toContain("TOKEN_IDLE_EXPIRE_S");
+    expect((thrown as Error).message).not.toContain("PORT");
+  });
+});

@@ -1,0 +1,263 @@
+import { C, signUp, startTestServer, type TestServer } from "./support/harness";
+import { sql } from "./support/env";
+import { memberRef, RedisKeys } from "../src/infra/redis/keys";
+import { createLogger } from "../src/logger";
+import { startServer } from "../src/server";
+
+/** Heartbeat and presence in Redis; the reaper judged with explicit clocks (sweep(now)). */
+
+let t: TestServer;
+let T: string;
+let S: string;
+let S2: string;
+
+const live = (cmd: string, token: string, fields: Record<string, unknown> = {}) => t.call("live", cmd, { ...C, token, ...fields });
+const beat = (token: string, roomnum: unknown) => live("heartbeat", token, { roomnum });
+
+async function livingClass(teacher = T, students: string[] = [S]): Promise<number> {
+  const roomnum = (await live("create", teacher, { title: "class" })).body.data.roomnum as number;
+  expect((await live("startcourse", teacher, { roomnum })).body.errorCode).toBe(0);
+  for (const s of students) expect((await live("reportmemid", s, { roomnum, operate: 0 })).body.errorCode).toBe(0);
+  return roomnum;
+}
+
+beforeAll(async () => {
+  t = await startTestServer();
+  T = await signUp(t, "teacher1", 1);
+  S = await signUp(t, "student1", 0);
+  S2 = await signUp(t, "student2", 0);
+});
+afterAll(() => t.close());
+
+describe("live.heartbeat", () => {
+  test("teacher and student beats refresh presence in Redis", async () => {
+    const roomnum = await livingClass();
+    const before = Date.now();
+    expect((await beat(T, roomnum)).body).toEqual({ errorCode: 0, errorInfo: "" });
+    expect((await beat(S, String(roomnum))).body).toEqual({ errorCode: 0, errorInfo: "" });
+    const r = t.server.redis;
+    expect(Number(await r.zscore(RedisKeys.livingCourses, String(roomnum)))).toBeGreaterThanOrEqual(before);
+    const [student] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student1'`);
+    expect(Number(await r.zscore(RedisKeys.coursePresence(roomnum), String(student!.uin)))).toBeGreaterThanOrEqual(before);
+    expect(Number(await r.zscore(RedisKeys.presentMembers, memberRef(roomnum, student!.uin)))).toBeGreaterThanOrEqual(before);
+  });
+
+  test.each([
+    [{ roomnum: 99999 }, 10100, "get room info failed"],
+    [{ roomnum: 0 }, 10100, "get room info failed"],
+    [{ roomnum: "abc" }, 10003, "Invalid roomnum"],
+    [{ roomnum: "10001abc" }, 10003, "Invalid roomnum"],
+    [{ roomnum: [1] }, 10003, "Invalid roomnum"],
+    [{ roomnum: 10001.5 }, 10003, "Invalid roomnum"],
+    [{}, 10003, "Lack of roomnum"],
+  ])("heartbeat %j → %i %s", async (fields, code, text) => {
+    expect((await live("heartbeat", T, fields)).body).toEqual({ errorCode: code, errorInfo: text });
+  });
+
+  test("a bad token is refused", async () => {
+    const roomnum = await livingClass();
+    expect((await beat("not-a-token", roomnum)).body).toEqual({ errorCode: 10009, errorInfo: "Token expired" });
+  });
+
+  test("the hot path sends no SQL once warm", async () => {
+    const roomnum = await livingClass();
+    await beat(T, roomnum);
+    await beat(S, roomnum);
+    await new Promise((r) => setTimeout(r, 100)); // let any asynchronous write of earlier requests finish
+    const before = t.server.queries.count;
+    for (let i = 0; i < 30; i++) {
+      const answers = await Promise.all([beat(T, roomnum), beat(S, roomnum), beat(S2, roomnum)]);
+      for (const a of answers) expect(a.body.errorCode).toBe(0);
+    }
+    expect(t.server.queries.count).toBe(before);
+    // The counter does count: any other command sends SQL.
+    await live("roomlist", S, { index: 0, size: 1 });
+    expect(t.server.queries.count).toBeGreaterThan(before);
+  });
+
+  test("a beat from a non-member does not make it present", async () => {
+    const roomnum = await livingClass(T, []);
+    expect((await beat(S2, roomnum)).body.errorCode).toBe(0);
+    expect((await live("roomidlist", T, { roomnum, index: 0, size: 10 })).body.data.total).toBe(1);
+  });
+});
+
+describe("reaper", () => {
+  const sweep = (now: number) => t.server.reaper.sweep(now);
+  const minutes = (n: number) => Date.now() + n * 60000;
+
+  test("ends a class whose teacher is silent longer than the timeout, exactly like exitroom", async () => {
+    const roomnum = await livingClass(T, [S, S2]);
+    await sweep(Date.now()); // nothing due yet
+    expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
+    const result = await sweep(minutes(5) + 1000);
+    expect(result.classesEnded).toBeGreaterThanOrEqual(1);
+    const [course] = await sql<{ state: number; endReason: string; endImSeq: number; replayIndexDueAt: Date | null; endedAt: Date }>(
+      `SELECT state, "endReason", "endImSeq", "replayIndexDueAt", "endedAt" FROM "Course" WHERE roomnum = $1`,
+      [roomnum],
+    );
+    const ends = t.im.messages.filter((m) => m.data.type === 1002 && m.groupId === String(roomnum));
+    expect(ends).toHaveLength(1);
+    expect(ends[0]!.data.value).toEqual({ uid: "teacher1" });
+    expect(course).toMatchObject({ state: 2, endReason: "timeout", endImSeq: ends[0]!.msgSeq });
+    expect(course!.replayIndexDueAt!.getTime() - course!.endedAt.getTime()).toBe(300000);
+    const open = await sql(`SELECT 1 FROM "ClassMember" WHERE roomnum = $1 AND "leftAt" IS NULL`, [roomnum]);
+    expect(open).toHaveLength(0);
+    expect(await t.server.redis.exists(RedisKeys.coursePresence(roomnum))).toBe(0);
+    expect(await t.server.redis.zscore(RedisKeys.livingCourses, String(roomnum))).toBeNull();
+  });
+
+  test("a class whose teacher beats is not ended", async () => {
+    const roomnum = await livingClass();
+    // Judged 4 minutes from now, the teacher's beat of now is within the 5-minute timeout.
+    await beat(T, roomnum);
+    await sweep(minutes(4));
+    expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
+    await live("exitroom", T, { roomnum });
+  });
+
+  test("drops silent students (not the teacher); the history keeps the interval; a beat brings them back", async () => {
+    const roomnum = await livingClass(T, [S, S2]);
+    const later = minutes(3); // students silent 3 min > 120 s; teacher 3 min < 300 s
+    // student2 beats "late enough" to stay: fake its beat at `later - 10 s` in Redis
+    const [s2] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student2'`);
+    await t.server.redis.zadd(RedisKeys.coursePresence(roomnum), later - 10000, String(s2!.uin));
+    await t.server.redis.zadd(RedisKeys.presentMembers, later - 10000, memberRef(roomnum, s2!.uin));
+    const result = await sweep(later);
+    expect(result.membersDropped).toBe(1);
+    const history = await sql<{ uid: string; leaveReason: string | null; leftAt: Date | null }>(
+      `SELECT a.uid, m."leaveReason", m."leftAt" FROM "ClassMember" m JOIN "Account" a ON a.uin = m.uin WHERE roomnum = $1 ORDER BY m.id`,
+      [roomnum],
+    );
+    expect(history.map((h) => [h.uid, h.leaveReason])).toEqual([
+      ["teacher1", null],
+      ["student1", "timeout"],
+      ["student2", null],
+    ]);
+    const list = await live("roomidlist", T, { roomnum, index: 0, size: 10 });
+    expect(list.body.data.idlist.map((m: { id: string }) => m.id)).toEqual(["teacher1", "student2"]);
+    // B10: a dropped member's beat brings it back, with a new interval.
+    expect((await beat(S, roomnum)).body.errorCode).toBe(0);
+    const again = await live("roomidlist", T, { roomnum, index: 0, size: 10 });
+    expect(again.body.data.idlist.map((m: { id: string }) => m.id)).toEqual(["teacher1", "student1", "student2"]);
+    const stays = await sql<{ leaveReason: string | null }>(
+      `SELECT m."leaveReason" FROM "ClassMember" m JOIN "Account" a ON a.uin = m.uin WHERE roomnum = $1 AND a.uid = 'student1' ORDER BY m.id`,
+      [roomnum],
+    );
+    expect(stays.map((s) => s.leaveReason)).toEqual(["timeout", null]);
+    await live("exitroom", T, { roomnum });
+  });
+
+  test("one who left on purpose is not brought back by a beat", async () => {
+    const roomnum = await livingClass(T, [S]);
+    await live("reportmemid", S, { roomnum, operate: 1 });
+    await beat(S, roomnum);
+    const list = await live("roomidlist", T, { roomnum, index: 0, size: 10 });
+    expect(list.body.data.idlist.map((m: { id: string }) => m.id)).toEqual(["teacher1"]);
+    await live("exitroom", T, { roomnum });
+  });
+
+  test("when IM is down the class stays living and is ended once IM is back", async () => {
+    const roomnum = await livingClass();
+    t.im.mode = "down";
+    try {
+      const failed = await sweep(minutes(6));
+      expect(failed.failures).toBeGreaterThanOrEqual(1);
+      expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
+    } finally {
+      t.im.mode = "ok";
+    }
+    // Retried once the retry delay has passed.
+    await sweep(minutes(6) + 11000);
+    expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(2);
+    expect(t.im.messages.filter((m) => m.data.type === 1002 && m.groupId === String(roomnum))).toHaveLength(1);
+  });
+
+  test("two reaper instances racing over 200 expired classes end each exactly once", async () => {
+    const second = await startServer(t.server.config, { log: createLogger("silent") });
+    try {
+      const teachers = await Promise.all(Array.from({ length: 4 }, (_, i) => signUp(t, `race-t${i}`, 1)));
+      const rooms: number[] = [];
+      for (let i = 0; i < 200; i += 20) {
+        rooms.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => livingClass(teachers[(i + j) % 4], [])))));
+      }
+      const endsBefore = t.im.messages.filter((m) => m.data.type === 1002).length;
+      const now = minutes(10);
+      let ended = 0;
+      for (let round = 0; round < 5; round++) {
+        const [a, b] = await Promise.all([t.server.reaper.sweep(now), second.reaper.sweep(now)]);
+        ended += a.classesEnded + b.classesEnded;
+      }
+      expect(ended).toBe(200);
+      const ends = t.im.messages.filter((m) => m.data.type === 1002).slice(endsBefore);
+      expect(ends).toHaveLength(200);
+      expect(new Set(ends.map((m) => m.groupId)).size).toBe(200);
+      const states = await sql<{ n: string }>(`SELECT count(*) AS n FROM "Course" WHERE roomnum = ANY($1) AND state = 2 AND "endReason" = 'timeout'`, [rooms]);
+      expect(Number(states[0]!.n)).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test("after Redis loses presence, nothing ends before a full timeout from when Redis is seen again", async () => {
+    const roomnum = await livingClass(T, [S]);
+    await t.server.redis.flushdb();
+    const seenAgain = Date.now();
+    const first = await sweep(seenAgain);
+    expect(first.rebuilt).toBe(true);
+    // Judged 4 minutes after the loss: teacher (5 min) not yet silent; the student (2 min) is.
+    const r1 = await sweep(seenAgain + 4 * 60000);
+    expect(r1.classesEnded).toBe(0);
+    expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
+    expect(r1.membersDropped).toBe(1);
+    // Only a full teacher timeout after Redis came back is the class ended.
+    const r2 = await sweep(seenAgain + 5 * 60000 + 1000);
+    expect(r2.classesEnded).toBe(1);
+    // Tokens still work after the loss (served from PostgreSQL).
+    expect((await live("roomlist", T, { index: 0, size: 1 })).body.errorCode).toBe(0);
+  });
+
+  test("after Redis loses presence a beating teacher keeps the class", async () => {
+    const roomnum = await livingClass(T, [S]);
+    await t.server.redis.flushdb();
+    await sweep(Date.now()); // rebuild
+    await beat(T, roomnum);
+    await beat(S, roomnum);
+    expect(await t.server.redis.zscore(RedisKeys.livingCourses, String(roomnum))).not.toBeNull();
+    const list = await live("roomidlist", T, { roomnum, index: 0, size: 10 });
+    expect(list.body.data.total).toBe(2);
+    await live("exitroom", T, { roomnum });
+  });
+});
+
+describe("reaper running in the server", () => {
+  test("ends a class within timeout + 2 sweeps after the teacher stops beating, not while it beats", async () => {
+    const fast = await startTestServer({ REAPER_ENABLED: "true", TEACHER_TIMEOUT_S: "2", MEMBER_TIMEOUT_S: "1", REAPER_INTERVAL_MS: "200" });
+    try {
+      const teacher = await signUp(fast, "rt", 1);
+      const student = await signUp(fast, "rs", 0);
+      const roomnum = (await fast.call("live", "create", { ...C, token: teacher, title: "x" })).body.data.roomnum;
+      await fast.call("live", "startcourse", { ...C, token: teacher, roomnum });
+      await fast.call("live", "reportmemid", { ...C, token: student, roomnum, operate: 0 });
+      const state = async () => (await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state;
+      // Beat for 3 s (longer than the timeout): the class lives, the student too.
+      let silentSince = 0;
+      for (let i = 0; i < 10; i++) {
+        await fast.call("live", "heartbeat", { ...C, token: teacher, roomnum });
+        silentSince = Date.now();
+        await fast.call("live", "heartbeat", { ...C, token: student, roomnum });
+        await new Promise((r) => setTimeout(r, 300));
+      }
+      expect(await state()).toBe(1);
+      expect((await fast.call("live", "roomidlist", { ...C, token: teacher, roomnum, index: 0, size: 10 })).body.data.total).toBe(2);
+      while ((await state()) === 1 && Date.now() - silentSince < 10000) await new Promise((r) => setTimeout(r, 50));
+      const endedAfter = Date.now() - silentSince;
+      expect(await state()).toBe(2);
+      expect(endedAfter).toBeGreaterThanOrEqual(1900);
+      // timeout 2 s + 2 sweep intervals (0.4 s), with room for a loaded CI machine
+      expect(endedAfter).toBeLessThan(2000 + 2 * 200 + 1500);
+    } finally {
+      await fast.close();
+    }
+  });
+});
