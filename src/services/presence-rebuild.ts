@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Db } from "../infra/db/prisma";
+import { forEachInBatches } from "../lib/batches";
 import { memberRef, RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
 import type { Logger } from "../logger";
@@ -37,25 +38,13 @@ export class PresenceRebuild {
         distinct: ["roomnum", "uin"],
         select: { roomnum: true, uin: true, leaveReason: true },
       });
-      for (let i = 0; i < living.length; i += CHUNK) {
-        const pipeline = redis.pipeline();
-        for (const c of living.slice(i, i + CHUNK)) pipeline.zadd(RedisKeys.livingCourses, "NX", nowMs, String(c.roomnum));
-        await pipeline.exec();
-      }
-      for (let i = 0; i < open.length; i += CHUNK) {
-        const pipeline = redis.pipeline();
-        for (const m of open.slice(i, i + CHUNK)) {
-          pipeline.zadd(RedisKeys.coursePresence(m.roomnum), "NX", nowMs, String(m.uin));
-          if (hostOf.get(m.roomnum) !== m.uin) pipeline.zadd(RedisKeys.presentMembers, "NX", nowMs, memberRef(m.roomnum, m.uin));
-        }
-        await pipeline.exec();
-      }
       const dropped = lastStays.filter((s) => s.leaveReason === LeaveReason.timeout);
-      for (let i = 0; i < dropped.length; i += CHUNK) {
-        const pipeline = redis.pipeline();
-        for (const d of dropped.slice(i, i + CHUNK)) pipeline.sadd(RedisKeys.courseDropped(d.roomnum), String(d.uin));
-        await pipeline.exec();
-      }
+      await forEachInBatches(living, CHUNK, (c) => redis.zadd(RedisKeys.livingCourses, "NX", nowMs, String(c.roomnum)));
+      await forEachInBatches(open, CHUNK, async (m) => {
+        await redis.zadd(RedisKeys.coursePresence(m.roomnum), "NX", nowMs, String(m.uin));
+        if (hostOf.get(m.roomnum) !== m.uin) await redis.zadd(RedisKeys.presentMembers, "NX", nowMs, memberRef(m.roomnum, m.uin));
+      });
+      await forEachInBatches(dropped, CHUNK, (d) => redis.sadd(RedisKeys.courseDropped(d.roomnum), String(d.uin)));
       await redis.set(RedisKeys.presenceEpoch, String(nowMs));
       log.info({ classes: living.length, members: open.length, dropped: dropped.length }, "presence rebuilt from PostgreSQL");
       return true;

@@ -10,6 +10,8 @@ import type { RedisClient } from "../infra/redis/client";
  * - one ZSET "roomnum:uin" → last beat of every present non-teacher member, so the
  *   reaper finds the silent ones with one range query, whatever the number of classes.
  * PostgreSQL keeps the history; PresenceRebuild restores this from it after a Redis loss.
+ * No pipeline or MULTI spans two hash slots (Redis Cluster): independent commands are
+ * issued together and ioredis auto-pipelining batches them per connection.
  */
 
 export type BeatOutcome = "present" | "revived" | "absent";
@@ -19,40 +21,41 @@ export class PresenceService {
 
   /** A class started: its teacher is present and its silence clock starts now. */
   async classStarted(roomnum: number, hostUin: number, nowMs: number): Promise<void> {
-    await this.deps.redis
-      .multi()
-      .zadd(RedisKeys.livingCourses, nowMs, String(roomnum))
-      .zadd(RedisKeys.coursePresence(roomnum), nowMs, String(hostUin))
-      .exec();
+    const { redis } = this.deps;
+    await Promise.all([
+      redis.zadd(RedisKeys.livingCourses, nowMs, String(roomnum)),
+      redis.zadd(RedisKeys.coursePresence(roomnum), nowMs, String(hostUin)),
+    ]);
   }
 
   /** A class ended: nobody is present any more. */
   async classEnded(roomnum: number): Promise<void> {
     const { redis } = this.deps;
     const present = await redis.zrange(RedisKeys.coursePresence(roomnum), "0", "-1");
-    const pipeline = redis.pipeline().zrem(RedisKeys.livingCourses, String(roomnum));
-    if (present.length > 0) pipeline.zrem(RedisKeys.presentMembers, ...present.map((uin) => memberRef(roomnum, Number(uin))));
-    pipeline.del(RedisKeys.coursePresence(roomnum), RedisKeys.courseDropped(roomnum));
-    await pipeline.exec();
+    await Promise.all([
+      redis.zrem(RedisKeys.livingCourses, String(roomnum)),
+      present.length > 0 ? redis.zrem(RedisKeys.presentMembers, ...present.map((uin) => memberRef(roomnum, Number(uin)))) : null,
+      redis.del(RedisKeys.coursePresence(roomnum), RedisKeys.courseDropped(roomnum)),
+    ]);
   }
 
   async entered(roomnum: number, uin: number, isHost: boolean, nowMs: number): Promise<void> {
-    const pipeline = this.deps.redis
-      .pipeline()
-      .zadd(RedisKeys.coursePresence(roomnum), nowMs, String(uin))
-      .srem(RedisKeys.courseDropped(roomnum), String(uin));
-    if (!isHost) pipeline.zadd(RedisKeys.presentMembers, nowMs, memberRef(roomnum, uin));
-    await pipeline.exec();
+    const { redis } = this.deps;
+    await Promise.all([
+      redis.zadd(RedisKeys.coursePresence(roomnum), nowMs, String(uin)),
+      redis.srem(RedisKeys.courseDropped(roomnum), String(uin)),
+      isHost ? null : redis.zadd(RedisKeys.presentMembers, nowMs, memberRef(roomnum, uin)),
+    ]);
   }
 
   /** Left on purpose: no beat brings the member back. */
   async left(roomnum: number, uin: number): Promise<void> {
-    await this.deps.redis
-      .pipeline()
-      .zrem(RedisKeys.coursePresence(roomnum), String(uin))
-      .srem(RedisKeys.courseDropped(roomnum), String(uin))
-      .zrem(RedisKeys.presentMembers, memberRef(roomnum, uin))
-      .exec();
+    const { redis } = this.deps;
+    await Promise.all([
+      redis.zrem(RedisKeys.coursePresence(roomnum), String(uin)),
+      redis.srem(RedisKeys.courseDropped(roomnum), String(uin)),
+      redis.zrem(RedisKeys.presentMembers, memberRef(roomnum, uin)),
+    ]);
   }
 
   /**
@@ -92,20 +95,17 @@ export class PresenceService {
   async countPresent(classes: ReadonlyArray<{ roomnum: number; hostUin: number }>, nowMs: number): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
     if (classes.length === 0) return counts;
-    const freshSince = nowMs - this.deps.config.memberTimeoutS * 1000;
-    const pipeline = this.deps.redis.pipeline();
-    for (const { roomnum, hostUin } of classes) {
-      pipeline.zcount(RedisKeys.coursePresence(roomnum), freshSince, "+inf");
-      pipeline.zscore(RedisKeys.coursePresence(roomnum), String(hostUin));
-    }
-    const results = (await pipeline.exec()) ?? [];
-    classes.forEach(({ roomnum }, i) => {
-      const fresh = Number(results[2 * i]?.[1] ?? 0);
-      const hostScore = results[2 * i + 1]?.[1];
-      // The teacher counts while present, even when silent longer than a student may be.
-      const staleHost = hostScore !== null && hostScore !== undefined && Number(hostScore) < freshSince ? 1 : 0;
-      counts.set(roomnum, fresh + staleHost);
-    });
+    const { redis, config } = this.deps;
+    const freshSince = nowMs - config.memberTimeoutS * 1000;
+    await Promise.all(
+      classes.map(async ({ roomnum, hostUin }) => {
+        const key = RedisKeys.coursePresence(roomnum);
+        const [fresh, hostScore] = await Promise.all([redis.zcount(key, freshSince, "+inf"), redis.zscore(key, String(hostUin))]);
+        // The teacher counts while present, even when silent longer than a student may be.
+        const staleHost = hostScore !== null && Number(hostScore) < freshSince ? 1 : 0;
+        counts.set(roomnum, fresh + staleHost);
+      }),
+    );
     return counts;
   }
 

@@ -1,5 +1,6 @@
 import type { Config } from "../config";
 import { ImError } from "../infra/tencent/im";
+import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { Services } from "../services";
 
@@ -27,10 +28,6 @@ export interface SweepResult {
   failures: number;
 }
 
-async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  for (let i = 0; i < items.length; i += size) await Promise.all(items.slice(i, i + size).map(work));
-}
-
 export class Reaper {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
@@ -53,7 +50,7 @@ export class Reaper {
       services.presence.silentClasses(teacherDeadline, BATCH),
       services.presence.claimSilentMembers(memberDeadline, BATCH),
     ]);
-    await inBatches(silentClasses, CONCURRENCY, async (roomnum) => {
+    await forEachInBatches(silentClasses, CONCURRENCY, async (roomnum) => {
       try {
         if (await services.lifecycle.endSilent(roomnum, teacherDeadline)) result.classesEnded += 1;
       } catch (error) {
@@ -62,7 +59,7 @@ export class Reaper {
         await services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS).catch(() => undefined);
       }
     });
-    await inBatches(silentMembers, CONCURRENCY * 4, async ({ roomnum, uin }) => {
+    await forEachInBatches(silentMembers, CONCURRENCY * 4, async ({ roomnum, uin }) => {
       try {
         if (await services.members.dropSilent(roomnum, uin, memberDeadline)) result.membersDropped += 1;
       } catch (error) {
