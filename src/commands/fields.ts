@@ -70,17 +70,24 @@ export function optionalInt(texts: FieldTexts, options: Omit<IntOptions, "emptyI
   }).optional();
 }
 
+interface PresenceOptions {
+  /** Inside objects the original tested the key (array_key_exists): a null value is present, and invalid. */
+  nullIsInvalid?: boolean;
+}
+
+const missing = (value: unknown, options: PresenceOptions) => value === undefined || (value === null && !options.nullIsInvalid);
+
 /** An integer restricted to a set of values (role, operate, state…). */
-export function oneOf<const T extends readonly number[]>(texts: FieldTexts, values: T) {
+export function oneOf<const T extends readonly number[]>(texts: FieldTexts, values: T, options: PresenceOptions = {}) {
   return z.unknown().transform((value, ctx): T[number] => {
-    if (absent(value)) return reject(ctx, texts.lack ?? texts.invalid);
+    if (missing(value, options)) return reject(ctx, texts.lack ?? texts.invalid);
     const n = lenientInteger(value);
     if (n === undefined || !values.includes(n)) return reject(ctx, texts.invalid);
     return n as T[number];
   });
 }
 
-interface StringOptions {
+interface StringOptions extends PresenceOptions {
   /** PHP-empty values ("", "0") count as missing. */
   emptyIsLack?: boolean;
   /** An empty string is invalid. */
@@ -104,7 +111,7 @@ function checkString(value: string, options: StringOptions): boolean {
 /** A required string. */
 export function str(texts: FieldTexts, options: StringOptions = {}) {
   return z.unknown().transform((value, ctx): string => {
-    if (absent(value) || (options.emptyIsLack && phpEmpty(value))) return reject(ctx, texts.lack ?? texts.invalid);
+    if (missing(value, options) || (options.emptyIsLack && phpEmpty(value))) return reject(ctx, texts.lack ?? texts.invalid);
     if (typeof value !== "string" || !checkString(value, options)) return reject(ctx, texts.invalid);
     return value;
   });
@@ -126,8 +133,9 @@ export function obj<S extends z.ZodRawShape>(texts: FieldTexts, shape: S) {
     .unknown()
     .transform((value, ctx): Record<string, unknown> => {
       if (absent(value)) return reject(ctx, texts.lack ?? texts.invalid);
-      if (typeof value !== "object" || Array.isArray(value)) return reject(ctx, texts.invalid);
-      return value as Record<string, unknown>;
+      if (typeof value !== "object") return reject(ctx, texts.invalid);
+      // A JSON list is a PHP array too: it passes as an object and lacks the named keys.
+      return Array.isArray(value) ? {} : (value as Record<string, unknown>);
     })
     .pipe(inner);
 }

@@ -93,8 +93,10 @@ export class ClassLifecycle {
     const roomnum = course.roomnum;
     const seq = await this.postMarker(app, roomnum, ClassMarker.end, timeStamp, hostUid, lost === null);
     const now = new Date();
-    const changed = await db.$transaction(async (tx) => {
-      const ended = await tx.course.updateMany({
+    // One batch transaction (a single round of statements): the course ends and every
+    // open stay closes. Under the course lock, with the state re-read, it always applies.
+    const [ended] = await db.$transaction([
+      db.course.updateMany({
         where: { roomnum, state: CourseState.living },
         data: {
           state: CourseState.ended,
@@ -104,11 +106,10 @@ export class ClassLifecycle {
           replayIndexDueAt: new Date(now.getTime() + config.replayIndexDelayS * 1000),
           memberVersion: { increment: 1 },
         },
-      });
-      if (ended.count !== 1) return false;
-      await tx.classMember.updateMany({ where: { roomnum, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.classEnded } });
-      return true;
-    });
+      }),
+      db.classMember.updateMany({ where: { roomnum, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.classEnded } }),
+    ]);
+    const changed = ended.count === 1;
     if (!changed && lost) throw lost();
     await presence.classEnded(roomnum);
   }

@@ -1,6 +1,5 @@
 import { Client } from "pg";
-import { Redis } from "ioredis";
-import { migrate } from "../../src/infra/db/migrate";
+import { resetStores as resetStoresOf } from "../../scripts/support/stores";
 
 /**
  * Each jest worker gets its own PostgreSQL database and Redis db index, reset at the
@@ -12,30 +11,18 @@ export const OTHER_APP = { sdkAppId: 1400000002, secretKey: "test-secret-key-for
 
 const workerId = () => Number(process.env.JEST_WORKER_ID ?? "1");
 
+/** TEST_DB_PREFIX / TEST_REDIS_DB_BASE let two suites run side by side on one machine. */
 export function testDatabaseUrl(suffix = ""): string {
-  return `postgresql://postgres@127.0.0.1:5432/sxb_edu_test_w${workerId()}${suffix}`;
+  return `postgresql://postgres@127.0.0.1:5432/${process.env.TEST_DB_PREFIX ?? "sxb_edu_test"}_w${workerId()}${suffix}`;
 }
 
 export function testRedisUrl(): string {
-  return `redis://127.0.0.1:6379/${1 + (workerId() % 15)}`;
+  return `redis://127.0.0.1:6379/${(Number(process.env.TEST_REDIS_DB_BASE ?? 1) + workerId() - 1) % 16}`;
 }
 
 /** Migrates (creating the database if needed) and empties every table and the Redis db. */
 export async function resetStores(databaseUrl = testDatabaseUrl(), redisUrl = testRedisUrl()): Promise<void> {
-  await migrate(databaseUrl);
-  const client = new Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    await client.query(`TRUNCATE "Binding", "ClassMember", "Course", "Account" RESTART IDENTITY CASCADE`);
-  } finally {
-    await client.end();
-  }
-  const redis = new Redis(redisUrl);
-  try {
-    await redis.flushdb();
-  } finally {
-    redis.disconnect();
-  }
+  await resetStoresOf(databaseUrl, redisUrl);
 }
 
 /** A direct PostgreSQL connection for assertions on rows. */

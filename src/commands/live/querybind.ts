@@ -9,12 +9,13 @@ export const queryBindCommand = defineCommand({
   name: "live.querybind",
   auth: "token",
   input: z.object({
-    roomnum: optionalInt({ invalid: FieldText.roomnum.invalid }, { min: 1 }),
+    // 0 (the original's "no course") reads as the caller's library.
+    roomnum: optionalInt({ invalid: FieldText.roomnum.invalid }, { min: 0 }),
     from_time: optionalInt({ invalid: FieldText.fromTime.invalid }),
     to_time: optionalInt({ invalid: FieldText.toTime.invalid }),
     ...pagingFields(FieldText, MAX_PAGE_SIZE),
   }),
   run: ({ app, user, services }, input) =>
-    services.bindings.query(app, user, { roomnum: input.roomnum, fromTime: input.from_time, toTime: input.to_time, index: input.index, size: input.size }),
+    services.bindings.query(app, user, { roomnum: input.roomnum || undefined, fromTime: input.from_time, toTime: input.to_time, index: input.index, size: input.size }),
   present: (list) => ({ total: list.total, bind_files: list.files.map(presentBoundFile) }),
 });

@@ -12,9 +12,9 @@ const texts = FieldText.bindFile;
 export const bindFileSchema = obj(
   { lack: texts.lack, invalid: texts.invalid },
   {
-    type: oneOf({ lack: texts.lackType, invalid: texts.invalidType }, [FileType.courseware, FileType.video] as const),
-    file_name: str({ lack: texts.lackFileName, invalid: texts.invalidFileName }, { nonEmpty: true, maxLength: 256 }),
-    url: str({ lack: texts.lackUrl, invalid: texts.invalidUrl }, { nonEmpty: true, maxLength: 2048 }),
+    type: oneOf({ lack: texts.lackType, invalid: texts.invalidType }, [FileType.courseware, FileType.video] as const, { nullIsInvalid: true }),
+    file_name: str({ lack: texts.lackFileName, invalid: texts.invalidFileName }, { nonEmpty: true, maxLength: 256, nullIsInvalid: true }),
+    url: str({ lack: texts.lackUrl, invalid: texts.invalidUrl }, { nonEmpty: true, maxLength: 2048, nullIsInvalid: true }),
   },
 );
 

@@ -32,10 +32,11 @@ export const courseRoutes: readonly RestRoute[] = [
     path: "/courses/:roomnum",
     command: roomListCommand,
     fields: (r) => ({ roomnum: roomnumOf(r), index: 0, size: 1 }),
-    respond: (data) => {
-      const rooms = (data as { rooms: unknown[] }).rooms;
-      if (rooms.length === 0) throw Errors.roomNotExist();
-      return rooms[0] as object;
+    respond: (data, request) => {
+      // The list ignores roomnum 0 (no filter): the room must be the one asked for.
+      const room = (data as { rooms: Array<{ roomnum: number }> }).rooms[0];
+      if (!room || String(room.roomnum) !== request.params.roomnum) throw Errors.roomNotExist();
+      return room;
     },
   },
   { method: "post", path: "/courses/:roomnum/start", command: startCourseCommand, fields: (r) => ({ roomnum: roomnumOf(r) }) },

@@ -36,7 +36,7 @@ export interface RestRoute {
   /** Authenticate the bearer even though the command itself takes no token (logout). */
   session?: boolean;
   /** Reshapes the command's data for this route (e.g. one course out of a list). */
-  respond?(data: object | undefined): object;
+  respond?(data: object | undefined, request: RestRequest): object;
 }
 
 export interface RestDeps {
@@ -83,7 +83,7 @@ async function handle(deps: RestDeps, route: RestRoute, ctx: Context): Promise<v
       user: route.command.auth === "token" ? user : undefined,
       fields: route.fields(request),
     });
-    const answer = route.respond ? route.respond(data) : data;
+    const answer = route.respond ? route.respond(data, request) : data;
     ctx.status = route.status ?? 200;
     if (ctx.status !== 204) ctx.body = answer ?? {};
   } catch (error) {

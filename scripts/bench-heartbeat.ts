@@ -1,0 +1,161 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import autocannon from "autocannon";
+import { startFakeIm } from "../test/support/fake-im";
+import { forEachInBatches } from "../src/lib/batches";
+import { resetStores } from "./support/stores";
+
+/**
+ * `npm run bench` (1/2): live.heartbeat over the real HTTP protocol against the real
+ * server (its own process, PostgreSQL, Redis), compared with a bare Koa endpoint that
+ * only answers {} (also its own process), each driven by autocannon: 64 connections,
+ * keep-alive, 10 s. Targets (2 cores): ratio ≥ 0.6, p99 ≤ 25 ms, zero errors.
+ */
+
+const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 1000);
+const CONNECTIONS = 64;
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
+const APP = { sdkAppId: 1400000000, secretKey: "bench-secret-key", admin: "administrator" };
+const DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sxb_edu_bench";
+const REDIS_URL = "redis://127.0.0.1:6379/14";
+const ROOT = join(__dirname, "..", "..");
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+function launch(script: string, env: Record<string, string>): ChildProcess {
+  const child = spawn(process.execPath, [join(ROOT, "dist", script)], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
+  child.on("exit", (code) => {
+    if (code !== null && code !== 0) console.error(`${script} exited with ${code}`);
+  });
+  return child;
+}
+
+async function call(base: string, svc: string, cmd: string, body: Record<string, unknown>) {
+  const response = await fetch(`${base}/index.php?svc=${svc}&cmd=${cmd}`, { method: "POST", body: JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, ...body }) });
+  const answer = (await response.json()) as { errorCode: number; errorInfo: string; data?: Record<string, unknown> };
+  if (answer.errorCode !== 0) throw new Error(`${svc}.${cmd}: ${answer.errorCode} ${answer.errorInfo}`);
+  return answer.data;
+}
+
+async function loginAs(base: string, id: string, role: 0 | 1): Promise<string> {
+  await call(base, "account", "regist", { id, pwd: "YmVuY2g=", role });
+  return (await call(base, "account", "login", { id, pwd: "YmVuY2g=" }))!.token as string;
+}
+
+interface Figures {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+async function drive(url: string, bodies: string[]): Promise<Figures> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    pipelining: 1,
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    requests: [
+      {
+        setupRequest: (request) => {
+          next = (next + 1) % bodies.length;
+          return { ...request, body: bodies[next] };
+        },
+      },
+    ],
+  });
+  return {
+    requestsPerSecond: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors + result.timeouts + result.non2xx + (result.mismatches ?? 0),
+  };
+}
+
+async function main(): Promise<void> {
+  await resetStores(DATABASE_URL, REDIS_URL);
+  const im = await startFakeIm([APP]);
+  const [serverPort, barePort] = await Promise.all([freePort(), freePort()]);
+  const server = launch("src/main.js", {
+    PORT: String(serverPort),
+    HOST: "127.0.0.1",
+    DATABASE_URL,
+    REDIS_URL,
+    SDK_APPS: JSON.stringify([APP]),
+    IM_BASE_URL: im.url,
+    LOG_LEVEL: "warn",
+    PASSWORD_SCRYPT_N: "1024",
+    REAPER_ENABLED: "true",
+  });
+  const bare = launch("scripts/bare-server.js", { PORT: String(barePort) });
+  try {
+    const base = `http://127.0.0.1:${serverPort}`;
+    await Promise.all([waitFor(`${base}/healthz`), waitFor(`http://127.0.0.1:${barePort}/`)]);
+
+    const teacher = await loginAs(base, "bench-teacher", 1);
+    const roomnum = (await call(base, "live", "create", { token: teacher, title: "bench" }))!.roomnum as number;
+    await call(base, "live", "startcourse", { token: teacher, roomnum });
+    const tokens = [teacher];
+    const ids = Array.from({ length: STUDENTS }, (_, i) => `bench-student-${i}`);
+    await forEachInBatches(ids, 25, async (id) => {
+      const token = await loginAs(base, id, 0);
+      await call(base, "live", "reportmemid", { token, roomnum, operate: 0 });
+      tokens.push(token);
+    });
+    const bodies = tokens.map((token) => JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, token, roomnum }));
+    console.log(`setup: 1 teacher + ${STUDENTS} students in class ${roomnum}; ${CONNECTIONS} connections, ${DURATION_S} s each\n`);
+
+    // Warm both (JIT, connection pools, course facts) before measuring.
+    await autocannon({ url: `${base}/index.php?svc=live&cmd=heartbeat`, connections: 8, amount: 2000, method: "POST", body: bodies[0] });
+    const heartbeat = await drive(`${base}/index.php?svc=live&cmd=heartbeat`, bodies);
+    const check = (await (await fetch(`${base}/index.php?svc=live&cmd=heartbeat`, { method: "POST", body: bodies[1] })).json()) as { errorCode: number };
+    if (check.errorCode !== 0) throw new Error(`heartbeat answered ${JSON.stringify(check)}`);
+    await autocannon({ url: `http://127.0.0.1:${barePort}/index.php`, connections: 8, amount: 2000, method: "POST", body: bodies[0] });
+    const baseline = await drive(`http://127.0.0.1:${barePort}/index.php`, bodies);
+
+    const ratio = heartbeat.requestsPerSecond / baseline.requestsPerSecond;
+    const row = (name: string, f: Figures) =>
+      `${name.padEnd(16)} ${f.requestsPerSecond.toFixed(0).padStart(8)} ${String(f.p50).padStart(8)} ${String(f.p99).padStart(8)} ${String(f.errors).padStart(7)}`;
+    console.log(`${"endpoint".padEnd(16)} ${"req/s".padStart(8)} ${"p50 ms".padStart(8)} ${"p99 ms".padStart(8)} ${"errors".padStart(7)}`);
+    console.log(row("live.heartbeat", heartbeat));
+    console.log(row("bare Koa {}", baseline));
+    console.log(`\nratio heartbeat/bare: ${ratio.toFixed(2)} (target ≥ 0.6); heartbeat p99 ${heartbeat.p99} ms (target ≤ 25); errors ${heartbeat.errors} (target 0)`);
+    const met = ratio >= 0.6 && heartbeat.p99 <= 25 && heartbeat.errors === 0;
+    console.log(met ? "targets met" : "TARGETS MISSED");
+    process.exitCode = met ? 0 : 1;
+  } finally {
+    server.kill("SIGTERM");
+    bare.kill("SIGTERM");
+    await im.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

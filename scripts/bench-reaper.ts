@@ -1,0 +1,122 @@
+import { Client } from "pg";
+import { loadConfig } from "../src/config";
+import { createDb } from "../src/infra/db/prisma";
+import { memberRef, RedisKeys } from "../src/infra/redis/keys";
+import { createRedis } from "../src/infra/redis/client";
+import { ImClient } from "../src/infra/tencent/im";
+import { forEachInBatches } from "../src/lib/batches";
+import { createLogger } from "../src/logger";
+import { createServices } from "../src/services";
+import { CourseState } from "../src/services/domain";
+import { Reaper } from "../src/workers/reaper";
+import { startFakeIm } from "../test/support/fake-im";
+import { resetStores } from "./support/stores";
+
+/**
+ * `npm run bench` (2/2): the reaper with 100,000 members across 1,000 living classes.
+ * Targets (2 cores): a sweep with nothing expired < 5 ms; ending 1,000 expired classes < 5 s.
+ */
+
+const CLASSES = 1000;
+const MEMBERS_PER_CLASS = 100;
+const APP = { sdkAppId: 1400000000, secretKey: "bench-secret-key", admin: "administrator" };
+const DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sxb_edu_bench";
+const REDIS_URL = "redis://127.0.0.1:6379/14";
+
+const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+
+async function populate(nowMs: number): Promise<void> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    // Teachers 10001..11000, students after them; one class per teacher, 100 students each.
+    await client.query(
+      `INSERT INTO "Account" (appid, uid, "uidKey", role, "passwordHash")
+       SELECT $1, 'u' || g, 'u' || g, CASE WHEN g <= $2::int THEN 1 ELSE 0 END, 'scrypt$bench'
+       FROM generate_series(1, $2::int + $2::int * $3::int) AS g`,
+      [APP.sdkAppId, CLASSES, MEMBERS_PER_CLASS],
+    );
+    await client.query(
+      `INSERT INTO "Course" (appid, "hostUin", title, state, "startedAt", "effectiveAt", "startImSeq")
+       SELECT $1, 10000 + g, 'class ' || g, $2, now(), now(), 101 FROM generate_series(1, $3::int) AS g`,
+      [APP.sdkAppId, CourseState.living, CLASSES],
+    );
+    await client.query(
+      `INSERT INTO "ClassMember" (roomnum, uin, role, "joinedAt")
+       SELECT 10000 + c, 10000 + c, 1, now() FROM generate_series(1, $1::int) AS c
+       UNION ALL
+       SELECT 10000 + c, 10000 + $1::int + (c - 1) * $2::int + m, 0, now() FROM generate_series(1, $1::int) AS c, generate_series(1, $2::int) AS m`,
+      [CLASSES, MEMBERS_PER_CLASS],
+    );
+  } finally {
+    await client.end();
+  }
+  const redis = createRedis(REDIS_URL);
+  try {
+    const classes = Array.from({ length: CLASSES }, (_, i) => i + 1);
+    await forEachInBatches(classes, 50, async (c) => {
+      const roomnum = 10000 + c;
+      const students = Array.from({ length: MEMBERS_PER_CLASS }, (_, m) => 10000 + CLASSES + (c - 1) * MEMBERS_PER_CLASS + m + 1);
+      await Promise.all([
+        redis.zadd(RedisKeys.livingCourses, nowMs, String(roomnum)),
+        redis.zadd(RedisKeys.coursePresence(roomnum), nowMs, String(10000 + c), ...students.flatMap((uin) => [nowMs, String(uin)])),
+        redis.zadd(RedisKeys.presentMembers, ...students.flatMap((uin) => [nowMs, memberRef(roomnum, uin)])),
+      ]);
+    });
+    await redis.set(RedisKeys.presenceEpoch, String(nowMs));
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function main(): Promise<void> {
+  await resetStores(DATABASE_URL, REDIS_URL);
+  const im = await startFakeIm([APP]);
+  const now = Date.now();
+  await populate(now);
+  const config = loadConfig({ DATABASE_URL, REDIS_URL, SDK_APPS: JSON.stringify([APP]), IM_BASE_URL: im.url, LOG_LEVEL: "warn", MEMBER_TIMEOUT_S: "3600" });
+  const log = createLogger("warn");
+  const { db } = createDb(config.databaseUrl);
+  const redis = createRedis(config.redisUrl);
+  const services = createServices({ config, db, redis, im: new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: 5000 }), log });
+  const reaper = new Reaper({ config, services, log });
+  try {
+    console.log(`setup: ${CLASSES} living classes, ${CLASSES * MEMBERS_PER_CLASS} present students\n`);
+    // Nothing expired: judged 60 s after the last beats.
+    for (let i = 0; i < 50; i++) await reaper.sweep(now + 60000); // warm-up
+    const idle: number[] = [];
+    for (let i = 0; i < 500; i++) {
+      const t0 = process.hrtime.bigint();
+      const result = await reaper.sweep(now + 60000);
+      idle.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (result.classesEnded + result.membersDropped > 0) throw new Error("nothing should have expired");
+    }
+    idle.sort((a, b) => a - b);
+    const idleMean = idle.reduce((a, b) => a + b, 0) / idle.length;
+    console.log(`sweep, nothing expired: mean ${idleMean.toFixed(2)} ms, p50 ${percentile(idle, 50).toFixed(2)} ms, p99 ${percentile(idle, 99).toFixed(2)} ms (target < 5 ms)`);
+
+    // Every teacher silent for 301 s; students are within their (here 1 h) timeout: only classes are due.
+    const judged = now + 301000;
+    const t0 = process.hrtime.bigint();
+    let ended = 0;
+    let sweeps = 0;
+    while (ended < CLASSES && sweeps < 20) {
+      ended += (await reaper.sweep(judged)).classesEnded;
+      sweeps += 1;
+    }
+    const endMs = Number(process.hrtime.bigint() - t0) / 1e6;
+    const rows = await db.course.count({ where: { state: CourseState.ended, endReason: "timeout" } });
+    const markers = im.messages.filter((m) => m.data.type === 1002).length;
+    console.log(`ending ${ended} expired classes: ${(endMs / 1000).toFixed(2)} s in ${sweeps} sweeps (target < 5 s); ${rows} rows ended, ${markers} IM end markers`);
+    const met = idleMean < 5 && endMs < 5000 && ended === CLASSES && rows === CLASSES && markers === CLASSES;
+    console.log(met ? "targets met" : "TARGETS MISSED");
+    process.exitCode = met ? 0 : 1;
+  } finally {
+    await Promise.allSettled([db.$disconnect(), redis.quit(), im.close()]);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
