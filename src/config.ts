@@ -71,6 +71,9 @@ const envSchema = z.object({
   PASSWORD_SCRYPT_N: positiveInt.refine((n) => (n & (n - 1)) === 0 && n >= 1024, "must be a power of two ≥ 1024").default(16384),
 });
 
+/** Every configuration key the server reads (.env.example documents exactly these). */
+export const CONFIG_KEYS: readonly string[] = Object.keys(envSchema.shape);
+
 export type Config = Readonly<{
   port: number;
   host: string;

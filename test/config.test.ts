@@ -1,4 +1,6 @@
-import { ConfigError, loadConfig } from "../src/config";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CONFIG_KEYS, ConfigError, loadConfig } from "../src/config";
 
 /** loadConfig: the development defaults of spec/config.md, validation naming the key, empty = unset. */
 
@@ -170,5 +172,16 @@ describe("bad values throw ConfigError naming the key", () => {
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toContain("TOKEN_IDLE_EXPIRE_S");
     expect((thrown as Error).message).not.toContain("PORT");
+  });
+});
+
+describe(".env.example", () => {
+  test("documents exactly the keys the server reads, each with a comment", () => {
+    const lines = readFileSync(join(__dirname, "..", ".env.example"), "utf8").split("\n");
+    const keys = lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=")[0]);
+    expect([...keys].sort()).toEqual([...CONFIG_KEYS].sort());
+    // …and the example values parse.
+    const env = Object.fromEntries(lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    expect(() => loadConfig(env)).not.toThrow();
   });
 });
