@@ -3,7 +3,7 @@ import { Errors } from "../errors";
 import type { Course } from "../generated/prisma/client";
 import type { Db } from "../infra/db/prisma";
 import { uidKeyOf } from "./accounts";
-import type { SessionUser } from "./domain";
+import { nowToTheSecond, type SessionUser } from "./domain";
 import type { PresenceService } from "./presence";
 
 /** Courses: creation, lookups and the course list. State changes live in ClassLifecycle. */
@@ -38,7 +38,7 @@ export class CourseService {
   constructor(private readonly deps: { db: Db; presence: PresenceService }) {}
 
   async create(app: SdkApp, user: SessionUser, input: { title: string; cover?: string }): Promise<{ roomnum: number; groupid: string }> {
-    const now = new Date();
+    const now = nowToTheSecond();
     const course = await this.deps.db.course.create({
       data: { appid: app.sdkAppId, hostUin: user.uin, title: input.title, cover: input.cover ?? "", createdAt: now, effectiveAt: now },
     });
@@ -82,9 +82,10 @@ export class CourseService {
       if (!host || host.uid !== filter.hostUid) throw Errors.hostUidNotExist();
       hostUin = host.uin;
     }
+    // Whole seconds, as apps see the times: after from_time's second, up to the end of to_time's.
     const effectiveAt = {
-      ...(filter.fromTime ? { gt: new Date(filter.fromTime * 1000) } : {}),
-      ...(filter.toTime ? { lte: new Date(filter.toTime * 1000) } : {}),
+      ...(filter.fromTime ? { gte: new Date((filter.fromTime + 1) * 1000) } : {}),
+      ...(filter.toTime ? { lt: new Date((filter.toTime + 1) * 1000) } : {}),
     };
     const where = {
       appid: app.sdkAppId,

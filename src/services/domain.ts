@@ -23,6 +23,10 @@ export interface SessionUser {
 /** Largest page the list commands serve. */
 export const MAX_PAGE_SIZE = 50;
 
+/** Now, cut to the whole second: course times are seconds on the wire, so lists filter and
+ *  order on exactly what apps see (same second → by room number). */
+export const nowToTheSecond = (): Date => new Date(Math.floor(Date.now() / 1000) * 1000);
+
 export const unixSeconds = (date: Date | null | undefined): number => (date ? Math.floor(date.getTime() / 1000) : 0);
 
 /** The IM marker timestamp when a caller gives none: the low 32 bits of now in ms, as apps send. */

@@ -6,7 +6,7 @@ import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
 import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
 import type { CourseService } from "./courses";
-import { CourseState, EndReason, imTimestampNow, LeaveReason, Role, type SessionUser } from "./domain";
+import { CourseState, EndReason, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
 import type { PresenceService } from "./presence";
 
 /**
@@ -36,7 +36,7 @@ export class ClassLifecycle {
       const fresh = await db.course.findUniqueOrThrow({ where: { roomnum } });
       if (fresh.state !== CourseState.created) throw Errors.startNeedsCreated();
       const seq = await this.postMarker(app, roomnum, ClassMarker.start, timeStamp, user.uid);
-      const now = new Date();
+      const now = nowToTheSecond();
       await db.$transaction(async (tx) => {
         const started = await tx.course.updateMany({
           where: { roomnum, state: CourseState.created },
@@ -92,7 +92,7 @@ export class ClassLifecycle {
     const { db, config, presence } = this.deps;
     const roomnum = course.roomnum;
     const seq = await this.postMarker(app, roomnum, ClassMarker.end, timeStamp, hostUid, lost === null);
-    const now = new Date();
+    const now = nowToTheSecond();
     // One batch transaction (a single round of statements): the course ends and every
     // open stay closes. Under the course lock, with the state re-read, it always applies.
     const [ended] = await db.$transaction([

@@ -1,0 +1,114 @@
+import { C, signUp, startTestServer, type ProtocolAnswer, type TestServer } from "./support/harness";
+import { sql } from "./support/env";
+
+/**
+ * Concurrent requests on one class (FIX B23): every state change is atomic, of two
+ * concurrent start/exit one wins and the other gets 10102, and IM markers agree with
+ * the database.
+ */
+
+let t: TestServer;
+let T: string;
+const students: string[] = [];
+
+beforeAll(async () => {
+  t = await startTestServer();
+  T = await signUp(t, "teacher1", 1);
+  for (let i = 0; i < 20; i++) students.push(await signUp(t, `student${String(i).padStart(2, "0")}`, 0));
+});
+afterAll(() => t.close());
+
+const live = (cmd: string, token: string, fields: Record<string, unknown> = {}) => t.call("live", cmd, { ...C, token, ...fields });
+
+function expectOk(answer: ProtocolAnswer): void {
+  if (answer.body.errorCode !== 0) throw new Error(`expected success, got ${answer.text}`);
+}
+
+async function createCourse(): Promise<number> {
+  const answer = await live("create", T, { title: "race" });
+  expectOk(answer);
+  return answer.body.data.roomnum as number;
+}
+
+const markers = (roomnum: number, type: number) => t.im.messages.filter((m) => m.groupId === String(roomnum) && m.data.type === type);
+
+async function openRows(roomnum: number): Promise<Array<{ uin: number }>> {
+  return sql<{ uin: number }>(`SELECT uin FROM "ClassMember" WHERE roomnum = $1 AND "leftAt" IS NULL ORDER BY uin`, [roomnum]);
+}
+
+const codesOf = (answers: ProtocolAnswer[]) => answers.map((a) => a.body.errorCode).sort((a, b) => a - b);
+
+test("20 students join one living class at once: all succeed and all are present", async () => {
+  const room = await createCourse();
+  expectOk(await live("startcourse", T, { roomnum: room }));
+  const answers = await Promise.all(students.map((token) => live("reportmemid", token, { roomnum: room, operate: 0 })));
+  for (const answer of answers) expect(answer.body).toEqual({ errorCode: 0, errorInfo: "" });
+
+  const rows = await openRows(room);
+  expect(rows).toHaveLength(21);
+  expect(new Set(rows.map((r) => r.uin)).size).toBe(21);
+  expect(markers(room, 1003)).toHaveLength(20);
+  expect(t.im.rejected).toEqual([]);
+
+  const list = await live("roomidlist", T, { roomnum: room, index: 0, size: 50 });
+  expect(list.body.data.total).toBe(21);
+  expect(list.body.data.idlist).toHaveLength(21);
+  expect(list.body.data.idlist[0]).toEqual({ id: "teacher1", role: 1 });
+  expect(list.body.data.idlist.slice(1).map((m: { id: string }) => m.id)).toEqual(Array.from({ length: 20 }, (_, i) => `student${String(i).padStart(2, "0")}`));
+
+  const rooms = await live("roomlist", T, { index: 0, size: 10, roomnum: room });
+  expect(rooms.body.data.rooms[0].memsize).toBe(21);
+});
+
+test("two concurrent startcourse: exactly one 0 and one 10102, exactly one 1001 marker", async () => {
+  const room = await createCourse();
+  t.im.delayMs = 150; // widen the window between the state check and the write
+  let answers: ProtocolAnswer[];
+  try {
+    answers = await Promise.all([live("startcourse", T, { roomnum: room }), live("startcourse", T, { roomnum: room })]);
+  } finally {
+    t.im.delayMs = 0;
+  }
+  expect(codesOf(answers)).toEqual([0, 10102]);
+  expect(answers.find((a) => a.body.errorCode === 10102)!.body.errorInfo).toBe(" only state=created room can start a course");
+  const sent = markers(room, 1001);
+  expect(sent).toHaveLength(1);
+  const [course] = await sql<{ state: number; startImSeq: number }>(`SELECT state, "startImSeq" FROM "Course" WHERE roomnum = $1`, [room]);
+  expect(course).toEqual({ state: 1, startImSeq: sent[0]!.msgSeq });
+  expect(await openRows(room)).toHaveLength(1);
+});
+
+test("two concurrent exitroom: exactly one 0 and one 10102, exactly one 1002 marker", async () => {
+  const room = await createCourse();
+  expectOk(await live("startcourse", T, { roomnum: room }));
+  expectOk(await live("reportmemid", students[0]!, { roomnum: room, operate: 0 }));
+  t.im.delayMs = 150;
+  let answers: ProtocolAnswer[];
+  try {
+    answers = await Promise.all([live("exitroom", T, { roomnum: room }), live("exitroom", T, { roomnum: room })]);
+  } finally {
+    t.im.delayMs = 0;
+  }
+  expect(codesOf(answers)).toEqual([0, 10102]);
+  expect(answers.find((a) => a.body.errorCode === 10102)!.body.errorInfo).toBe("only state=living room can exit");
+  const sent = markers(room, 1002);
+  expect(sent).toHaveLength(1);
+  const [course] = await sql<{ state: number; endImSeq: number }>(`SELECT state, "endImSeq" FROM "Course" WHERE roomnum = $1`, [room]);
+  expect(course).toEqual({ state: 2, endImSeq: sent[0]!.msgSeq });
+  expect(await openRows(room)).toEqual([]);
+});
+
+test("five concurrent enters of the same student: all 0 and exactly one open stay", async () => {
+  const room = await createCourse();
+  expectOk(await live("startcourse", T, { roomnum: room }));
+  const student = students[1]!;
+  const answers = await Promise.all(Array.from({ length: 5 }, () => live("reportmemid", student, { roomnum: room, operate: 0 })));
+  for (const answer of answers) expect(answer.body).toEqual({ errorCode: 0, errorInfo: "" });
+  const [account] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student01'`);
+  const rows = await sql<{ id: number }>(`SELECT id FROM "ClassMember" WHERE roomnum = $1 AND uin = $2 AND "leftAt" IS NULL`, [room, account!.uin]);
+  expect(rows).toHaveLength(1);
+  const list = await live("roomidlist", T, { roomnum: room, index: 0, size: 50 });
+  expect(list.body.data).toEqual({ total: 2, idlist: [{ id: "teacher1", role: 1 }, { id: "student01", role: 0 }] });
+  const rooms = await live("roomlist", T, { index: 0, size: 10, roomnum: room });
+  expect(rooms.body.data.rooms[0].memsize).toBe(2);
+});

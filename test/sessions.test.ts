@@ -1,0 +1,285 @@
+import { C, signUp, startTestServer, type TestServer } from "./support/harness";
+import { OTHER_APP, sql } from "./support/env";
+import { RedisKeys } from "../src/infra/redis/keys";
+import { hashToken } from "../src/services/sessions";
+
+/**
+ * Token checks of token commands (protocol.md §2.2 with the FIX rules of "Our
+ * decisions": random tokens matched exactly, sliding idle expiry refreshed at most once
+ * a minute, "User token expired" then "Token expired"). live.roomlist is the probe.
+ */
+
+let t: TestServer;
+
+const probe = (token: unknown, common: Record<string, unknown> = C) => t.call("live", "roomlist", { ...common, token, index: 0, size: 1 });
+/** Accepted: the list answer, whatever courses exist. */
+const OK_LIST = { errorCode: 0, errorInfo: "", data: { total: expect.any(Number), rooms: expect.any(Array) } };
+const UNKNOWN = { errorCode: 10009, errorInfo: "Token expired" };
+const EXPIRED = { errorCode: 10009, errorInfo: "User token expired" };
+
+const sessionKey = (token: string) => RedisKeys.session(hashToken(token));
+const nowS = () => Math.floor(Date.now() / 1000);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `check` until it returns true (the SQL refresh is asynchronous). */
+async function eventually(check: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await check()) return true;
+    if (Date.now() > deadline) return false;
+    await sleep(50);
+  }
+}
+
+async function accountRow(uid: string): Promise<{ tokenHash: string | null; lastRequestAt: Date | null; loginAt: Date | null }> {
+  const [row] = await sql<{ tokenHash: string | null; lastRequestAt: Date | null; loginAt: Date | null }>(
+    `SELECT "tokenHash", "lastRequestAt", "loginAt" FROM "Account" WHERE uid = $1 AND appid = $2`,
+    [uid, C.appid],
+  );
+  return row!;
+}
+
+describe("token checks (default idle expiry)", () => {
+  let T: string;
+  let S: string;
+  beforeAll(async () => {
+    t = await startTestServer();
+    T = await signUp(t, "teacher1", 1);
+    S = await signUp(t, "student1", 0);
+  });
+  afterAll(() => t.close());
+
+  test("a valid token passes", async () => {
+    expect((await probe(S)).body).toEqual(OK_LIST);
+    expect((await probe(T)).body).toEqual(OK_LIST);
+  });
+
+  test.each([
+    ["missing", undefined, { errorCode: 10003, errorInfo: "Lack of token" }],
+    ["null", null, { errorCode: 10003, errorInfo: "Lack of token" }],
+    ['""', "", { errorCode: 10003, errorInfo: "Lack of token" }],
+    ["123", 123, { errorCode: 10003, errorInfo: "Lack of token" }],
+    ["false", false, { errorCode: 10003, errorInfo: "Lack of token" }],
+    ["[5]", [5], { errorCode: 10003, errorInfo: " Invalid token" }],
+    ['["abc"]', ["abc"], UNKNOWN],
+    ["unknown", "zzz", UNKNOWN],
+    ["unknown, token-shaped", "A".repeat(32), UNKNOWN],
+  ])("token %s → %j", async (_name, token, expected) => {
+    const answer = await probe(token);
+    expect(answer.status).toBe(200);
+    expect(answer.body).toEqual(expected);
+  });
+
+  test("a list holding the real token is not the token", async () => {
+    expect((await probe([S])).body).toEqual(UNKNOWN);
+  });
+
+  test("tokens match exactly: lower-cased, upper-cased or with a trailing space → 10009 (FIX)", async () => {
+    const variants = [S.toLowerCase(), S.toUpperCase(), `${S} `, ` ${S}`].filter((v) => v !== S);
+    expect(variants.length).toBeGreaterThanOrEqual(3);
+    for (const variant of variants) expect((await probe(variant)).body).toEqual(UNKNOWN);
+    // The real token still works afterwards.
+    expect((await probe(S)).body).toEqual(OK_LIST);
+  });
+
+  test("the common fields are checked before the token", async () => {
+    expect((await probe("zzz", { timeStamp: 1 })).body).toEqual({ errorCode: 10003, errorInfo: "Lack of appid" });
+    expect((await probe("zzz", { appid: "x", timeStamp: 1 })).body).toEqual({ errorCode: 10003, errorInfo: "Invalid appid" });
+    expect((await probe(undefined, { appid: C.appid })).body).toEqual({ errorCode: 10003, errorInfo: "Lack of timeStamp" });
+  });
+
+  test.each(["create", "startcourse", "exitroom", "heartbeat", "reportmemid", "roomidlist", "reportbind", "querybind"])(
+    "live.%s checks the token before its own fields",
+    async (cmd) => {
+      expect((await t.call("live", cmd, { ...C })).body).toEqual({ errorCode: 10003, errorInfo: "Lack of token" });
+      expect((await t.call("live", cmd, { ...C, token: [5] })).body).toEqual({ errorCode: 10003, errorInfo: " Invalid token" });
+      expect((await t.call("live", cmd, { ...C, token: "zzz" })).body).toEqual(UNKNOWN);
+    },
+  );
+
+  test("a token of another app's user used with this appid → 10003", async () => {
+    expect((await t.call("account", "regist", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "other1", pwd: "cA==", role: 0 })).body.errorCode).toBe(0);
+    const login = await t.call("account", "login", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "other1", pwd: "cA==" });
+    const other = login.body.data.token as string;
+    expect((await probe(other)).body).toEqual({ errorCode: 10003, errorInfo: "appid is diff from appid of the user." });
+    // With its own appid it works.
+    expect((await probe(other, { appid: OTHER_APP.sdkAppId, timeStamp: 1 })).body.errorCode).toBe(0);
+    // The same holds when the session is read from PostgreSQL.
+    await t.server.redis.del(sessionKey(other));
+    expect((await probe(other)).body).toEqual({ errorCode: 10003, errorInfo: "appid is diff from appid of the user." });
+    // And the mismatch does not end the session.
+    expect((await probe(other, { appid: OTHER_APP.sdkAppId, timeStamp: 1 })).body.errorCode).toBe(0);
+  });
+
+  test("a token replaced by a new login → 10009 Token expired; the new one works", async () => {
+    const first = await signUp(t, "relogger", 0);
+    expect((await probe(first)).body).toEqual(OK_LIST);
+    const second = await t.call("account", "login", { ...C, id: "relogger", pwd: "cGFzc3dvcmQ=" });
+    const token = second.body.data.token as string;
+    expect((await probe(first)).body).toEqual(UNKNOWN);
+    expect((await probe(token)).body).toEqual(OK_LIST);
+    // Also after Redis forgot everything about it.
+    await t.server.redis.del(sessionKey(first));
+    expect((await probe(first)).body).toEqual(UNKNOWN);
+  });
+
+  test("a logged-out token → 10009 Token expired", async () => {
+    const token = await signUp(t, "leaver", 0);
+    expect((await t.call("account", "logout", { ...C, token })).body.errorCode).toBe(0);
+    expect((await probe(token)).body).toEqual(UNKNOWN);
+  });
+
+  test("a cached session idle longer than the expiry → User token expired, then Token expired", async () => {
+    const token = await signUp(t, "idle-redis", 0);
+    await t.server.redis.hset(sessionKey(token), "seen", nowS() - 604801 - 5);
+    expect((await probe(token)).body).toEqual(EXPIRED);
+    expect((await accountRow("idle-redis")).tokenHash).toBeNull();
+    expect(await t.server.redis.exists(sessionKey(token))).toBe(0);
+    expect((await probe(token)).body).toEqual(UNKNOWN);
+  });
+
+  test("a session read from PostgreSQL idle longer than the expiry → User token expired, then Token expired", async () => {
+    const token = await signUp(t, "idle-sql", 0);
+    await t.server.redis.del(sessionKey(token));
+    await sql(`UPDATE "Account" SET "lastRequestAt" = now() - interval '604806 seconds', "loginAt" = now() - interval '604806 seconds' WHERE uid = 'idle-sql'`);
+    expect((await probe(token)).body).toEqual(EXPIRED);
+    expect((await accountRow("idle-sql")).tokenHash).toBeNull();
+    expect((await probe(token)).body).toEqual(UNKNOWN);
+  });
+
+  test("a session idle a little less than the expiry still works", async () => {
+    const token = await signUp(t, "almost", 0);
+    await t.server.redis.del(sessionKey(token));
+    await sql(`UPDATE "Account" SET "lastRequestAt" = now() - interval '604790 seconds', "loginAt" = now() - interval '604790 seconds' WHERE uid = 'almost'`);
+    expect((await probe(token)).body).toEqual(OK_LIST);
+    expect((await accountRow("almost")).tokenHash).toBe(hashToken(token));
+  });
+
+  test("after a Redis FLUSHDB a valid token still works (PostgreSQL) and is cached again", async () => {
+    const token = await signUp(t, "survivor", 1);
+    const [account] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'survivor'`);
+    await t.server.redis.flushdb();
+    expect(await t.server.redis.exists(sessionKey(token))).toBe(0);
+    expect((await probe(token)).body).toEqual(OK_LIST);
+    const cached = await t.server.redis.hgetall(sessionKey(token));
+    expect(cached).toMatchObject({ uin: String(account!.uin), uid: "survivor", role: "1", appid: String(C.appid) });
+    const ttl = await t.server.redis.ttl(sessionKey(token));
+    expect(ttl).toBeGreaterThan(604800 - 120);
+    expect(ttl).toBeLessThanOrEqual(604800);
+    // The user is still the right one: a teacher may create a course.
+    const created = await t.call("live", "create", { ...C, token, title: "after flush" });
+    expect(created.body.errorCode).toBe(0);
+    // Unknown tokens stay unknown.
+    expect((await probe("zzz")).body).toEqual(UNKNOWN);
+  });
+});
+
+describe("sliding idle expiry (TOKEN_IDLE_EXPIRE_S=100)", () => {
+  const IDLE = 100;
+  beforeAll(async () => {
+    t = await startTestServer({ TOKEN_IDLE_EXPIRE_S: String(IDLE) });
+  });
+  afterAll(() => t.close());
+
+  test("login caches the session with the configured idle expiry", async () => {
+    const token = await signUp(t, "fresh", 0);
+    const ttl = await t.server.redis.ttl(sessionKey(token));
+    expect(ttl).toBeGreaterThan(IDLE - 10);
+    expect(ttl).toBeLessThanOrEqual(IDLE);
+  });
+
+  test("a request on a session last seen 70 s ago moves 'seen' forward, resets the TTL and updates lastRequestAt", async () => {
+    const token = await signUp(t, "slider", 0);
+    const key = sessionKey(token);
+    const old = nowS() - 70;
+    await t.server.redis.hset(key, "seen", old);
+    await t.server.redis.expire(key, 30);
+    await sql(`UPDATE "Account" SET "lastRequestAt" = to_timestamp($1), "loginAt" = to_timestamp($1) WHERE uid = 'slider'`, [old]);
+
+    expect((await probe(token)).body).toEqual(OK_LIST);
+
+    expect(await eventually(async () => Number(await t.server.redis.hget(key, "seen")) >= nowS() - 5)).toBe(true);
+    expect(await eventually(async () => (await t.server.redis.ttl(key)) > 30)).toBe(true);
+    const ttl = await t.server.redis.ttl(key);
+    expect(ttl).toBeGreaterThan(IDLE - 10);
+    expect(ttl).toBeLessThanOrEqual(IDLE);
+    expect(
+      await eventually(async () => {
+        const row = await accountRow("slider");
+        return row.lastRequestAt !== null && row.lastRequestAt.getTime() >= (nowS() - 5) * 1000;
+      }),
+    ).toBe(true);
+  });
+
+  test("the expiry is measured from the last request, not from login (B2 fix), also through PostgreSQL", async () => {
+    const token = await signUp(t, "long-session", 0);
+    const key = sessionKey(token);
+    // Logged in 200 s ago (twice the idle expiry), last request 70 s ago.
+    await sql(
+      `UPDATE "Account" SET "loginAt" = now() - interval '200 seconds', "lastRequestAt" = now() - interval '70 seconds' WHERE uid = 'long-session'`,
+    );
+    await t.server.redis.hset(key, "seen", nowS() - 70);
+    expect((await probe(token)).body).toEqual(OK_LIST);
+    expect(
+      await eventually(async () => {
+        const row = await accountRow("long-session");
+        return row.lastRequestAt !== null && row.lastRequestAt.getTime() >= (nowS() - 5) * 1000;
+      }),
+    ).toBe(true);
+    // Redis forgets the session: PostgreSQL's lastRequestAt keeps it alive.
+    await t.server.redis.del(key);
+    expect((await probe(token)).body).toEqual(OK_LIST);
+    expect((await accountRow("long-session")).tokenHash).toBe(hashToken(token));
+  });
+
+  test("live.heartbeat slides the session in Redis but does not write lastRequestAt", async () => {
+    const token = await signUp(t, "beater", 1);
+    const created = await t.call("live", "create", { ...C, token, title: "hb" });
+    const roomnum = created.body.data.roomnum as number;
+    const key = sessionKey(token);
+    const old = nowS() - 70;
+    await t.server.redis.hset(key, "seen", old);
+    await t.server.redis.expire(key, 30);
+    await sql(`UPDATE "Account" SET "lastRequestAt" = to_timestamp($1) WHERE uid = 'beater'`, [old]);
+
+    expect((await t.call("live", "heartbeat", { ...C, token, roomnum })).body).toEqual({ errorCode: 0, errorInfo: "" });
+
+    expect(await eventually(async () => Number(await t.server.redis.hget(key, "seen")) >= nowS() - 5)).toBe(true);
+    expect(await eventually(async () => (await t.server.redis.ttl(key)) > 30)).toBe(true);
+    await sleep(500); // give a (wrong) asynchronous SQL write time to land
+    expect((await accountRow("beater")).lastRequestAt!.getTime()).toBe(old * 1000);
+  });
+
+  test("the expiry is refreshed at most once a minute", async () => {
+    const token = await signUp(t, "recent", 0);
+    const key = sessionKey(token);
+    const recent = nowS() - 10;
+    await t.server.redis.hset(key, "seen", recent);
+    await t.server.redis.expire(key, 50);
+    expect((await probe(token)).body).toEqual(OK_LIST);
+    await sleep(300);
+    expect(Number(await t.server.redis.hget(key, "seen"))).toBe(recent);
+    expect(await t.server.redis.ttl(key)).toBeLessThanOrEqual(50);
+  });
+});
+
+describe("idle expiry (TOKEN_IDLE_EXPIRE_S=2)", () => {
+  beforeAll(async () => {
+    t = await startTestServer({ TOKEN_IDLE_EXPIRE_S: "2" });
+  });
+  afterAll(() => t.close());
+
+  test("after ~3.2 s without requests: User token expired (token cleared), then Token expired", async () => {
+    const token = await signUp(t, "sleeper", 0);
+    expect((await accountRow("sleeper")).tokenHash).toBe(hashToken(token));
+    await sleep(3200);
+    expect((await probe(token)).body).toEqual(EXPIRED);
+    expect((await accountRow("sleeper")).tokenHash).toBeNull();
+    expect(await t.server.redis.exists(sessionKey(token))).toBe(0);
+    expect((await probe(token)).body).toEqual(UNKNOWN);
+    // Logout of the ended session is a repeat logout; a new login works.
+    expect((await t.call("account", "logout", { ...C, token })).body).toEqual({ errorCode: 10008, errorInfo: "Repeat logout" });
+    const login = await t.call("account", "login", { ...C, id: "sleeper", pwd: "cGFzc3dvcmQ=" });
+    expect((await probe(login.body.data.token as string)).body).toEqual(OK_LIST);
+  });
+});
