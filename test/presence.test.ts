@@ -36,10 +36,12 @@ describe("live.heartbeat", () => {
     expect((await beat(T, roomnum)).body).toEqual({ errorCode: 0, errorInfo: "" });
     expect((await beat(S, String(roomnum))).body).toEqual({ errorCode: 0, errorInfo: "" });
     const r = t.server.redis;
-    expect(Number(await r.zscore(RedisKeys.livingCourses, String(roomnum)))).toBeGreaterThanOrEqual(before);
+    expect(Number(await r.get(RedisKeys.courseAlive(roomnum)))).toBeGreaterThanOrEqual(before);
     const [student] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student1'`);
     expect(Number(await r.zscore(RedisKeys.coursePresence(roomnum), String(student!.uin)))).toBeGreaterThanOrEqual(before);
-    expect(Number(await r.zscore(RedisKeys.presentMembers, memberRef(roomnum, student!.uin)))).toBeGreaterThanOrEqual(before);
+    // The reaper's schedules are not touched by beats (it reschedules when an entry falls due).
+    expect(Number(await r.zscore(RedisKeys.presentMembers, memberRef(roomnum, student!.uin)))).toBeLessThan(before);
+    expect(Number(await r.zscore(RedisKeys.livingCourses, String(roomnum)))).toBeLessThan(before);
   });
 
   test.each([
@@ -86,6 +88,11 @@ describe("reaper", () => {
   const sweep = (now: number) => t.server.reaper.sweep(now);
   const minutes = (n: number) => Date.now() + n * 60000;
 
+  // A fresh Redis has no presence epoch yet: the first sweep builds it and judges nothing.
+  beforeAll(async () => {
+    await sweep(Date.now());
+  });
+
   test("ends a class whose teacher is silent longer than the timeout, exactly like exitroom", async () => {
     const roomnum = await livingClass(T, [S, S2]);
     await sweep(Date.now()); // nothing due yet
@@ -113,6 +120,25 @@ describe("reaper", () => {
     await beat(T, roomnum);
     await sweep(minutes(4));
     expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
+    await live("exitroom", T, { roomnum });
+  });
+
+  test("a class and a member that fall due but beat meanwhile are rescheduled, not ended or dropped", async () => {
+    const roomnum = await livingClass(T, [S]);
+    const [student] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student1'`);
+    const r = t.server.redis;
+    // Beats the schedules have not seen, 5 min from now; judged 6 min from now, both schedule
+    // entries are due (5 min and 2 min after the start) but neither is silent.
+    await r.set(RedisKeys.courseAlive(roomnum), String(minutes(5)));
+    await r.zadd(RedisKeys.coursePresence(roomnum), minutes(5), String(student!.uin));
+    const result = await sweep(minutes(6));
+    expect(result.classesEnded).toBe(0);
+    expect(result.membersDropped).toBe(0);
+    expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
+    expect(Number(await r.zscore(RedisKeys.livingCourses, String(roomnum)))).toBe(Number(await r.get(RedisKeys.courseAlive(roomnum))));
+    expect(Number(await r.zscore(RedisKeys.presentMembers, memberRef(roomnum, student!.uin)))).toBe(
+      Number(await r.zscore(RedisKeys.coursePresence(roomnum), String(student!.uin))),
+    );
     await live("exitroom", T, { roomnum });
   });
 

@@ -29,8 +29,11 @@ export function createApp(deps: AppDeps): Koa {
   const rest = new Router({ prefix: REST_PREFIX });
   rest.use(restBodyParser(deps.config.bodyLimitBytes));
   mountRoutes(rest, deps, [...accountRoutes, ...courseRoutes]);
-  app.use(rest.routes());
-  app.use(rest.allowedMethods());
+  // The REST router only sees its own paths: protocol requests (the hot path) skip its matching.
+  // (The router's middleware types carry its own context additions; Koa's are the same at run time.)
+  const restRoutes = rest.routes() as unknown as Koa.Middleware;
+  const restMethods = rest.allowedMethods() as unknown as Koa.Middleware;
+  app.use((ctx, next) => (ctx.path.startsWith(REST_PREFIX) ? restRoutes(ctx, () => restMethods(ctx, next)) : next()));
 
   const protocol = protocolHandler(deps);
   app.use(async (ctx, next) => {

@@ -39,7 +39,9 @@ export class PresenceRebuild {
         select: { roomnum: true, uin: true, leaveReason: true },
       });
       const dropped = lastStays.filter((s) => s.leaveReason === LeaveReason.timeout);
-      await forEachInBatches(living, CHUNK, (c) => redis.zadd(RedisKeys.livingCourses, "NX", nowMs, String(c.roomnum)));
+      await forEachInBatches(living, CHUNK, (c) =>
+        Promise.all([redis.set(RedisKeys.courseAlive(c.roomnum), nowMs, "NX"), redis.zadd(RedisKeys.livingCourses, "NX", nowMs, String(c.roomnum))]),
+      );
       await forEachInBatches(open, CHUNK, async (m) => {
         await redis.zadd(RedisKeys.coursePresence(m.roomnum), "NX", nowMs, String(m.uin));
         if (hostOf.get(m.roomnum) !== m.uin) await redis.zadd(RedisKeys.presentMembers, "NX", nowMs, memberRef(m.roomnum, m.uin));

@@ -16,6 +16,19 @@ import { type Role, type SessionUser } from "./domain";
 
 /** How often a token's idle expiry is pushed forward (refreshed at most once a minute). */
 const REFRESH_EVERY_S = 60;
+/** The heartbeat trusts a token this instance checked within this long without asking Redis
+ *  again: a logout or new login elsewhere reaches this instance's heartbeats that late. */
+const HOT_CACHE_MS = 2000;
+const HOT_CACHE_MAX = 100000;
+
+interface HotEntry {
+  user: SessionUser;
+  tokenHash: string;
+  /** Last use recorded in Redis (s). */
+  seen: number;
+  /** Trusted until (ms). */
+  until: number;
+}
 
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
@@ -27,6 +40,9 @@ export interface AuthenticateOptions {
 }
 
 export class SessionService {
+  private readonly hot = new Map<string, HotEntry>();
+  private readonly hotTokenByHash = new Map<string, string>();
+
   constructor(
     private readonly deps: { config: Config; db: Db; redis: RedisClient; log: Logger },
   ) {}
@@ -46,6 +62,11 @@ export class SessionService {
   }
 
   async forget(tokenHash: string): Promise<void> {
+    const token = this.hotTokenByHash.get(tokenHash);
+    if (token !== undefined) {
+      this.hot.delete(token);
+      this.hotTokenByHash.delete(tokenHash);
+    }
     await this.deps.redis.del(RedisKeys.session(tokenHash));
   }
 
@@ -55,6 +76,18 @@ export class SessionService {
    * which also ends the session so the next call is "Token expired").
    */
   async authenticate(token: string, appid: number | undefined, options: AuthenticateOptions = {}): Promise<SessionUser> {
+    if (options.hotPath) {
+      const entry = this.hot.get(token);
+      if (entry && entry.until > Date.now()) {
+        if (appid !== undefined && entry.user.appid !== appid) throw Errors.appidDiffersFromUser();
+        const now = nowSeconds();
+        if (now - entry.seen >= REFRESH_EVERY_S) {
+          entry.seen = now;
+          this.refresh(entry.tokenHash, entry.user.uin, now, options);
+        }
+        return entry.user;
+      }
+    }
     const tokenHash = hashToken(token);
     const now = nowSeconds();
     const idle = this.deps.config.tokenIdleExpireS;
@@ -62,9 +95,13 @@ export class SessionService {
     if (cached.uin !== undefined) {
       const user: SessionUser = { uin: Number(cached.uin), uid: cached.uid ?? "", role: Number(cached.role) as Role, appid: Number(cached.appid) };
       if (appid !== undefined && user.appid !== appid) throw Errors.appidDiffersFromUser();
-      const seen = Number(cached.seen);
+      let seen = Number(cached.seen);
       if (now - seen > idle) return this.expire(tokenHash, user.uin);
-      if (now - seen >= REFRESH_EVERY_S) this.refresh(tokenHash, user.uin, now, options);
+      if (now - seen >= REFRESH_EVERY_S) {
+        this.refresh(tokenHash, user.uin, now, options);
+        seen = now;
+      }
+      if (options.hotPath) this.remember(token, { user, tokenHash, seen, until: Math.min(Date.now() + HOT_CACHE_MS, (seen + idle) * 1000) });
       return user;
     }
     const account = await this.deps.db.account.findUnique({ where: { tokenHash } });
@@ -75,6 +112,17 @@ export class SessionService {
     const user: SessionUser = { uin: account.uin, uid: account.uid, role: account.role as Role, appid: account.appid };
     await this.cache(tokenHash, user, lastSeen, idle - (now - lastSeen));
     return user;
+  }
+
+  private remember(token: string, entry: HotEntry): void {
+    if (this.hot.size >= HOT_CACHE_MAX) {
+      const oldest = this.hot.keys().next().value!;
+      this.hotTokenByHash.delete(this.hot.get(oldest)!.tokenHash);
+      this.hot.delete(oldest);
+    }
+    this.hot.delete(token); // re-insert: the Map's order is the eviction order
+    this.hot.set(token, entry);
+    this.hotTokenByHash.set(entry.tokenHash, token);
   }
 
   private async expire(tokenHash: string, uin: number): Promise<never> {

@@ -8,13 +8,15 @@ import type { Services } from "../services";
  * The reaper, in every instance (or alone as `npm run reaper`): every sweep it ends
  * classes whose teacher has been silent longer than TEACHER_TIMEOUT_S (exactly like
  * exitroom) and drops members silent longer than MEMBER_TIMEOUT_S. It reads only what
- * has expired (range queries on the deadlines), so a sweep's cost does not grow with
- * the number of healthy classes. Several instances cooperate: members are claimed
+ * is due (range queries on its schedules, see PresenceService), so a sweep's cost does
+ * not grow with the number of healthy classes. Several instances cooperate: members are claimed
  * atomically, classes are ended under the per-course lock.
  */
 
-/** Most classes or members handled per sweep; the rest wait for the next one. */
-const BATCH = 500;
+/** Most classes or members judged per sweep; the rest wait for the next one. Members fall due
+ *  at about members / MEMBER_TIMEOUT_S a second (each is rescheduled once per timeout). */
+const CLASS_BATCH = 500;
+const MEMBER_BATCH = 5000;
 /** Classes ended at once (each is an IM call plus a transaction). */
 const CONCURRENCY = 16;
 /** After a failed end (IM down), the class is judged again this much later. */
@@ -47,11 +49,14 @@ export class Reaper {
     const teacherDeadline = nowMs - config.teacherTimeoutS * 1000;
     const memberDeadline = nowMs - config.memberTimeoutS * 1000;
     const [silentClasses, silentMembers] = await Promise.all([
-      services.presence.silentClasses(teacherDeadline, BATCH),
-      services.presence.claimSilentMembers(memberDeadline, BATCH),
+      services.presence.silentClasses(teacherDeadline, CLASS_BATCH),
+      services.presence.claimSilentMembers(memberDeadline, MEMBER_BATCH),
     ]);
     await forEachInBatches(silentClasses, CONCURRENCY, async (roomnum) => {
       try {
+        const lastBeat = await services.presence.teacherLastBeat(roomnum);
+        if (lastBeat === undefined) return await services.presence.restartSilenceClock(roomnum, nowMs);
+        if (lastBeat > teacherDeadline) return await services.presence.rescheduleClass(roomnum, lastBeat);
         if (await services.lifecycle.endSilent(roomnum, teacherDeadline)) result.classesEnded += 1;
       } catch (error) {
         result.failures += 1;

@@ -1,5 +1,6 @@
 import type { Context } from "koa";
 import { checkTimeStamp, resolveApp, tokenOfTokenCommand } from "../../commands/common";
+import type { AnyCommand } from "../../commands/command";
 import { execute } from "../../commands/execute";
 import { commandsByName } from "../../commands/registry";
 import type { Config } from "../../config";
@@ -19,6 +20,19 @@ const queryValue = (ctx: Context, name: string): string | undefined => {
   return typeof value === "string" ? value : undefined;
 };
 
+/** Apps send a handful of distinct query strings: resolve each once (bounded). */
+const commandByQuery = new Map<string, AnyCommand | undefined>();
+const COMMAND_CACHE_MAX = 1000;
+
+function commandOf(ctx: Context): AnyCommand | undefined {
+  const query = ctx.querystring;
+  if (commandByQuery.has(query)) return commandByQuery.get(query);
+  const command = commandsByName.get(`${queryValue(ctx, "svc")}.${queryValue(ctx, "cmd")}`);
+  if (commandByQuery.size >= COMMAND_CACHE_MAX) commandByQuery.clear();
+  commandByQuery.set(query, command);
+  return command;
+}
+
 export function isProtocolPath(path: string): boolean {
   return path.endsWith("/") || path.endsWith("index.php");
 }
@@ -27,7 +41,7 @@ export function protocolHandler(deps: { config: Config; services: Services }) {
   return async (ctx: Context): Promise<void> => {
     const state = ctx.state as RequestState;
     try {
-      const command = commandsByName.get(`${queryValue(ctx, "svc")}.${queryValue(ctx, "cmd")}`);
+      const command = commandOf(ctx);
       if (!command) throw Errors.invalidRequest();
       state.command = command.name;
       state.quiet = command.hotPath === true;

@@ -7,7 +7,7 @@ declare module "ioredis" {
     releaseLock(key: string, token: string): Result<number, Context>;
     claimDueMembers(key: string, deadline: number, limit: number): Result<string[], Context>;
     dropIfSilent(presenceKey: string, droppedKey: string, uin: string, deadline: number): Result<string | null, Context>;
-    reviveDropped(presenceKey: string, droppedKey: string, uin: string, now: number): Result<number, Context>;
+    beatMany(presenceKey: string, droppedKey: string, aliveKey: string, hostBeat: number, ...uinBeatPairs: Array<string | number>): Result<number[], Context>;
   }
 }
 
@@ -23,6 +23,6 @@ export function createRedis(url: string): RedisClient {
   redis.defineCommand("releaseLock", { numberOfKeys: 1, lua: LUA.releaseLock });
   redis.defineCommand("claimDueMembers", { numberOfKeys: 1, lua: LUA.claimDueMembers });
   redis.defineCommand("dropIfSilent", { numberOfKeys: 2, lua: LUA.dropIfSilent });
-  redis.defineCommand("reviveDropped", { numberOfKeys: 2, lua: LUA.reviveDropped });
+  redis.defineCommand("beatMany", { numberOfKeys: 3, lua: LUA.beatMany });
   return redis;
 }

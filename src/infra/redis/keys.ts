@@ -13,11 +13,13 @@ export const RedisKeys = {
   coursePresence: (roomnum: number) => `${courseTag(roomnum)}:presence`,
   /** SET of uins dropped for silence: their next beat brings them back (B10). */
   courseDropped: (roomnum: number) => `${courseTag(roomnum)}:dropped`,
+  /** STRING: the teacher's last beat (ms) while the class is living (absent otherwise). */
+  courseAlive: (roomnum: number) => `${courseTag(roomnum)}:alive`,
   /** STRING lock token held while a course changes state (start, end). */
   courseLock: (roomnum: number) => `${courseTag(roomnum)}:lock`,
-  /** ZSET roomnum → the teacher's last beat (ms), one entry per living class. */
+  /** ZSET roomnum → when the reaper next judges the class (its teacher's last beat it knew), one entry per living class. */
   livingCourses: "presence:living",
-  /** ZSET "roomnum:uin" → last beat (ms) of every present member who is not the class's teacher. */
+  /** ZSET "roomnum:uin" → when the reaper next judges the member (its last beat it knew), for every present member but the teacher. */
   presentMembers: "presence:members",
   /** Set once presence has been rebuilt from PostgreSQL; its absence means Redis lost state. */
   presenceEpoch: "presence:epoch",

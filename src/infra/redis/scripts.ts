@@ -24,11 +24,23 @@ if tonumber(score) <= tonumber(ARGV[2]) then
 end
 return score`,
 
-  /** A beat from a member dropped for silence brings it back (1); anyone else stays out (0). */
-  reviveDropped: `
-if redis.call('SREM', KEYS[2], ARGV[1]) == 1 then
-  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-  return 1
+  /** Heartbeats of one class, one call on its keys (presence, dropped, alive).
+   *  ARGV[1]: the teacher's beat (ms), "0" if none; then pairs uin, beat (ms).
+   *  The teacher's beat keeps a living class alive (SET XX: an ended class stays ended).
+   *  Returns per pair: 1 present, 2 revived (dropped for silence, now back: B10), 0 not a member. */
+  beatMany: `
+if ARGV[1] ~= '0' then redis.call('SET', KEYS[3], ARGV[1], 'XX') end
+local out = {}
+for i = 2, #ARGV, 2 do
+  local uin, now = ARGV[i], ARGV[i + 1]
+  if redis.call('ZADD', KEYS[1], 'XX', 'CH', now, uin) == 1 or redis.call('ZSCORE', KEYS[1], uin) then
+    out[#out + 1] = 1
+  elseif redis.call('SREM', KEYS[2], uin) == 1 then
+    redis.call('ZADD', KEYS[1], now, uin)
+    out[#out + 1] = 2
+  else
+    out[#out + 1] = 0
+  end
 end
-return 0`,
+return out`,
 } as const;
