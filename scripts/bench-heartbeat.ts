@@ -1,9 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { join } from "node:path";
 import autocannon from "autocannon";
-import { startFakeIm } from "../test/support/fake-im";
 import { forEachInBatches } from "../src/lib/batches";
+import { freePort, launch, launchFakeIm, waitFor } from "./support/processes";
 import { resetStores } from "./support/stores";
 
 /**
@@ -19,38 +16,6 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const APP = { sdkAppId: 1400000000, secretKey: "bench-secret-key", admin: "administrator" };
 const DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sxb_edu_bench";
 const REDIS_URL = "redis://127.0.0.1:6379/14";
-const ROOT = join(__dirname, "..", "..");
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`${url} did not answer`);
-}
-
-function launch(script: string, env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, [join(ROOT, "dist", script)], { env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "inherit"] });
-  child.on("exit", (code) => {
-    if (code !== null && code !== 0) console.error(`${script} exited with ${code}`);
-  });
-  return child;
-}
 
 async function call(base: string, svc: string, cmd: string, body: Record<string, unknown>) {
   const response = await fetch(`${base}/index.php?svc=${svc}&cmd=${cmd}`, { method: "POST", body: JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, ...body }) });
@@ -99,7 +64,7 @@ async function drive(url: string, bodies: string[]): Promise<Figures> {
 
 async function main(): Promise<void> {
   await resetStores(DATABASE_URL, REDIS_URL);
-  const im = await startFakeIm([APP]);
+  const im = await launchFakeIm([APP]);
   const [serverPort, barePort] = await Promise.all([freePort(), freePort()]);
   const server = launch("src/main.js", {
     PORT: String(serverPort),
@@ -151,7 +116,7 @@ async function main(): Promise<void> {
   } finally {
     server.kill("SIGTERM");
     bare.kill("SIGTERM");
-    await im.close();
+    im.process.kill("SIGTERM");
   }
 }
 

@@ -18,17 +18,28 @@ export class CourseLock {
 
   /** Runs `fn` holding the course's lock; when another holder has it, throws `busy()` (or returns undefined if null). */
   async with<T>(roomnum: number, busy: (() => AppError) | null, fn: () => Promise<T>): Promise<T | undefined> {
-    const key = RedisKeys.courseLock(roomnum);
-    const token = randomUUID();
-    const acquired = await this.deps.redis.set(key, token, "PX", LOCK_TTL_MS, "NX");
-    if (acquired !== "OK") {
+    const token = await this.acquire(roomnum);
+    if (token === undefined) {
       if (busy) throw busy();
       return undefined;
     }
     try {
       return await fn();
     } finally {
-      await this.deps.redis.releaseLock(key, token).catch((error: unknown) => this.deps.log.warn({ err: error, roomnum }, "course lock release failed"));
+      await this.release(roomnum, token);
     }
+  }
+
+  /** Takes the lock; its token, or undefined when another holder has it. */
+  async acquire(roomnum: number): Promise<string | undefined> {
+    const token = randomUUID();
+    const acquired = await this.deps.redis.set(RedisKeys.courseLock(roomnum), token, "PX", LOCK_TTL_MS, "NX");
+    return acquired === "OK" ? token : undefined;
+  }
+
+  async release(roomnum: number, token: string): Promise<void> {
+    await this.deps.redis
+      .releaseLock(RedisKeys.courseLock(roomnum), token)
+      .catch((error: unknown) => this.deps.log.warn({ err: error, roomnum }, "course lock release failed"));
   }
 }

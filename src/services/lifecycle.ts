@@ -1,13 +1,17 @@
 import type { Config, SdkApp } from "../config";
 import { type AppError, Errors } from "../errors";
-import type { Course } from "../generated/prisma/client";
+import { type ClassEnd, type ClassEndCommon, classesForReaper, endLivingClasses } from "../infra/db/class-end";
 import type { Db } from "../infra/db/prisma";
 import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
+import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
 import type { CourseService } from "./courses";
 import { CourseState, EndReason, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
 import type { PresenceService } from "./presence";
+
+/** IM markers (and lock calls) in flight at once when the reaper ends a batch of classes. */
+const MARKER_CONCURRENCY = 32;
 
 /**
  * A class starts and ends here. Each change is all-or-nothing: under the course lock,
@@ -57,61 +61,73 @@ export class ClassLifecycle {
     await this.deps.lock.with(roomnum, Errors.exitNeedsLiving, async () => {
       const fresh = await this.deps.db.course.findUniqueOrThrow({ where: { roomnum } });
       if (fresh.state !== CourseState.living) throw Errors.exitNeedsLiving();
-      await this.finish(app, fresh, user.uid, EndReason.teacher, timeStamp, Errors.exitNeedsLiving);
+      await this.finish(app, roomnum, user.uid, EndReason.teacher, timeStamp, Errors.exitNeedsLiving);
     });
   }
 
   /**
-   * The reaper: ends a class whose teacher has been silent since before `deadlineMs`,
-   * exactly like exitroom (B6). Returns false when there is nothing to do (another
-   * instance holds the class, the teacher beat meanwhile, or it already ended).
-   * Throws ImError when IM fails (the class stays living, to be tried again).
+   * The reaper: ends the classes whose teacher has been silent since before `deadlineMs`,
+   * exactly like exitroom (B6), in one database write for the batch. A class another
+   * instance holds, whose teacher beat meanwhile, or that already ended is left alone; a
+   * class whose IM marker fails stays living and is returned in `failed` (to try again).
    */
-  async endSilent(roomnum: number, deadlineMs: number): Promise<boolean> {
-    const { db, presence, config, log } = this.deps;
-    const ended = await this.deps.lock.with(roomnum, null, async () => {
-      const lastBeat = await presence.teacherLastBeat(roomnum);
-      if (lastBeat === undefined || lastBeat > deadlineMs) return false; // a fresh read under the lock
-      const course = await db.course.findUnique({ where: { roomnum }, include: { host: { select: { uid: true } } } });
-      if (!course || course.state !== CourseState.living) {
-        await presence.classEnded(roomnum);
-        return false;
-      }
-      const app = config.sdkApps.get(course.appid);
-      if (!app) {
-        log.error({ roomnum, appid: course.appid }, "silent class of an app no longer configured");
-        return false;
-      }
-      await this.finish(app, course, course.host.uid, EndReason.timeout, imTimestampNow(), null);
-      return true;
-    });
-    return ended === true;
+  async endSilentClasses(roomnums: readonly number[], deadlineMs: number): Promise<{ ended: number[]; failed: number[] }> {
+    const { db, presence, config, log, lock } = this.deps;
+    const held = new Map<number, string>();
+    const failed: number[] = [];
+    let ended: number[] = [];
+    try {
+      await forEachInBatches(roomnums, MARKER_CONCURRENCY, async (roomnum) => {
+        const token = await lock.acquire(roomnum);
+        if (token === undefined) return;
+        held.set(roomnum, token);
+      });
+      // Fresh reads under the locks: the teacher may have beaten, another instance may have ended it.
+      const silent: number[] = [];
+      await forEachInBatches([...held.keys()], MARKER_CONCURRENCY, async (roomnum) => {
+        const lastBeat = await presence.teacherLastBeat(roomnum);
+        if (lastBeat !== undefined && lastBeat <= deadlineMs) silent.push(roomnum);
+      });
+      const classes = await classesForReaper(db, silent);
+      const ends: ClassEnd[] = [];
+      await forEachInBatches(classes, MARKER_CONCURRENCY, async (course) => {
+        if (course.state !== CourseState.living) return presence.classEnded(course.roomnum);
+        const app = config.sdkApps.get(course.appid);
+        if (!app) return log.error({ roomnum: course.roomnum, appid: course.appid }, "silent class of an app no longer configured");
+        try {
+          const seq = await this.postMarker(app, course.roomnum, ClassMarker.end, imTimestampNow(), course.hostUid, true);
+          ends.push({ roomnum: course.roomnum, endImSeq: seq });
+        } catch (error) {
+          if (!(error instanceof ImError)) throw error;
+          failed.push(course.roomnum);
+        }
+      });
+      const done = await endLivingClasses(db, ends, this.endOf(EndReason.timeout));
+      ended = [...done];
+      await forEachInBatches(ended, MARKER_CONCURRENCY, (roomnum) => presence.classEnded(roomnum));
+    } finally {
+      await forEachInBatches([...held], MARKER_CONCURRENCY, ([roomnum, token]) => lock.release(roomnum, token));
+    }
+    return { ended, failed };
   }
 
-  private async finish(app: SdkApp, course: Course, hostUid: string, reason: EndReason, timeStamp: number, lost: (() => AppError) | null): Promise<void> {
-    const { db, config, presence } = this.deps;
-    const roomnum = course.roomnum;
-    const seq = await this.postMarker(app, roomnum, ClassMarker.end, timeStamp, hostUid, lost === null);
+  private async finish(app: SdkApp, roomnum: number, hostUid: string, reason: EndReason, timeStamp: number, lost: () => AppError): Promise<void> {
+    const seq = await this.postMarker(app, roomnum, ClassMarker.end, timeStamp, hostUid);
+    // Under the course lock, with the state re-read, this always applies.
+    const done = await endLivingClasses(this.deps.db, [{ roomnum, endImSeq: seq }], this.endOf(reason));
+    if (!done.has(roomnum)) throw lost();
+    await this.deps.presence.classEnded(roomnum);
+  }
+
+  /** What every class ended now shares: end time, reason, replay index due time. */
+  private endOf(reason: EndReason): ClassEndCommon {
     const now = nowToTheSecond();
-    // One batch transaction (a single round of statements): the course ends and every
-    // open stay closes. Under the course lock, with the state re-read, it always applies.
-    const [ended] = await db.$transaction([
-      db.course.updateMany({
-        where: { roomnum, state: CourseState.living },
-        data: {
-          state: CourseState.ended,
-          endedAt: now,
-          endImSeq: seq,
-          endReason: reason,
-          replayIndexDueAt: new Date(now.getTime() + config.replayIndexDelayS * 1000),
-          memberVersion: { increment: 1 },
-        },
-      }),
-      db.classMember.updateMany({ where: { roomnum, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.classEnded } }),
-    ]);
-    const changed = ended.count === 1;
-    if (!changed && lost) throw lost();
-    await presence.classEnded(roomnum);
+    return {
+      endedAt: now,
+      endReason: reason,
+      replayIndexDueAt: new Date(now.getTime() + this.deps.config.replayIndexDelayS * 1000),
+      leaveReason: LeaveReason.classEnded,
+    };
   }
 
   /** Posts a class marker; IM failure is 10103 for a request, an ImError for the reaper. */

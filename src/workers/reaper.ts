@@ -1,5 +1,4 @@
 import type { Config } from "../config";
-import { ImError } from "../infra/tencent/im";
 import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { Services } from "../services";
@@ -52,18 +51,27 @@ export class Reaper {
       services.presence.silentClasses(teacherDeadline, CLASS_BATCH),
       services.presence.claimSilentMembers(memberDeadline, MEMBER_BATCH),
     ]);
+    // Classes that beat meanwhile are rescheduled; the silent ones end in one batch.
+    const toEnd: number[] = [];
     await forEachInBatches(silentClasses, CONCURRENCY, async (roomnum) => {
-      try {
-        const lastBeat = await services.presence.teacherLastBeat(roomnum);
-        if (lastBeat === undefined) return await services.presence.restartSilenceClock(roomnum, nowMs);
-        if (lastBeat > teacherDeadline) return await services.presence.rescheduleClass(roomnum, lastBeat);
-        if (await services.lifecycle.endSilent(roomnum, teacherDeadline)) result.classesEnded += 1;
-      } catch (error) {
-        result.failures += 1;
-        log.warn({ roomnum, err: error instanceof ImError ? error.message : error }, "could not end a silent class; will retry");
-        await services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS).catch(() => undefined);
-      }
+      const lastBeat = await services.presence.teacherLastBeat(roomnum);
+      if (lastBeat === undefined) await services.presence.restartSilenceClock(roomnum, nowMs);
+      else if (lastBeat > teacherDeadline) await services.presence.rescheduleClass(roomnum, lastBeat);
+      else toEnd.push(roomnum);
     });
+    try {
+      const { ended, failed } = await services.lifecycle.endSilentClasses(toEnd, teacherDeadline);
+      result.classesEnded += ended.length;
+      result.failures += failed.length;
+      if (failed.length > 0) log.warn({ classes: failed }, "could not end silent classes (IM); will retry");
+      await forEachInBatches(failed, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS));
+    } catch (error) {
+      result.failures += toEnd.length;
+      log.error({ err: error }, "could not end silent classes; will retry");
+      await forEachInBatches(toEnd, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS)).catch(
+        () => undefined,
+      );
+    }
     await forEachInBatches(silentMembers, CONCURRENCY * 4, async ({ roomnum, uin }) => {
       try {
         if (await services.members.dropSilent(roomnum, uin, memberDeadline)) result.membersDropped += 1;

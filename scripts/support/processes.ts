@@ -1,0 +1,52 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+import { join } from "node:path";
+
+/** Child processes for the benchmarks (compiled scripts under dist/). */
+
+const DIST = join(__dirname, "..", "..");
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  throw new Error(`${url} did not answer`);
+}
+
+export function launch(script: string, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore"): ChildProcess {
+  const child = spawn(process.execPath, [join(DIST, script)], { env: { ...process.env, ...env }, stdio: ["ignore", stdout, "inherit"] });
+  child.on("exit", (code) => {
+    if (code !== null && code !== 0) console.error(`${script} exited with ${code}`);
+  });
+  return child;
+}
+
+/** The fake IM in its own process, so that its work is not counted against the server's. */
+export async function launchFakeIm(apps: unknown[]): Promise<{ url: string; process: ChildProcess }> {
+  const child = launch("scripts/fake-im-server.js", { SDK_APPS: JSON.stringify(apps) }, "pipe");
+  const url = await new Promise<string>((resolve, reject) => {
+    let text = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      text += chunk.toString();
+      if (text.includes("\n")) resolve(text.trim());
+    });
+    child.once("exit", () => reject(new Error("fake IM did not start")));
+  });
+  return { url, process: child };
+}
