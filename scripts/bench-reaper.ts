@@ -1,12 +1,10 @@
 import { Client } from "pg";
 import { loadConfig } from "../src/config";
-import { createDb } from "../src/infra/db/prisma";
 import { memberRef, RedisKeys } from "../src/infra/redis/keys";
 import { createRedis } from "../src/infra/redis/client";
-import { ImClient } from "../src/infra/tencent/im";
 import { forEachInBatches } from "../src/lib/batches";
 import { createLogger } from "../src/logger";
-import { createServices } from "../src/services";
+import { createRuntime } from "../src/runtime";
 import { CourseState } from "../src/services/domain";
 import { Reaper } from "../src/workers/reaper";
 import { launchFakeIm } from "./support/processes";
@@ -77,9 +75,8 @@ async function main(): Promise<void> {
   await populate(now);
   const config = loadConfig({ DATABASE_URL, REDIS_URL, SDK_APPS: JSON.stringify([APP]), IM_BASE_URL: im.url, LOG_LEVEL: "warn", MEMBER_TIMEOUT_S: "3600" });
   const log = createLogger("warn");
-  const { db } = createDb(config.databaseUrl);
-  const redis = createRedis(config.redisUrl);
-  const services = createServices({ config, db, redis, im: new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: 5000 }), log });
+  const runtime = await createRuntime(config, log);
+  const { db, services } = runtime;
   const reaper = new Reaper({ config, services, log });
   try {
     console.log(`setup: ${CLASSES} living classes, ${CLASSES * MEMBERS_PER_CLASS} present students\n`);
@@ -115,7 +112,7 @@ async function main(): Promise<void> {
     process.exitCode = met ? 0 : 1;
   } finally {
     im.process.kill("SIGTERM");
-    await Promise.allSettled([db.$disconnect(), redis.quit()]);
+    await runtime.close();
   }
 }
 

@@ -1,19 +1,8 @@
-import { ConfigError, loadConfig, loadDotEnv } from "./config";
+import { configOrExit } from "./runtime";
 import { startServer } from "./server";
 
 async function main(): Promise<void> {
-  loadDotEnv();
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      console.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const server = await startServer(config);
+  const server = await startServer(configOrExit());
   const stop = (signal: string) => {
     server.log.info({ signal }, "stopping");
     server.close().then(

@@ -2,12 +2,11 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { createApp } from "./http/app";
-import { migrate } from "./infra/db/migrate";
-import { createDb, type Db, type QueryCounter } from "./infra/db/prisma";
-import { createRedis, type RedisClient } from "./infra/redis/client";
-import { ImClient } from "./infra/tencent/im";
+import type { Db, QueryCounter } from "./infra/db/prisma";
+import type { RedisClient } from "./infra/redis/client";
 import { createLogger, type Logger } from "./logger";
-import { createServices, type Services } from "./services";
+import { createRuntime } from "./runtime";
+import type { Services } from "./services";
 import { Reaper } from "./workers/reaper";
 
 /** A running instance: HTTP server plus its connections (and background workers). */
@@ -27,13 +26,8 @@ export interface RunningServer {
 /** Applies migrations, connects PostgreSQL and Redis, and serves. */
 export async function startServer(config: Config, options: { log?: Logger } = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
-  const applied = await migrate(config.databaseUrl);
-  if (applied.length > 0) log.info({ applied }, "migrations applied");
-  const { db, queries } = createDb(config.databaseUrl);
-  const redis = createRedis(config.redisUrl);
-  const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
-  const services = createServices({ config, db, redis, im, log });
-  await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
+  const runtime = await createRuntime(config, log);
+  const { db, redis, services, queries } = runtime;
 
   const ready = async () => {
     await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
@@ -70,7 +64,7 @@ export async function startServer(config: Config, options: { log?: Logger } = {}
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await Promise.allSettled([db.$disconnect(), redis.quit()]);
+      await runtime.close();
     },
   };
 }

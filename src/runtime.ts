@@ -1,0 +1,49 @@
+import { type Config, ConfigError, loadConfig, loadDotEnv } from "./config";
+import { migrate } from "./infra/db/migrate";
+import { createDb, type Db, type QueryCounter } from "./infra/db/prisma";
+import { createRedis, type RedisClient } from "./infra/redis/client";
+import { ImClient } from "./infra/tencent/im";
+import type { Logger } from "./logger";
+import { createServices, type Services } from "./services";
+
+/** What every process (server, standalone reaper) builds at start: migrated database, connections, services. */
+export interface Runtime {
+  db: Db;
+  queries: QueryCounter;
+  redis: RedisClient;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
+  const applied = await migrate(config.databaseUrl);
+  if (applied.length > 0) log.info({ applied }, "migrations applied");
+  const { db, queries } = createDb(config.databaseUrl);
+  const redis = createRedis(config.redisUrl);
+  const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
+  const services = createServices({ config, db, redis, im, log });
+  await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
+  return {
+    db,
+    queries,
+    redis,
+    services,
+    async close() {
+      await Promise.allSettled([db.$disconnect(), redis.quit()]);
+    },
+  };
+}
+
+/** Configuration of a process started from the command line: `.env`, then the environment; a bad key exits 2. */
+export function configOrExit(): Config {
+  loadDotEnv();
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+}
