@@ -131,16 +131,31 @@ export class SessionService {
     throw Errors.tokenExpired();
   }
 
-  /** Slides the idle expiry; off the request's critical path. */
+  /**
+   * Slides the idle expiry; off the request's critical path. The heartbeat leaves the SQL
+   * record to `recordHeartbeatUse`, in batches (no SQL on the hot path), so that a user who
+   * only beats is not taken for idle if the database ever has to answer for Redis.
+   */
   private refresh(tokenHash: string, uin: number, now: number, options: AuthenticateOptions): void {
     const key = RedisKeys.session(tokenHash);
-    const work: Promise<unknown>[] = [
-      this.deps.redis.multi().hset(key, "seen", now).expire(key, this.deps.config.tokenIdleExpireS).exec(),
-    ];
-    if (!options.hotPath) {
-      work.push(this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } }));
-    }
+    const work: Promise<unknown>[] = [this.deps.redis.multi().hset(key, "seen", now).expire(key, this.deps.config.tokenIdleExpireS).exec()];
+    work.push(
+      options.hotPath
+        ? this.deps.redis.sadd(RedisKeys.sessionsUsedByHeartbeat, String(uin))
+        : this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } }),
+    );
     Promise.all(work).catch((error: unknown) => this.deps.log.warn({ err: error }, "token refresh failed"));
+  }
+
+  /** Records in SQL the last use of tokens seen only by heartbeats (the reaper calls this). */
+  async recordHeartbeatUse(batch = 1000): Promise<number> {
+    const uins = (await this.deps.redis.spop(RedisKeys.sessionsUsedByHeartbeat, batch)).map(Number);
+    if (uins.length === 0) return 0;
+    const updated = await this.deps.db.account.updateMany({
+      where: { uin: { in: uins }, tokenHash: { not: null } },
+      data: { lastRequestAt: new Date() },
+    });
+    return updated.count;
   }
 }
 

@@ -9,7 +9,8 @@ import type { Services } from "../services";
  * exitroom) and drops members silent longer than MEMBER_TIMEOUT_S. It reads only what
  * is due (range queries on its schedules, see PresenceService), so a sweep's cost does
  * not grow with the number of healthy classes. Several instances cooperate: members are claimed
- * atomically, classes are ended under the per-course lock.
+ * atomically, classes are ended under the per-course lock. Each sweep also writes to SQL the
+ * last use of tokens that only heartbeats refreshed (kept off the hot path).
  */
 
 /** Most classes or members judged per sweep; the rest wait for the next one. Members fall due
@@ -41,6 +42,7 @@ export class Reaper {
   async sweep(nowMs = Date.now()): Promise<SweepResult> {
     const { services, config, log } = this.deps;
     const result: SweepResult = { rebuilt: false, classesEnded: 0, membersDropped: 0, failures: 0 };
+    await services.sessions.recordHeartbeatUse().catch((error: unknown) => log.warn({ err: error }, "could not record heartbeat token use"));
     if (!(await services.presence.isComplete())) {
       result.rebuilt = await services.presenceRebuild.rebuild(nowMs);
       return result;

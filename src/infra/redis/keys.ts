@@ -9,6 +9,8 @@ const courseTag = (roomnum: number) => `{course:${roomnum}}`;
 export const RedisKeys = {
   /** HASH of a session token (by SHA-256 of the token): uin, uid, role, appid, seen. TTL = idle expiry. */
   session: (tokenHash: string) => `session:${tokenHash}`,
+  /** SET of uins whose token a heartbeat refreshed: their SQL lastRequestAt is written in batches. */
+  sessionsUsedByHeartbeat: "sessions:heartbeat-used",
   /** ZSET uin → last beat (ms) of everyone present in a class. */
   coursePresence: (roomnum: number) => `${courseTag(roomnum)}:presence`,
   /** SET of uins dropped for silence: their next beat brings them back (B10). */
