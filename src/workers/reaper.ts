@@ -42,9 +42,10 @@ export class Reaper {
   async sweep(nowMs = Date.now()): Promise<SweepResult> {
     const { services, config, log } = this.deps;
     const result: SweepResult = { rebuilt: false, classesEnded: 0, membersDropped: 0, failures: 0 };
-    await services.sessions.recordHeartbeatUse().catch((error: unknown) => log.warn({ err: error }, "could not record heartbeat token use"));
+    const recording = services.sessions.recordHeartbeatUse().catch((error: unknown) => log.warn({ err: error }, "could not record heartbeat token use"));
     if (!(await services.presence.isComplete())) {
       result.rebuilt = await services.presenceRebuild.rebuild(nowMs);
+      await recording;
       return result;
     }
     const teacherDeadline = nowMs - config.teacherTimeoutS * 1000;
@@ -82,6 +83,7 @@ export class Reaper {
         log.warn({ roomnum, uin, err: error }, "could not drop a silent member");
       }
     });
+    await recording;
     if (result.classesEnded + result.membersDropped > 0) log.info(result, "reaper sweep");
     return result;
   }
