@@ -19,6 +19,9 @@ const CLASS_BATCH = 500;
 const MEMBER_BATCH = 5000;
 /** Classes ended at once (each is an IM call plus a transaction). */
 const CONCURRENCY = 16;
+/** Silent classes are ended in batches of this size (one SQL statement each), this many at once. */
+const END_BATCH = 100;
+const PARALLEL_END_BATCHES = 4;
 /** After a failed end (IM down), the class is judged again this much later. */
 const RETRY_AFTER_MS = 10000;
 
@@ -62,19 +65,23 @@ export class Reaper {
       else if (lastBeat > teacherDeadline) await services.presence.rescheduleClass(roomnum, lastBeat);
       else toEnd.push(roomnum);
     });
-    try {
-      const { ended, failed } = await services.lifecycle.endSilentClasses(toEnd, teacherDeadline);
-      result.classesEnded += ended.length;
-      result.failures += failed.length;
-      if (failed.length > 0) log.warn({ classes: failed }, "could not end silent classes (IM); will retry");
-      await forEachInBatches(failed, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS));
-    } catch (error) {
-      result.failures += toEnd.length;
-      log.error({ err: error }, "could not end silent classes; will retry");
-      await forEachInBatches(toEnd, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS)).catch(
-        () => undefined,
-      );
-    }
+    // Several batches at once: one's IM markers overlap another's database write.
+    const batches = Array.from({ length: Math.ceil(toEnd.length / END_BATCH) }, (_, i) => toEnd.slice(i * END_BATCH, (i + 1) * END_BATCH));
+    await forEachInBatches(batches, PARALLEL_END_BATCHES, async (batch) => {
+      try {
+        const { ended, failed } = await services.lifecycle.endSilentClasses(batch, teacherDeadline);
+        result.classesEnded += ended.length;
+        result.failures += failed.length;
+        if (failed.length > 0) log.warn({ classes: failed }, "could not end silent classes (IM); will retry");
+        await forEachInBatches(failed, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS));
+      } catch (error) {
+        result.failures += batch.length;
+        log.error({ err: error }, "could not end silent classes; will retry");
+        await forEachInBatches(batch, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS)).catch(
+          () => undefined,
+        );
+      }
+    });
     await forEachInBatches(silentMembers, CONCURRENCY * 4, async ({ roomnum, uin }) => {
       try {
         if (await services.members.dropSilent(roomnum, uin, memberDeadline)) result.membersDropped += 1;
