@@ -11,7 +11,8 @@ import { type Role, type SessionUser } from "./domain";
  * Session tokens: 192 random bits, one live token per account (a new login ends the
  * old one). PostgreSQL keeps the record (a SHA-256 of the token, never the token);
  * Redis caches it under the same hash with a sliding TTL, so a token command costs
- * one Redis read and no SQL while the cache is warm.
+ * one Redis read and no SQL while the cache is warm; the heartbeat also trusts, for a
+ * moment, a token this instance has just checked.
  */
 
 /** How often a token's idle expiry is pushed forward (refreshed at most once a minute). */
