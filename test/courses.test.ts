@@ -107,11 +107,6 @@ async function countCourses(): Promise<number> {
   return Number(row!.n);
 }
 
-async function uinOf(uid: string, appid = C.appid): Promise<number> {
-  const [row] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = $1 AND appid = $2`, [uid, appid]);
-  return row!.uin;
-}
-
 const markers = (roomnum: number, type: number) => t.im.messages.filter((m) => m.groupId === String(roomnum) && m.data.type === type);
 
 async function memberList(roomnum: number, token = T, index = 0, size = 50): Promise<{ total: number; idlist: Array<{ id: string; role: number }> }> {
