@@ -77,6 +77,29 @@ describe("live.heartbeat", () => {
     expect(t.server.queries.count).toBeGreaterThan(before);
   });
 
+  test("beats of one class arriving together are each recorded with their own outcome", async () => {
+    const students = await Promise.all(Array.from({ length: 12 }, (_, i) => signUp(t, `batch-s${i}`, 0)));
+    const roomnum = await livingClass(T, students.slice(0, 10)); // s10, s11 never enter
+    // s0 was dropped for silence: its beat brings it back; s1 left on purpose: stays out.
+    const [s0] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'batch-s0'`);
+    await t.server.redis.zrem(RedisKeys.coursePresence(roomnum), String(s0!.uin));
+    await t.server.redis.sadd(RedisKeys.courseDropped(roomnum), String(s0!.uin));
+    await live("reportmemid", students[1]!, { roomnum, operate: 1 });
+    const before = Date.now();
+    const answers = await Promise.all([T, ...students].map((token) => beat(token, roomnum)));
+    for (const a of answers) expect(a.body).toEqual({ errorCode: 0, errorInfo: "" });
+    const scores = await t.server.redis.zrange(RedisKeys.coursePresence(roomnum), "0", "-1", "WITHSCORES");
+    const uids = await sql<{ uin: number; uid: string }>(`SELECT uin, uid FROM "Account" WHERE uid LIKE 'batch-s%' OR uid = 'teacher1'`);
+    const present = new Map<string, number>();
+    for (let i = 0; i < scores.length; i += 2) present.set(uids.find((u) => String(u.uin) === scores[i])!.uid, Number(scores[i + 1]));
+    expect([...present.keys()].sort()).toEqual(["batch-s0", ...Array.from({ length: 8 }, (_, i) => `batch-s${i + 2}`), "teacher1"].sort());
+    for (const score of present.values()) expect(score).toBeGreaterThanOrEqual(before);
+    expect(Number(await t.server.redis.get(RedisKeys.courseAlive(roomnum)))).toBeGreaterThanOrEqual(before);
+    // s0's return reopened its stay (before the heartbeat answered).
+    expect(await sql(`SELECT 1 FROM "ClassMember" WHERE roomnum = $1 AND uin = $2 AND "leftAt" IS NULL`, [roomnum, s0!.uin])).toHaveLength(1);
+    await live("exitroom", T, { roomnum });
+  });
+
   test("a beat from a non-member does not make it present", async () => {
     const roomnum = await livingClass(T, []);
     expect((await beat(S2, roomnum)).body.errorCode).toBe(0);
