@@ -84,6 +84,7 @@ describe("live.heartbeat", () => {
     const [s0] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'batch-s0'`);
     await t.server.redis.zrem(RedisKeys.coursePresence(roomnum), String(s0!.uin));
     await t.server.redis.sadd(RedisKeys.courseDropped(roomnum), String(s0!.uin));
+    await sql(`UPDATE "ClassMember" SET "leftAt" = now(), "leaveReason" = 'timeout' WHERE roomnum = $1 AND uin = $2`, [roomnum, s0!.uin]);
     await live("reportmemid", students[1]!, { roomnum, operate: 1 });
     const before = Date.now();
     const answers = await Promise.all([T, ...students].map((token) => beat(token, roomnum)));
@@ -96,7 +97,8 @@ describe("live.heartbeat", () => {
     for (const score of present.values()) expect(score).toBeGreaterThanOrEqual(before);
     expect(Number(await t.server.redis.get(RedisKeys.courseAlive(roomnum)))).toBeGreaterThanOrEqual(before);
     // s0's return reopened its stay (before the heartbeat answered).
-    expect(await sql(`SELECT 1 FROM "ClassMember" WHERE roomnum = $1 AND uin = $2 AND "leftAt" IS NULL`, [roomnum, s0!.uin])).toHaveLength(1);
+    const stays = await sql<{ leaveReason: string | null }>(`SELECT "leaveReason" FROM "ClassMember" WHERE roomnum = $1 AND uin = $2 ORDER BY id`, [roomnum, s0!.uin]);
+    expect(stays.map((x) => x.leaveReason)).toEqual(["timeout", null]);
     await live("exitroom", T, { roomnum });
   });
 
