@@ -78,9 +78,7 @@ beforeAll(async () => {
   S = await signUp(t, "bd-student", 0);
   S2 = await signUp(t, "bd-student2", 0);
   S3 = await signUp(t, "bd-student3", 0);
-  const other = { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "bd-other-app", pwd: "cGFzcw==" };
-  expect((await t.call("account", "regist", { ...other, role: 1 })).body.errorCode).toBe(0);
-  O = (await t.call("account", "login", other)).body.data.token as string;
+  O = await signUp(t, "bd-other-app", 1, OTHER_APP);
 
   LIVING = await createCourse();
   expect((await live("startcourse", T, { roomnum: LIVING })).body).toEqual(OK);

@@ -243,11 +243,7 @@ describe("live.startcourse", () => {
   });
 
   test("a course of another app → 10100", async () => {
-    const otherTeacher = await (async () => {
-      await t.call("account", "regist", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "teacher1", pwd: "cA==", role: 1 });
-      const login = await t.call("account", "login", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "teacher1", pwd: "cA==" });
-      return login.body.data.token as string;
-    })();
+    const otherTeacher = await signUp(t, "teacher1", 1, OTHER_APP);
     const created = await t.call("live", "create", { appid: OTHER_APP.sdkAppId, timeStamp: 1, token: otherTeacher, title: "other" });
     expectOk(created);
     const room = created.body.data.roomnum as number;
@@ -509,6 +505,7 @@ describe("live.roomlist", () => {
   let D: number;
   let E: number;
   let X: number;
+  let otherToken: string; // teacher1 of OTHER_APP
   let all: number[];
 
   beforeAll(async () => {
@@ -527,9 +524,7 @@ describe("live.roomlist", () => {
     await startCourse(D, T2);
     await endCourse(D, T2);
     E = await createCourse(T, "E");
-    await t.call("account", "regist", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "teacher1", pwd: "cA==", role: 1 });
-    const login = await t.call("account", "login", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "teacher1", pwd: "cA==" });
-    const otherToken = login.body.data.token as string;
+    otherToken = await signUp(t, "teacher1", 1, OTHER_APP);
     const created = await t.call("live", "create", { appid: OTHER_APP.sdkAppId, timeStamp: 1, token: otherToken, title: "X" });
     expectOk(created);
     X = created.body.data.roomnum as number;
@@ -787,9 +782,7 @@ describe("live.roomlist", () => {
   });
 
   test("the other app's user sees only the other app's course", async () => {
-    const login = await t.call("account", "login", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "teacher1", pwd: "cA==" });
-    const token = login.body.data.token as string;
-    const answer = await t.call("live", "roomlist", { appid: OTHER_APP.sdkAppId, timeStamp: 1, token, index: 0, size: 50 });
+    const answer = await t.call("live", "roomlist", { appid: OTHER_APP.sdkAppId, timeStamp: 1, token: otherToken, index: 0, size: 50 });
     expect(answer.body.errorCode).toBe(0);
     expect(answer.body.data.total).toBe(1);
     expect(answer.body.data.rooms.map((r: { roomnum: number }) => r.roomnum)).toEqual([X]);
@@ -965,9 +958,7 @@ describe("live.reportmemid", () => {
   });
 
   test("a room of another app → 10100", async () => {
-    await t.call("account", "regist", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "teacher1", pwd: "cA==", role: 1 });
-    const login = await t.call("account", "login", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "teacher1", pwd: "cA==" });
-    const other = { appid: OTHER_APP.sdkAppId, timeStamp: 1, token: login.body.data.token as string };
+    const other = { appid: OTHER_APP.sdkAppId, timeStamp: 1, token: await signUp(t, "teacher1", 1, OTHER_APP) };
     const created = await t.call("live", "create", { ...other, title: "X" });
     const x = created.body.data.roomnum as number;
     expectOk(await t.call("live", "startcourse", { ...other, roomnum: x }));

@@ -1,4 +1,4 @@
-import { C, signUp, startTestServer, type TestServer } from "./support/harness";
+import { C, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
 import { sql } from "./support/env";
 
 let t: TestServer;
@@ -7,9 +7,7 @@ let S: string;
 let S2: string;
 beforeAll(async () => {
   t = await startTestServer();
-  T = await signUp(t, "teacher1", 1);
-  S = await signUp(t, "student1", 0);
-  S2 = await signUp(t, "student2", 0);
+  ({ T, S, S2 } = await signUpClassroom(t));
 });
 afterAll(() => t.close());
 

@@ -1,4 +1,4 @@
-import { C, signUp, startTestServer, type TestServer } from "./support/harness";
+import { C, signUp, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
 import { sql } from "./support/env";
 import { memberRef, RedisKeys } from "../src/infra/redis/keys";
 import { createLogger } from "../src/logger";
@@ -23,9 +23,7 @@ async function livingClass(teacher = T, students: string[] = [S]): Promise<numbe
 
 beforeAll(async () => {
   t = await startTestServer();
-  T = await signUp(t, "teacher1", 1);
-  S = await signUp(t, "student1", 0);
-  S2 = await signUp(t, "student2", 0);
+  ({ T, S, S2 } = await signUpClassroom(t));
 });
 afterAll(() => t.close());
 

@@ -20,11 +20,7 @@ beforeAll(async () => {
   S = await signUp(t, "rc-student", 0);
   S2 = await signUp(t, "rc-student2", 0);
   S3 = await signUp(t, "rc-outsider", 0);
-  const other = { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "rc-other-app", pwd: "cGFzcw==" };
-  expect((await t.call("account", "regist", { ...other, role: 1 })).body.errorCode).toBe(0);
-  const login = await t.call("account", "login", other);
-  expect(login.body.errorCode).toBe(0);
-  O = login.body.data.token as string;
+  O = await signUp(t, "rc-other-app", 1, OTHER_APP);
 });
 afterAll(() => t.close());
 afterEach(() => {

@@ -98,9 +98,7 @@ describe("token checks (default idle expiry)", () => {
   );
 
   test("a token of another app's user used with this appid → 10003", async () => {
-    expect((await t.call("account", "regist", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "other1", pwd: "cA==", role: 0 })).body.errorCode).toBe(0);
-    const login = await t.call("account", "login", { appid: OTHER_APP.sdkAppId, timeStamp: 1, id: "other1", pwd: "cA==" });
-    const other = login.body.data.token as string;
+    const other = await signUp(t, "other1", 0, OTHER_APP);
     expect((await probe(other)).body).toEqual({ errorCode: 10003, errorInfo: "appid is diff from appid of the user." });
     // With its own appid it works.
     expect((await probe(other, { appid: OTHER_APP.sdkAppId, timeStamp: 1 })).body.errorCode).toBe(0);

@@ -87,11 +87,18 @@ export async function startTestServer(env: Record<string, string> = {}, options:
 /** Common fields for TEST_APP. */
 export const C = { appid: TEST_APP.sdkAppId, timeStamp: 12345 };
 
-/** Registers and logs in a user; returns its token. */
-export async function signUp(t: TestServer, id: string, role: 0 | 1, pwd = "cGFzc3dvcmQ="): Promise<string> {
-  const reg = await t.call("account", "regist", { ...C, id, pwd, role });
+/** teacher1, student1 and student2 of TEST_APP, logged in: the usual cast of a classroom test. */
+export async function signUpClassroom(t: TestServer): Promise<{ T: string; S: string; S2: string }> {
+  return { T: await signUp(t, "teacher1", 1), S: await signUp(t, "student1", 0), S2: await signUp(t, "student2", 0) };
+}
+
+/** Registers and logs in a user (of TEST_APP unless said); returns its token. */
+export async function signUp(t: TestServer, id: string, role: 0 | 1, app: { sdkAppId: number } = TEST_APP): Promise<string> {
+  const common = { appid: app.sdkAppId, timeStamp: C.timeStamp };
+  const pwd = "cGFzc3dvcmQ=";
+  const reg = await t.call("account", "regist", { ...common, id, pwd, role });
   if (reg.body.errorCode !== 0) throw new Error(`regist ${id}: ${reg.text}`);
-  const login = await t.call("account", "login", { ...C, id, pwd });
+  const login = await t.call("account", "login", { ...common, id, pwd });
   if (login.body.errorCode !== 0) throw new Error(`login ${id}: ${login.text}`);
   return login.body.data.token as string;
 }
