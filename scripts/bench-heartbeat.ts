@@ -1,6 +1,6 @@
 import autocannon from "autocannon";
 import { forEachInBatches } from "../src/lib/batches";
-import { freePort, launch, launchFakeIm, waitFor } from "./support/processes";
+import { freePort, launch, launchTencentEmulator, waitFor } from "./support/processes";
 import { resetStores } from "./support/stores";
 
 /**
@@ -64,7 +64,7 @@ async function drive(url: string, bodies: string[]): Promise<Figures> {
 
 async function main(): Promise<void> {
   await resetStores(DATABASE_URL, REDIS_URL);
-  const im = await launchFakeIm([APP]);
+  const im = await launchTencentEmulator([APP]);
   const [serverPort, barePort] = await Promise.all([freePort(), freePort()]);
   const server = launch("src/main.js", {
     PORT: String(serverPort),

@@ -7,7 +7,7 @@ import { createLogger } from "../src/logger";
 import { createRuntime } from "../src/runtime";
 import { CourseState } from "../src/services/domain";
 import { Reaper } from "../src/workers/reaper";
-import { launchFakeIm } from "./support/processes";
+import { launchTencentEmulator } from "./support/processes";
 import { resetStores } from "./support/stores";
 
 /**
@@ -70,7 +70,7 @@ async function populate(nowMs: number): Promise<void> {
 
 async function main(): Promise<void> {
   await resetStores(DATABASE_URL, REDIS_URL);
-  const im = await launchFakeIm([APP]);
+  const im = await launchTencentEmulator([APP]);
   const now = Date.now();
   await populate(now);
   const config = loadConfig({ DATABASE_URL, REDIS_URL, SDK_APPS: JSON.stringify([APP]), IM_BASE_URL: im.url, LOG_LEVEL: "warn", MEMBER_TIMEOUT_S: "3600" });

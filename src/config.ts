@@ -54,6 +54,7 @@ const envSchema = z.object({
   PORT: nonNegativeInt.max(65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/sxb_edu"),
+  DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SDK_APPS: jsonOf(sdkAppsSchema).default(DEV_SDK_APPS),
@@ -78,6 +79,7 @@ export type Config = Readonly<{
   port: number;
   host: string;
   databaseUrl: string;
+  databasePoolSize: number;
   redisUrl: string;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   sdkApps: ReadonlyMap<number, SdkApp>;
@@ -111,6 +113,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     sdkApps: new Map(e.SDK_APPS.map((app) => [app.sdkAppId, app])),

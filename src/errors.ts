@@ -25,17 +25,21 @@ export const ErrorCode = {
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
+/** What went wrong, beyond the wire code: REST answers a missing or unknown credential with 401. */
+export type ErrorKind = "request" | "credentials";
+
 export class AppError extends Error {
   constructor(
     readonly code: ErrorCodeValue,
     readonly info: string,
+    readonly kind: ErrorKind = "request",
   ) {
     super(`${code} ${info}`);
     this.name = "AppError";
   }
 }
 
-const fail = (code: ErrorCodeValue, info: string) => () => new AppError(code, info);
+const fail = (code: ErrorCodeValue, info: string, kind?: ErrorKind) => () => new AppError(code, info, kind);
 
 /** Field validation texts (all errorCode 10003), by field. */
 export const FieldText = {
@@ -72,6 +76,8 @@ export const Errors = {
   invalidRequest: fail(ErrorCode.invalidRequest, "Invalid request."),
   requestJson: fail(ErrorCode.requestJson, "HTTP Request Json Parse Error"),
   requestData: (info: string) => new AppError(ErrorCode.requestData, info),
+  /** A token command without a token (protocol: 10003 in the envelope; REST: 401). */
+  lackOfToken: fail(ErrorCode.requestData, "Lack of token", "credentials"),
   appidDiffersFromUser: fail(ErrorCode.requestData, "appid is diff from appid of the user."),
 
   userExists: fail(ErrorCode.userExists, "Register user id existed"),
@@ -79,8 +85,8 @@ export const Errors = {
   hostUidNotExist: fail(ErrorCode.userNotExist, "check host_uid failed,msg:User not exist"),
   password: fail(ErrorCode.password, "User password error"),
   repeatLogout: fail(ErrorCode.repeatLogout, "Repeat logout"),
-  tokenUnknown: fail(ErrorCode.tokenExpired, "Token expired"),
-  tokenExpired: fail(ErrorCode.tokenExpired, "User token expired"),
+  tokenUnknown: fail(ErrorCode.tokenExpired, "Token expired", "credentials"),
+  tokenExpired: fail(ErrorCode.tokenExpired, "User token expired", "credentials"),
 
   roomNotExist: fail(ErrorCode.roomNotExist, "get room info failed"),
   onlyTeacherCreates: fail(ErrorCode.noPrivilege, "only teacher can create a course."),

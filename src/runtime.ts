@@ -1,6 +1,6 @@
 import { type Config, ConfigError, loadConfig, loadDotEnv } from "./config";
 import { migrate } from "./infra/db/migrate";
-import { createDb, type Db, type QueryCounter } from "./infra/db/prisma";
+import { createDb, type Db } from "./infra/db/prisma";
 import { createRedis, type RedisClient } from "./infra/redis/client";
 import { ImClient } from "./infra/tencent/im";
 import type { Logger } from "./logger";
@@ -9,23 +9,26 @@ import { createServices, type Services } from "./services";
 /** What every process (server, standalone reaper) builds at start: migrated database, connections, services. */
 export interface Runtime {
   db: Db;
-  queries: QueryCounter;
   redis: RedisClient;
   services: Services;
   close(): Promise<void>;
 }
 
-export async function createRuntime(config: Config, log: Logger): Promise<Runtime> {
+export interface RuntimeHooks {
+  /** Test hook: called for every SQL statement. */
+  onDbQuery?: () => void;
+}
+
+export async function createRuntime(config: Config, log: Logger, hooks: RuntimeHooks = {}): Promise<Runtime> {
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
-  const { db, queries } = createDb(config.databaseUrl);
+  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, onQuery: hooks.onDbQuery });
   const redis = createRedis(config.redisUrl);
   const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
   const services = createServices({ config, db, redis, im, log });
   await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
   return {
     db,
-    queries,
     redis,
     services,
     async close() {

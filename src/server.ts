@@ -2,10 +2,10 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { createApp } from "./http/app";
-import type { Db, QueryCounter } from "./infra/db/prisma";
+import type { Db } from "./infra/db/prisma";
 import type { RedisClient } from "./infra/redis/client";
 import { createLogger, type Logger } from "./logger";
-import { createRuntime } from "./runtime";
+import { createRuntime, type RuntimeHooks } from "./runtime";
 import type { Services } from "./services";
 import { Reaper } from "./workers/reaper";
 
@@ -16,7 +16,6 @@ export interface RunningServer {
   services: Services;
   db: Db;
   redis: RedisClient;
-  queries: QueryCounter;
   log: Logger;
   /** This instance's reaper (running when REAPER_ENABLED). */
   reaper: Reaper;
@@ -24,10 +23,10 @@ export interface RunningServer {
 }
 
 /** Applies migrations, connects PostgreSQL and Redis, and serves. */
-export async function startServer(config: Config, options: { log?: Logger } = {}): Promise<RunningServer> {
+export async function startServer(config: Config, options: { log?: Logger; hooks?: RuntimeHooks } = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
-  const runtime = await createRuntime(config, log);
-  const { db, redis, services, queries } = runtime;
+  const runtime = await createRuntime(config, log, options.hooks);
+  const { db, redis, services } = runtime;
 
   const ready = async () => {
     await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
@@ -53,7 +52,6 @@ export async function startServer(config: Config, options: { log?: Logger } = {}
     services,
     db,
     redis,
-    queries,
     log,
     reaper,
     async close() {

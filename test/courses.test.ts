@@ -1037,9 +1037,14 @@ describe("live.roomidlist", () => {
     expect(strings.body.data).toEqual({ total: 4, idlist: [{ id: "zeta", role: 0 }] });
   });
 
-  test("an unknown room → {total:0, idlist:[]}", async () => {
-    expect((await live("roomidlist", T2, { roomnum: 424242, index: 0, size: 10 })).body).toEqual({ ...OK, data: { total: 0, idlist: [] } });
-    expect((await live("roomidlist", S, { roomnum: 424242, index: 0, size: 10 })).body.data).toEqual({ total: 0, idlist: [] });
+  test("an unknown room, room 0 or a room of another app → 10100 (not {total:0})", async () => {
+    const unknown = { errorCode: 10100, errorInfo: "get room info failed" };
+    expect((await live("roomidlist", T2, { roomnum: 424242, index: 0, size: 10 })).body).toEqual(unknown);
+    expect((await live("roomidlist", S, { roomnum: 424242, index: 0, size: 10 })).body).toEqual(unknown);
+    expect((await live("roomidlist", S, { roomnum: 0, index: 0, size: 10 })).body).toEqual(unknown);
+    const otherTeacher = await signUp(t, "idlist-other-app", 1, OTHER_APP);
+    const otherRoom = (await t.call("live", "create", { appid: OTHER_APP.sdkAppId, timeStamp: 1, token: otherTeacher, title: "x" })).body.data.roomnum;
+    expect((await live("roomidlist", S, { roomnum: otherRoom, index: 0, size: 10 })).body).toEqual(unknown);
   });
 
   test("neither the teacher nor a member (present or past) → 10101", async () => {

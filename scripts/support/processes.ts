@@ -37,16 +37,16 @@ export function launch(script: string, env: Record<string, string>, stdout: "ign
   return child;
 }
 
-/** The fake IM in its own process, so that its work is not counted against the server's. */
-export async function launchFakeIm(apps: unknown[]): Promise<{ url: string; process: ChildProcess }> {
-  const child = launch("scripts/fake-im-server.js", { SDK_APPS: JSON.stringify(apps) }, "pipe");
+/** The Tencent emulator in its own process, so that its work is not counted against the server's. */
+export async function launchTencentEmulator(apps: unknown[]): Promise<{ url: string; process: ChildProcess }> {
+  const child = launch("src/emulator/main.js", { SDK_APPS: JSON.stringify(apps), TENCENT_EMULATOR_PORT: "0" }, "pipe");
   const url = await new Promise<string>((resolve, reject) => {
     let text = "";
     child.stdout!.on("data", (chunk: Buffer) => {
       text += chunk.toString();
       if (text.includes("\n")) resolve(text.trim());
     });
-    child.once("exit", () => reject(new Error("fake IM did not start")));
+    child.once("exit", () => reject(new Error("the Tencent emulator did not start")));
   });
   return { url, process: child };
 }

@@ -1,16 +1,30 @@
 import type { z } from "zod";
 import type { SdkApp } from "../config";
-import type { AppError } from "../errors";
 import type { Services } from "../services";
-import type { Role, SessionUser } from "../services/domain";
+import type { SessionUser } from "../services/domain";
+import type { Access } from "./access";
+import type { RestMapping } from "./rest-mapping";
 
 /**
- * One declaration per command: its input schema, whether it needs a token (and which
- * role), the handler calling a service, and the presenter shaping `data`. Both doors
- * (app protocol, REST) run the same declaration.
+ * One declaration per command: its whole contract in one place. The protocol doors
+ * find it by name and dialect, the REST router mounts its `rest` mapping, the README's
+ * API tables are rendered from it (test/api-docs.test.ts keeps them in step).
  */
 
+/** Where a command is spoken: the classroom app protocol, the 随心播 live dialect, or REST only. */
+export type Dialect = "classroom" | "live" | "rest";
+
 export type Auth = "none" | "token";
+
+/** What the heartbeat does differently to stay off SQL and out of the logs (each named, not one flag). */
+export interface HotPath {
+  /** The access line is logged at debug only (the original never logged heartbeats). */
+  quietLog?: boolean;
+  /** A token this instance checked a moment ago is trusted without asking Redis again. */
+  trustRecentTokenCheck?: boolean;
+  /** The token's last use reaches SQL later, in the reaper's batches, not on this request. */
+  deferTokenUseToReaper?: boolean;
+}
 
 export interface PublicContext {
   app: SdkApp;
@@ -23,24 +37,36 @@ export interface UserContext extends PublicContext {
   user: SessionUser;
 }
 
-export type ContextOf<A extends Auth> = A extends "token" ? UserContext : PublicContext;
+/** What the handler receives: the caller (token commands) and what the access policy loaded. */
+export type ContextOf<A extends Auth, C> = (A extends "token" ? UserContext : PublicContext) & { course: C };
 
-export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType, R = unknown> {
-  /** "svc.cmd" as on the wire, e.g. "live.create". */
+export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType, C = unknown, R = unknown> {
+  /** "svc.cmd" as on the wire, e.g. "live.create"; REST-only commands use a REST noun ("courses.get"). */
   name: string;
+  dialect: Dialect;
+  /** One line for the README's API tables. */
+  summary: string;
   auth: A;
-  /** Checked after input validation, as the original did. */
-  role?: { required: Role; denied: () => AppError };
-  /** The heartbeat: nothing but Redis on the way. */
-  hotPath?: boolean;
+  /** Who may call it, checked after input validation (the original's order); loads the course once. */
+  access: Access<C, z.output<S>>;
   input: S;
-  run(ctx: ContextOf<A>, input: z.output<S>): Promise<R>;
+  hotPath?: HotPath;
+  run(ctx: ContextOf<A, C>, input: z.output<S>): Promise<R>;
   /** `data` of the answer; a command without a presenter answers no data. */
   present?(result: R): object;
+  /** Its REST routes, if it has any (one command may serve several, e.g. enter and leave). */
+  rest?: RestMapping | readonly RestMapping[];
 }
 
-export type AnyCommand = Command<Auth, z.ZodType, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- heterogenous registry
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous registry: each entry was type-checked by defineCommand
+export type AnyCommand = Command<Auth, any, any, any>;
 
-export function defineCommand<A extends Auth, S extends z.ZodType, R>(command: Command<A, S, R>): Command<A, S, R> {
+/** The REST routes of a command, as a list. */
+export function restRoutesOf(command: AnyCommand): readonly RestMapping[] {
+  if (command.rest === undefined) return [];
+  return Array.isArray(command.rest) ? (command.rest as readonly RestMapping[]) : [command.rest as RestMapping];
+}
+
+export function defineCommand<A extends Auth, S extends z.ZodType, C, R>(command: Command<A, S, C, R>): Command<A, S, C, R> {
   return command;
 }

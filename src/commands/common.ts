@@ -1,5 +1,7 @@
 import type { Config, SdkApp } from "../config";
 import { Errors, FieldText } from "../errors";
+import type { AuthenticateOptions } from "../services/sessions";
+import type { AnyCommand } from "./command";
 import { lenientInteger, phpEmpty } from "./fields";
 
 /**
@@ -38,5 +40,10 @@ export function tokenOfTokenCommand(raw: unknown): string {
     if (typeof raw[0] !== "string") throw Errors.requestData(FieldText.token.invalidTokenCmd);
     throw Errors.tokenUnknown();
   }
-  throw Errors.requestData(FieldText.token.lack);
+  throw Errors.lackOfToken();
+}
+
+/** How a command's token is checked: the heartbeat's named shortcuts (see HotPath). */
+export function authenticateOptionsOf(command: AnyCommand): AuthenticateOptions {
+  return { trustRecentCheck: command.hotPath?.trustRecentTokenCheck, deferUseToReaper: command.hotPath?.deferTokenUseToReaper };
 }

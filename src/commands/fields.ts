@@ -59,14 +59,19 @@ export function int(texts: FieldTexts, options: IntOptions = {}) {
   });
 }
 
+interface OptionalIntOptions extends Omit<IntOptions, "emptyIsLack"> {
+  /** 0 means "not given" (the original's default of some optional fields). */
+  zeroIsAbsent?: boolean;
+}
+
 /** An optional integer: absent or null gives undefined. */
-export function optionalInt(texts: FieldTexts, options: Omit<IntOptions, "emptyIsLack"> = {}) {
+export function optionalInt(texts: FieldTexts, options: OptionalIntOptions = {}) {
   const { min = -INT32_MAX, max = INT32_MAX } = options;
   return z.unknown().transform((value, ctx): number | undefined => {
     if (absent(value)) return undefined;
     const n = lenientInteger(value);
     if (n === undefined || n < min || n > max) return reject(ctx, texts.invalid);
-    return n;
+    return n === 0 && options.zeroIsAbsent ? undefined : n;
   }).optional();
 }
 

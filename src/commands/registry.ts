@@ -1,7 +1,9 @@
 import { loginCommand } from "./account/login";
 import { logoutCommand } from "./account/logout";
 import { registCommand } from "./account/regist";
-import type { AnyCommand } from "./command";
+import type { AnyCommand, Dialect } from "./command";
+import { unbindCommand } from "./courses/unbind";
+import { courseCommand } from "./courses/get";
 import { createCommand } from "./live/create";
 import { exitRoomCommand } from "./live/exitroom";
 import { heartbeatCommand } from "./live/heartbeat";
@@ -12,7 +14,10 @@ import { roomMemberListCommand } from "./live/roomidlist";
 import { roomListCommand } from "./live/roomlist";
 import { startCourseCommand } from "./live/startcourse";
 
-/** Every command of the app protocol, by "svc.cmd": the whole API on one page. */
+/**
+ * Every command, each declared once in its own file: the whole API on one page. The
+ * protocol doors, the REST router and the README's API tables are all built from this list.
+ */
 export const COMMANDS: readonly AnyCommand[] = [
   registCommand,
   loginCommand,
@@ -26,6 +31,14 @@ export const COMMANDS: readonly AnyCommand[] = [
   roomMemberListCommand,
   reportBindCommand,
   queryBindCommand,
+  courseCommand,
+  unbindCommand,
 ];
 
-export const commandsByName: ReadonlyMap<string, AnyCommand> = new Map(COMMANDS.map((c) => [c.name, c]));
+/** The commands a protocol dialect answers, by "svc.cmd". */
+export function commandsOf(dialect: Exclude<Dialect, "rest">): ReadonlyMap<string, AnyCommand> {
+  return new Map(COMMANDS.filter((c) => c.dialect === dialect).map((c) => [c.name, c]));
+}
+
+/** The commands with a REST route. */
+export const restCommands = (): readonly AnyCommand[] => COMMANDS.filter((c) => c.rest !== undefined);

@@ -1,15 +1,13 @@
-import Router from "@koa/router";
 import Koa from "koa";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import type { Services } from "../services";
+import { Errors } from "../errors";
 import { cors } from "./cors";
 import { isProtocolPath, protocolHandler } from "./protocol/adapter";
 import { sendEnvelope } from "./protocol/envelope";
 import { requestContext } from "./request-context";
-import { accountRoutes } from "./rest/accounts";
-import { courseRoutes } from "./rest/courses";
-import { mountRoutes, restBodyParser } from "./rest/door";
+import { restRouter } from "./rest/door";
 
 export interface AppDeps {
   config: Config;
@@ -26,16 +24,14 @@ export function createApp(deps: AppDeps): Koa {
   app.use(requestContext(deps.log));
   app.use(cors(deps.config.corsOrigins));
 
-  const rest = new Router({ prefix: REST_PREFIX });
-  rest.use(restBodyParser(deps.config.bodyLimitBytes));
-  mountRoutes(rest, deps, [...accountRoutes, ...courseRoutes]);
+  const rest = restRouter(deps, REST_PREFIX);
   // The REST router only sees its own paths: protocol requests (the hot path) skip its matching.
   // (The router's middleware types carry its own context additions; Koa's are the same at run time.)
   const restRoutes = rest.routes() as unknown as Koa.Middleware;
   const restMethods = rest.allowedMethods() as unknown as Koa.Middleware;
   app.use((ctx, next) => (ctx.path.startsWith(REST_PREFIX) ? restRoutes(ctx, () => restMethods(ctx, next)) : next()));
 
-  const protocol = protocolHandler(deps);
+  const protocol = protocolHandler(deps, "classroom");
   app.use(async (ctx, next) => {
     if (ctx.path === "/healthz") {
       const ok = await deps.ready().catch(() => false);
@@ -48,8 +44,9 @@ export function createApp(deps: AppDeps): Koa {
     return next();
   });
   // Anything else: the protocol's "Invalid request." with a 404.
-  app.use(async (ctx) => {
-    sendEnvelope(ctx, 10001, "Invalid request.", undefined, 404);
+  app.use((ctx) => {
+    const unknown = Errors.invalidRequest();
+    sendEnvelope(ctx, unknown.code, unknown.info, undefined, 404);
   });
   return app;
 }

@@ -1,19 +1,13 @@
 import type { Config, SdkApp } from "../config";
 import { Errors } from "../errors";
-import { Prisma } from "../generated/prisma/client";
+import { isUniqueViolation } from "../infra/db/errors";
 import type { Db } from "../infra/db/prisma";
 import { genUserSig } from "../infra/tencent/usersig";
-import type { Role, SessionUser } from "./domain";
+import { type Role, type SessionUser, uidKeyOf } from "./domain";
 import { hashPassword, verifyPassword } from "./passwords";
 import { hashToken, type SessionService } from "./sessions";
 
 /** Accounts: register, login (token + IM userSig), logout. Accounts belong to one app. */
-
-/** Ids are unique per app ignoring letter case. */
-export const uidKeyOf = (uid: string): string => uid.toLowerCase();
-
-export const isUniqueViolation = (error: unknown): boolean =>
-  error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002";
 
 export interface LoginResult {
   userSig: string;

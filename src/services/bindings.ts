@@ -1,13 +1,13 @@
-import type { SdkApp } from "../config";
 import { Errors } from "../errors";
+import { isUniqueViolation } from "../infra/db/errors";
 import type { Db } from "../infra/db/prisma";
-import { isUniqueViolation } from "./accounts";
-import type { CourseService } from "./courses";
-import { CourseState, Role, type SessionUser } from "./domain";
+import type { Course } from "./courses";
+import { CourseState, type SessionUser } from "./domain";
 
 /**
- * Courseware and videos bound to a course (by its teacher, while created or living),
- * or to a user's own library (no course). A url is bound once per course or library.
+ * Courseware and videos bound to a course (while it is created or living), or to a
+ * user's own library (no course). A url is bound once per course or library. Who may
+ * bind or read is the commands' access policy; the rules of state are here.
  */
 
 export interface BoundFile {
@@ -17,7 +17,6 @@ export interface BoundFile {
 }
 
 export interface BindingQuery {
-  roomnum?: number;
   fromTime?: number;
   toTime?: number;
   index: number;
@@ -27,50 +26,43 @@ export interface BindingQuery {
 const courseScope = (roomnum: number) => `c:${roomnum}`;
 const libraryScope = (uin: number) => `u:${uin}`;
 
-export class BindingService {
-  constructor(private readonly deps: { db: Db; courses: CourseService }) {}
+/** The scope a binding belongs to: the course's, or the user's library. */
+const scopeOf = (user: SessionUser, course: Course | undefined) => (course ? courseScope(course.roomnum) : libraryScope(user.uin));
 
-  /** The scope a bind/unbind acts on; a course's only for its teacher while it is open. */
-  private async writableScope(app: SdkApp, user: SessionUser, roomnum: number | undefined): Promise<string> {
-    if (roomnum === undefined) return libraryScope(user.uin);
-    const course = await this.deps.courses.get(app, roomnum);
-    if (user.role !== Role.teacher || course.hostUin !== user.uin) throw Errors.onlyOwnerBinds();
-    if (course.state !== CourseState.created && course.state !== CourseState.living) throw Errors.bindNeedsOpenCourse();
-    return courseScope(roomnum);
+export class BindingService {
+  constructor(private readonly deps: { db: Db }) {}
+
+  /** A course's bindings change only while it is open. */
+  private writableScope(user: SessionUser, course: Course | undefined): string {
+    if (course && course.state !== CourseState.created && course.state !== CourseState.living) throw Errors.bindNeedsOpenCourse();
+    return scopeOf(user, course);
   }
 
-  async bind(app: SdkApp, user: SessionUser, roomnum: number | undefined, file: BoundFile): Promise<void> {
-    const scope = await this.writableScope(app, user, roomnum);
+  async bind(user: SessionUser, course: Course | undefined, file: BoundFile): Promise<void> {
+    const scope = this.writableScope(user, course);
     try {
-      await this.deps.db.binding.create({ data: { uin: user.uin, roomnum: roomnum ?? null, scope, type: file.type, fileName: file.fileName, url: file.url } });
+      await this.deps.db.binding.create({
+        data: { uin: user.uin, roomnum: course?.roomnum ?? null, scope, type: file.type, fileName: file.fileName, url: file.url },
+      });
     } catch (error) {
       if (isUniqueViolation(error)) throw Errors.repeatBind();
       throw error;
     }
   }
 
-  async unbind(app: SdkApp, user: SessionUser, roomnum: number | undefined, url: string): Promise<void> {
-    const scope = await this.writableScope(app, user, roomnum);
-    const removed = await this.deps.db.binding.deleteMany({ where: { scope, url } });
+  async unbind(user: SessionUser, course: Course | undefined, url: string): Promise<void> {
+    const removed = await this.deps.db.binding.deleteMany({ where: { scope: this.writableScope(user, course), url } });
     if (removed.count === 0) throw Errors.notBound();
   }
 
-  /** A course's bindings (for its teacher and members, present or past), or the caller's library. */
-  async query(app: SdkApp, user: SessionUser, query: BindingQuery): Promise<{ total: number; files: Array<BoundFile & { boundAt: Date }> }> {
-    const { db, courses } = this.deps;
-    let scope = libraryScope(user.uin);
-    if (query.roomnum !== undefined) {
-      const course = await courses.get(app, query.roomnum);
-      if (course.hostUin !== user.uin && !(await db.classMember.findFirst({ where: { roomnum: query.roomnum, uin: user.uin }, select: { id: true } }))) {
-        throw Errors.onlyMembersQueryBindings();
-      }
-      scope = courseScope(query.roomnum);
-    }
+  /** A course's bindings, or the caller's library; newest first. */
+  async query(user: SessionUser, course: Course | undefined, query: BindingQuery): Promise<{ total: number; files: Array<BoundFile & { boundAt: Date }> }> {
+    const { db } = this.deps;
     const boundAt = {
       ...(query.fromTime ? { gte: new Date(query.fromTime * 1000) } : {}),
       ...(query.toTime ? { lte: new Date(query.toTime * 1000) } : {}),
     };
-    const where = { scope, ...(query.fromTime || query.toTime ? { boundAt } : {}) };
+    const where = { scope: scopeOf(user, course), ...(query.fromTime || query.toTime ? { boundAt } : {}) };
     const [total, rows] = await Promise.all([
       db.binding.count({ where }),
       query.size === 0 ? Promise.resolve([]) : db.binding.findMany({ where, orderBy: { id: "desc" }, skip: query.index, take: query.size }),

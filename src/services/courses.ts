@@ -2,11 +2,12 @@ import type { SdkApp } from "../config";
 import { Errors } from "../errors";
 import type { Course } from "../generated/prisma/client";
 import type { Db } from "../infra/db/prisma";
-import { uidKeyOf } from "./accounts";
-import { nowToTheSecond, type SessionUser } from "./domain";
+import { nowToTheSecond, type SessionUser, uidKeyOf } from "./domain";
 import type { PresenceService } from "./presence";
 
 /** Courses: creation, lookups and the course list. State changes live in ClassLifecycle. */
+
+export type { Course };
 
 /** What never changes about a course: the heartbeat reads it from memory. */
 export interface CourseFacts {
@@ -71,6 +72,15 @@ export class CourseService {
     }
     if (facts.appid !== app.sdkAppId) throw Errors.roomNotExist();
     return facts;
+  }
+
+  /** One course as the list shows it (teacher's id, present members). */
+  async describe(course: Course): Promise<ListedCourse> {
+    const [host, memsizes] = await Promise.all([
+      this.deps.db.account.findUniqueOrThrow({ where: { uin: course.hostUin }, select: { uid: true } }),
+      this.deps.presence.countPresent([course], Date.now()),
+    ]);
+    return { ...course, hostUid: host.uid, memsize: memsizes.get(course.roomnum) ?? 0 };
   }
 
   /** The course list: newest effective time (start, else creation) first, ties by room number. */

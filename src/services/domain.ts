@@ -31,3 +31,6 @@ export const unixSeconds = (date: Date | null | undefined): number => (date ? Ma
 
 /** The IM marker timestamp when a caller gives none: the low 32 bits of now in ms, as apps send. */
 export const imTimestampNow = (): number => Date.now() % 4294967296;
+
+/** Account ids are unique per app ignoring letter case: the key they are unique on. */
+export const uidKeyOf = (uid: string): string => uid.toLowerCase();

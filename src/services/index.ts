@@ -11,6 +11,7 @@ import { ClassLifecycle } from "./lifecycle";
 import { MemberService } from "./members";
 import { PresenceService } from "./presence";
 import { PresenceRebuild } from "./presence-rebuild";
+import { ReaperSchedule } from "./reaper-schedule";
 import { SessionService } from "./sessions";
 
 export interface ServiceDeps {
@@ -26,6 +27,7 @@ export interface Services {
   sessions: SessionService;
   accounts: AccountService;
   presence: PresenceService;
+  schedule: ReaperSchedule;
   presenceRebuild: PresenceRebuild;
   courses: CourseService;
   lifecycle: ClassLifecycle;
@@ -37,11 +39,12 @@ export function createServices(deps: ServiceDeps): Services {
   const sessions = new SessionService(deps);
   const accounts = new AccountService({ ...deps, sessions });
   const presence = new PresenceService(deps);
+  const schedule = new ReaperSchedule(deps);
   const courses = new CourseService({ ...deps, presence });
   const lock = new CourseLock(deps);
-  const lifecycle = new ClassLifecycle({ ...deps, lock, courses, presence });
-  const members = new MemberService({ ...deps, courses, presence });
-  const bindings = new BindingService({ ...deps, courses });
+  const lifecycle = new ClassLifecycle({ ...deps, lock, presence });
+  const members = new MemberService({ ...deps, presence, schedule });
+  const bindings = new BindingService(deps);
   const presenceRebuild = new PresenceRebuild(deps);
-  return { sessions, accounts, presence, presenceRebuild, courses, lifecycle, members, bindings };
+  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings };
 }

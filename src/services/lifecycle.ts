@@ -6,7 +6,7 @@ import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
 import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
-import type { CourseService } from "./courses";
+import type { Course } from "./courses";
 import { CourseState, EndReason, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
 import type { PresenceService } from "./presence";
 
@@ -26,14 +26,13 @@ export class ClassLifecycle {
       im: ImClient;
       log: Logger;
       lock: CourseLock;
-      courses: CourseService;
       presence: PresenceService;
     },
   ) {}
 
-  async start(app: SdkApp, user: SessionUser, roomnum: number, timeStamp: number): Promise<void> {
-    const course = await this.deps.courses.get(app, roomnum);
-    if (user.role !== Role.teacher || course.hostUin !== user.uin) throw Errors.onlyOwnerStarts();
+  /** startcourse (the access policy has checked the owner). */
+  async start(app: SdkApp, user: SessionUser, course: Course, timeStamp: number): Promise<void> {
+    const { roomnum } = course;
     if (course.state !== CourseState.created) throw Errors.startNeedsCreated();
     await this.deps.lock.with(roomnum, Errors.startNeedsCreated, async () => {
       const { db } = this.deps;
@@ -53,10 +52,9 @@ export class ClassLifecycle {
     });
   }
 
-  /** exitroom: the owning teacher ends the class. */
-  async end(app: SdkApp, user: SessionUser, roomnum: number, timeStamp: number): Promise<void> {
-    const course = await this.deps.courses.get(app, roomnum);
-    if (user.role !== Role.teacher || course.hostUin !== user.uin) throw Errors.onlyOwnerEnds();
+  /** exitroom: the owning teacher ends the class (the access policy has checked the owner). */
+  async end(app: SdkApp, user: SessionUser, course: Course, timeStamp: number): Promise<void> {
+    const { roomnum } = course;
     if (course.state !== CourseState.living) throw Errors.exitNeedsLiving();
     await this.deps.lock.with(roomnum, Errors.exitNeedsLiving, async () => {
       const fresh = await this.deps.db.course.findUniqueOrThrow({ where: { roomnum } });
@@ -75,7 +73,7 @@ export class ClassLifecycle {
     const { db, presence, config, log, lock } = this.deps;
     const held = new Map<number, string>();
     const failed: number[] = [];
-    let ended: number[] = [];
+    let ended: number[];
     try {
       await forEachInBatches(roomnums, MARKER_CONCURRENCY, async (roomnum) => {
         const token = await lock.acquire(roomnum);

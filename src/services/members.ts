@@ -3,9 +3,10 @@ import { AppError, ErrorCode, Errors } from "../errors";
 import type { Db } from "../infra/db/prisma";
 import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
 import type { Logger } from "../logger";
-import type { CourseService } from "./courses";
+import type { Course, CourseFacts } from "./courses";
 import { CourseState, LeaveReason, type SessionUser } from "./domain";
 import type { PresenceService } from "./presence";
+import type { ReaperSchedule } from "./reaper-schedule";
 
 /**
  * Members entering and leaving a living class, the member list and the heartbeat.
@@ -16,11 +17,11 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export class MemberService {
   constructor(
-    private readonly deps: { config: Config; db: Db; im: ImClient; log: Logger; courses: CourseService; presence: PresenceService },
+    private readonly deps: { config: Config; db: Db; im: ImClient; log: Logger; presence: PresenceService; schedule: ReaperSchedule },
   ) {}
 
-  async enter(app: SdkApp, user: SessionUser, roomnum: number, timeStamp: number): Promise<void> {
-    const course = await this.deps.courses.get(app, roomnum);
+  async enter(app: SdkApp, user: SessionUser, course: Course, timeStamp: number): Promise<void> {
+    const { roomnum } = course;
     if (course.state !== CourseState.living) throw Errors.memberNeedsLiving();
     try {
       await this.deps.im.sendClassMarker(app, String(roomnum), { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
@@ -37,8 +38,8 @@ export class MemberService {
     await this.deps.presence.entered(roomnum, user.uin, course.hostUin === user.uin, now.getTime());
   }
 
-  async leave(app: SdkApp, user: SessionUser, roomnum: number): Promise<void> {
-    const course = await this.deps.courses.get(app, roomnum);
+  async leave(user: SessionUser, course: Course): Promise<void> {
+    const { roomnum } = course;
     if (course.state !== CourseState.living) throw Errors.memberNeedsLiving();
     const now = new Date();
     await this.inLivingClass(roomnum, async (tx) => {
@@ -49,16 +50,15 @@ export class MemberService {
     await this.deps.presence.left(roomnum, user.uin);
   }
 
-  /** Present members (ascending uin); visible to the course's teacher and its members, present or past (S11). */
-  async list(app: SdkApp, user: SessionUser, roomnum: number, index: number, size: number): Promise<{ total: number; members: Array<{ uid: string; role: number }> }> {
+  /** Whether the user has ever been in the class (present or past). */
+  async hasAttended(roomnum: number, uin: number): Promise<boolean> {
+    return (await this.deps.db.classMember.findFirst({ where: { roomnum, uin }, select: { id: true } })) !== null;
+  }
+
+  /** Present members, ascending uin. */
+  async list(course: Course, index: number, size: number): Promise<{ total: number; members: Array<{ uid: string; role: number }> }> {
     const { db, presence } = this.deps;
-    const course = await db.course.findUnique({ where: { roomnum }, select: { appid: true, hostUin: true } });
-    if (!course || course.appid !== app.sdkAppId) return { total: 0, members: [] };
-    if (course.hostUin !== user.uin) {
-      const member = await db.classMember.findFirst({ where: { roomnum, uin: user.uin }, select: { id: true } });
-      if (!member) throw Errors.onlyMembersListMembers();
-    }
-    const present = await presence.presentMembers(roomnum, course.hostUin, Date.now());
+    const present = await presence.presentMembers(course.roomnum, course.hostUin, Date.now());
     const page = present.slice(index, index + size);
     const accounts = page.length === 0 ? [] : await db.account.findMany({ where: { uin: { in: page } }, select: { uin: true, uid: true, role: true } });
     const byUin = new Map(accounts.map((a) => [a.uin, a]));
@@ -75,11 +75,10 @@ export class MemberService {
    * The heartbeat: Redis only (course facts come from memory after the first beat).
    * A member dropped for silence comes back, which reopens its stay (rare: SQL then).
    */
-  async heartbeat(app: SdkApp, user: SessionUser, roomnum: number): Promise<void> {
-    const facts = await this.deps.courses.factsOf(app, roomnum);
+  async heartbeat(user: SessionUser, course: CourseFacts): Promise<void> {
     const now = Date.now();
-    const outcome = await this.deps.presence.beat(roomnum, user.uin, facts.hostUin === user.uin, now);
-    if (outcome === "revived") await this.reopenStay(roomnum, user, new Date(now));
+    const outcome = await this.deps.presence.beat(course.roomnum, user.uin, course.hostUin === user.uin, now);
+    if (outcome === "revived") await this.reopenStay(course.roomnum, user, new Date(now));
   }
 
   private async reopenStay(roomnum: number, user: SessionUser, now: Date): Promise<void> {
@@ -109,7 +108,7 @@ export class MemberService {
 
   /** The reaper drops a member silent since before `deadlineMs`; its stay closes as "timeout". */
   async dropSilent(roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
-    if (!(await this.deps.presence.dropIfSilent(roomnum, uin, deadlineMs))) return false;
+    if (!(await this.deps.schedule.dropIfSilent(roomnum, uin, deadlineMs))) return false;
     await this.deps.db.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: new Date(), leaveReason: LeaveReason.timeout } });
     return true;
   }

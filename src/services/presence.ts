@@ -1,18 +1,14 @@
 import type { Config } from "../config";
-import { memberRef, parseMemberRef, RedisKeys } from "../infra/redis/keys";
+import { memberRef, RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
 
 /**
- * Who is in class right now, in Redis only (the heartbeat path never touches SQL):
- * - per class (one hash slot): a ZSET uin → last beat (ms) of everyone present, a SET
- *   of those dropped for silence (their next beat brings them back), and the teacher's
- *   last beat while the class is living. Beats are script calls on these keys, one per
- *   class for all the beats of one event-loop turn.
- * - the reaper's schedules: one ZSET of living classes and one of present members
- *   ("roomnum:uin"), each scored with the last beat the reaper knew. Beats do not touch
- *   them; when an entry falls due the reaper reads the real last beat and either acts
- *   or reschedules. So the reaper reads only what is due, whatever the number of
- *   healthy classes, and a beat costs one Redis call.
+ * Who is in class right now, in Redis only (the heartbeat path never touches SQL): per
+ * class (one hash slot) a ZSET uin → last beat (ms) of everyone present, a SET of those
+ * dropped for silence (their next beat brings them back), and the teacher's last beat
+ * while the class is living. Beats are script calls on these keys, one per class for all
+ * the beats of one event-loop turn. Entering, starting and ending also put entries on
+ * (or take them off) the reaper's schedules, which ReaperSchedule reads and judges.
  * PostgreSQL keeps the history; PresenceRebuild restores this from it after a Redis loss.
  * No script, pipeline or MULTI spans two hash slots (Redis Cluster): independent commands
  * are issued together and ioredis auto-pipelining batches them per connection.
@@ -151,50 +147,5 @@ export class PresenceService {
   async teacherLastBeat(roomnum: number): Promise<number | undefined> {
     const value = await this.deps.redis.get(RedisKeys.courseAlive(roomnum));
     return value === null ? undefined : Number(value);
-  }
-
-  /** The reaper next judges the class a full timeout after `lastBeatMs`. */
-  async rescheduleClass(roomnum: number, lastBeatMs: number): Promise<void> {
-    await this.deps.redis.zadd(RedisKeys.livingCourses, "XX", lastBeatMs, String(roomnum));
-  }
-
-  /** A living class Redis knew nothing of beats "now": a missing record is not silence. */
-  async restartSilenceClock(roomnum: number, nowMs: number): Promise<void> {
-    const { redis } = this.deps;
-    await Promise.all([redis.set(RedisKeys.courseAlive(roomnum), nowMs, "NX"), redis.zadd(RedisKeys.livingCourses, "XX", nowMs, String(roomnum))]);
-  }
-
-  /** Living classes due for judgement: the last beat the reaper knew is before `deadlineMs`. */
-  async silentClasses(deadlineMs: number, limit: number): Promise<number[]> {
-    const due = await this.deps.redis.zrangebyscore(RedisKeys.livingCourses, "-inf", deadlineMs, "LIMIT", 0, limit);
-    return due.map(Number);
-  }
-
-  /** Pushes a class's next judgement to `atMs` (after a failed end, e.g. IM down). */
-  async postponeClass(roomnum: number, atMs: number): Promise<void> {
-    await this.deps.redis.zadd(RedisKeys.livingCourses, "XX", atMs, String(roomnum));
-  }
-
-  /** Atomically takes members due for judgement out of the schedule: several reapers never take the same one. */
-  async claimSilentMembers(deadlineMs: number, limit: number): Promise<Array<{ roomnum: number; uin: number }>> {
-    const refs = await this.deps.redis.claimDueMembers(RedisKeys.presentMembers, deadlineMs, limit);
-    return refs.map(parseMemberRef).filter((m): m is { roomnum: number; uin: number } => m !== undefined);
-  }
-
-  /**
-   * Drops a claimed member if still silent. If it beat meanwhile, it is rescheduled at
-   * its real last beat and stays.
-   */
-  async dropIfSilent(roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
-    const { redis } = this.deps;
-    const result = await redis.dropIfSilent(RedisKeys.coursePresence(roomnum), RedisKeys.courseDropped(roomnum), String(uin), deadlineMs);
-    if (result === "dropped") return true;
-    if (result !== null) await redis.zadd(RedisKeys.presentMembers, "NX", Number(result), memberRef(roomnum, uin));
-    return false;
-  }
-
-  /** Whether presence is complete (false after Redis lost its data, until rebuilt). */
-  async isComplete(): Promise<boolean> {
-    return (await this.deps.redis.exists(RedisKeys.presenceEpoch)) === 1;
   }
 }

@@ -19,10 +19,11 @@ import { type Role, type SessionUser } from "./domain";
 const REFRESH_EVERY_S = 60;
 /** The heartbeat trusts a token this instance checked within this long without asking Redis
  *  again: a logout or new login elsewhere reaches this instance's heartbeats that late. */
-const HOT_CACHE_MS = 2000;
-const HOT_CACHE_MAX = 100000;
+const TOKEN_TRUST_WINDOW_MS = 2000;
+/** Tokens trusted at once, at most (one per beating user; the oldest goes first). */
+const TRUSTED_TOKENS_MAX = 100000;
 
-interface HotEntry {
+interface TrustedEntry {
   user: SessionUser;
   tokenHash: string;
   /** Last use recorded in Redis (s). */
@@ -36,13 +37,15 @@ export const hashToken = (token: string): string => createHash("sha256").update(
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export interface AuthenticateOptions {
-  /** The heartbeat: refresh the idle expiry in Redis only, never in SQL. */
-  hotPath?: boolean;
+  /** Trust a token this instance checked within TOKEN_TRUST_WINDOW_MS, without asking Redis. */
+  trustRecentCheck?: boolean;
+  /** Slide the idle expiry in Redis only; the SQL record follows in the reaper's batches. */
+  deferUseToReaper?: boolean;
 }
 
 export class SessionService {
-  private readonly hot = new Map<string, HotEntry>();
-  private readonly hotTokenByHash = new Map<string, string>();
+  private readonly trusted = new Map<string, TrustedEntry>();
+  private readonly trustedTokenByHash = new Map<string, string>();
 
   constructor(
     private readonly deps: { config: Config; db: Db; redis: RedisClient; log: Logger },
@@ -63,10 +66,10 @@ export class SessionService {
   }
 
   async forget(tokenHash: string): Promise<void> {
-    const token = this.hotTokenByHash.get(tokenHash);
+    const token = this.trustedTokenByHash.get(tokenHash);
     if (token !== undefined) {
-      this.hot.delete(token);
-      this.hotTokenByHash.delete(tokenHash);
+      this.trusted.delete(token);
+      this.trustedTokenByHash.delete(tokenHash);
     }
     await this.deps.redis.del(RedisKeys.session(tokenHash));
   }
@@ -77,8 +80,8 @@ export class SessionService {
    * which also ends the session so the next call is "Token expired").
    */
   async authenticate(token: string, appid: number | undefined, options: AuthenticateOptions = {}): Promise<SessionUser> {
-    if (options.hotPath) {
-      const entry = this.hot.get(token);
+    if (options.trustRecentCheck) {
+      const entry = this.trusted.get(token);
       if (entry && entry.until > Date.now()) {
         if (appid !== undefined && entry.user.appid !== appid) throw Errors.appidDiffersFromUser();
         const now = nowSeconds();
@@ -102,7 +105,7 @@ export class SessionService {
         this.refresh(tokenHash, user.uin, now, options);
         seen = now;
       }
-      if (options.hotPath) this.remember(token, { user, tokenHash, seen, until: Math.min(Date.now() + HOT_CACHE_MS, (seen + idle) * 1000) });
+      if (options.trustRecentCheck) this.trust(token, { user, tokenHash, seen, until: Math.min(Date.now() + TOKEN_TRUST_WINDOW_MS, (seen + idle) * 1000) });
       return user;
     }
     const account = await this.deps.db.account.findUnique({ where: { tokenHash } });
@@ -115,15 +118,15 @@ export class SessionService {
     return user;
   }
 
-  private remember(token: string, entry: HotEntry): void {
-    if (this.hot.size >= HOT_CACHE_MAX) {
-      const oldest = this.hot.keys().next().value!;
-      this.hotTokenByHash.delete(this.hot.get(oldest)!.tokenHash);
-      this.hot.delete(oldest);
+  private trust(token: string, entry: TrustedEntry): void {
+    if (this.trusted.size >= TRUSTED_TOKENS_MAX) {
+      const oldest = this.trusted.keys().next().value!;
+      this.trustedTokenByHash.delete(this.trusted.get(oldest)!.tokenHash);
+      this.trusted.delete(oldest);
     }
-    this.hot.delete(token); // re-insert: the Map's order is the eviction order
-    this.hot.set(token, entry);
-    this.hotTokenByHash.set(entry.tokenHash, token);
+    this.trusted.delete(token); // re-insert: the Map's order is the eviction order
+    this.trusted.set(token, entry);
+    this.trustedTokenByHash.set(entry.tokenHash, token);
   }
 
   private async expire(tokenHash: string, uin: number): Promise<never> {
@@ -141,7 +144,7 @@ export class SessionService {
     const key = RedisKeys.session(tokenHash);
     const work: Promise<unknown>[] = [this.deps.redis.multi().hset(key, "seen", now).expire(key, this.deps.config.tokenIdleExpireS).exec()];
     work.push(
-      options.hotPath
+      options.deferUseToReaper
         ? this.deps.redis.sadd(RedisKeys.sessionsUsedByHeartbeat, String(uin))
         : this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } }),
     );

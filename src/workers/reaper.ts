@@ -7,7 +7,7 @@ import type { Services } from "../services";
  * The reaper, in every instance (or alone as `npm run reaper`): every sweep it ends
  * classes whose teacher has been silent longer than TEACHER_TIMEOUT_S (exactly like
  * exitroom) and drops members silent longer than MEMBER_TIMEOUT_S. It reads only what
- * is due (range queries on its schedules, see PresenceService), so a sweep's cost does
+ * is due (range queries on its schedules, see ReaperSchedule), so a sweep's cost does
  * not grow with the number of healthy classes. Several instances cooperate: members are claimed
  * atomically, classes are ended under the per-course lock. Each sweep also writes to SQL the
  * last use of tokens that only heartbeats refreshed (kept off the hot path).
@@ -46,7 +46,7 @@ export class Reaper {
     const { services, config, log } = this.deps;
     const result: SweepResult = { rebuilt: false, classesEnded: 0, membersDropped: 0, failures: 0 };
     const recording = services.sessions.recordHeartbeatUse().catch((error: unknown) => log.warn({ err: error }, "could not record heartbeat token use"));
-    if (!(await services.presence.isComplete())) {
+    if (!(await services.schedule.isComplete())) {
       result.rebuilt = await services.presenceRebuild.rebuild(nowMs);
       await recording;
       return result;
@@ -54,15 +54,15 @@ export class Reaper {
     const teacherDeadline = nowMs - config.teacherTimeoutS * 1000;
     const memberDeadline = nowMs - config.memberTimeoutS * 1000;
     const [silentClasses, silentMembers] = await Promise.all([
-      services.presence.silentClasses(teacherDeadline, CLASS_BATCH),
-      services.presence.claimSilentMembers(memberDeadline, MEMBER_BATCH),
+      services.schedule.silentClasses(teacherDeadline, CLASS_BATCH),
+      services.schedule.claimSilentMembers(memberDeadline, MEMBER_BATCH),
     ]);
     // Classes that beat meanwhile are rescheduled; the silent ones end in one batch.
     const toEnd: number[] = [];
     await forEachInBatches(silentClasses, CONCURRENCY, async (roomnum) => {
       const lastBeat = await services.presence.teacherLastBeat(roomnum);
-      if (lastBeat === undefined) await services.presence.restartSilenceClock(roomnum, nowMs);
-      else if (lastBeat > teacherDeadline) await services.presence.rescheduleClass(roomnum, lastBeat);
+      if (lastBeat === undefined) await services.schedule.restartSilenceClock(roomnum, nowMs);
+      else if (lastBeat > teacherDeadline) await services.schedule.judgeClassAgain(roomnum, lastBeat);
       else toEnd.push(roomnum);
     });
     // Several batches at once: one's IM markers overlap another's database write.
@@ -73,11 +73,11 @@ export class Reaper {
         result.classesEnded += ended.length;
         result.failures += failed.length;
         if (failed.length > 0) log.warn({ classes: failed }, "could not end silent classes (IM); will retry");
-        await forEachInBatches(failed, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS));
+        await forEachInBatches(failed, CONCURRENCY, (roomnum) => services.schedule.judgeClassAgain(roomnum, teacherDeadline + RETRY_AFTER_MS));
       } catch (error) {
         result.failures += batch.length;
         log.error({ err: error }, "could not end silent classes; will retry");
-        await forEachInBatches(batch, CONCURRENCY, (roomnum) => services.presence.postponeClass(roomnum, teacherDeadline + RETRY_AFTER_MS)).catch(
+        await forEachInBatches(batch, CONCURRENCY, (roomnum) => services.schedule.judgeClassAgain(roomnum, teacherDeadline + RETRY_AFTER_MS)).catch(
           () => undefined,
         );
       }

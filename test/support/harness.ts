@@ -1,14 +1,66 @@
 import { loadConfig } from "../../src/config";
+import { type ImMode, type RejectedRequest, startTencentEmulator, type TencentEmulator } from "../../src/emulator";
 import { createLogger, type Logger } from "../../src/logger";
 import { startServer, type RunningServer } from "../../src/server";
 import { TEST_APP, OTHER_APP, resetStores, testDatabaseUrl, testRedisUrl } from "./env";
-import { startFakeIm, type FakeIm } from "./fake-im";
 
-/** The real server on an ephemeral port, with fresh stores and a fake IM. */
+/** A class marker as IM received it: the custom element's Data decoded. */
+export interface ReceivedMarker {
+  groupId: string;
+  fromAccount: string;
+  random: number;
+  msgSeq: number;
+  data: { type: number; seq: number; timestamp: number; value: Record<string, unknown> };
+}
+
+/** The IM side of the emulator as the tests drive it. */
+export interface TestIm {
+  mode: ImMode;
+  /** Delay of every Tencent answer, ms. */
+  delayMs: number;
+  /** Every message IM accepted, oldest first, with its marker decoded. */
+  readonly messages: ReceivedMarker[];
+  /** Requests IM refused for their format or signature (a correct server causes none). */
+  readonly rejected: RejectedRequest[];
+}
+
+function testImOf(emulator: TencentEmulator): TestIm {
+  return {
+    get mode() {
+      return emulator.im.mode;
+    },
+    set mode(mode: ImMode) {
+      emulator.im.mode = mode;
+    },
+    get delayMs() {
+      return emulator.delayMs;
+    },
+    set delayMs(ms: number) {
+      emulator.delayMs = ms;
+    },
+    get messages() {
+      return emulator.im.received.map((m) => ({
+        groupId: m.groupId,
+        fromAccount: m.fromAccount,
+        random: m.random,
+        msgSeq: m.msgSeq,
+        data: JSON.parse(String(m.msgBody[0]?.MsgContent.Data)) as ReceivedMarker["data"],
+      }));
+    },
+    get rejected() {
+      return emulator.im.rejected;
+    },
+  };
+}
+
+/** The real server on an ephemeral port, with fresh stores and the Tencent emulator. */
 export interface TestServer {
   server: RunningServer;
   url: string;
-  im: FakeIm;
+  tencent: TencentEmulator;
+  im: TestIm;
+  /** SQL statements the server has sent (the test hook of the database client). */
+  sqlStatements: { count: number };
   /** POST …/index.php?svc&cmd with a JSON body; returns status and parsed envelope. */
   call(svc: string, cmd: string, body?: unknown, init?: { method?: string; contentType?: string | null; path?: string; raw?: string }): Promise<ProtocolAnswer>;
   /** A REST request under /api/v1. */
@@ -30,20 +82,24 @@ export interface RestAnswer {
 
 export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
   await resetStores();
-  const im = await startFakeIm([TEST_APP, OTHER_APP]);
+  const tencent = await startTencentEmulator({ apps: [TEST_APP, OTHER_APP] });
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
     DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: testRedisUrl(),
     SDK_APPS: JSON.stringify([TEST_APP, OTHER_APP]),
-    IM_BASE_URL: im.url,
+    IM_BASE_URL: tencent.url,
     IM_TIMEOUT_MS: "2000",
     PASSWORD_SCRYPT_N: "1024",
     REAPER_ENABLED: "false",
     ...env,
   });
-  const server = await startServer(config, { log: options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent") });
+  const sqlStatements = { count: 0 };
+  const server = await startServer(config, {
+    log: options.log ?? createLogger(process.env.TEST_LOG_LEVEL ?? "silent"),
+    hooks: { onDbQuery: () => (sqlStatements.count += 1) },
+  });
   const url = server.url;
 
   const call: TestServer["call"] = async (svc, cmd, body = {}, init = {}) => {
@@ -74,12 +130,14 @@ export async function startTestServer(env: Record<string, string> = {}, options:
   return {
     server,
     url,
-    im,
+    tencent,
+    im: testImOf(tencent),
+    sqlStatements,
     call,
     rest,
     async close() {
       await server.close();
-      await im.close();
+      await tencent.close();
     },
   };
 }

@@ -2,7 +2,9 @@ import { z } from "zod";
 import { FieldText } from "../../errors";
 import { CourseState, MAX_PAGE_SIZE } from "../../services/domain";
 import { defineCommand } from "../command";
+import { anyUser } from "../access";
 import { inOrder, optionalInt, optionalOneOf, optionalStr, pagingFields } from "../fields";
+import { fromQuery, restPaging } from "../rest-mapping";
 import { presentRoom } from "./presenters";
 
 const ALL_STATES = [CourseState.created, CourseState.living, CourseState.ended, CourseState.replayable] as const;
@@ -27,9 +29,14 @@ export const roomListInput = inOrder(
   }),
 );
 
+const listFilters = ["roomnum", "from_time", "to_time", "host_uid", "state"].map((name) => [name, fromQuery(name)] as const);
+
 export const roomListCommand = defineCommand({
   name: "live.roomlist",
+  dialect: "classroom",
+  summary: "`index`, `size` ≤ 50, filters `roomnum`, `from_time`, `to_time`, `host_uid`, `state` 0–3 (3: the replay players' playback list)",
   auth: "token",
+  access: anyUser,
   input: roomListInput,
   run: ({ app, services }, input) =>
     services.courses.list(app, {
@@ -42,4 +49,5 @@ export const roomListCommand = defineCommand({
       state: input.state,
     }),
   present: (list) => ({ total: list.total, rooms: list.rooms.map((room) => presentRoom(room)) }),
+  rest: { method: "get", path: "/courses", input: { ...Object.fromEntries(listFilters), ...restPaging } },
 });

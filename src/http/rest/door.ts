@@ -1,47 +1,33 @@
-import type Router from "@koa/router";
+import Router from "@koa/router";
 import bodyParser from "koa-bodyparser";
 import type { Context } from "koa";
-import { checkTimeStamp, resolveApp } from "../../commands/common";
-import type { AnyCommand } from "../../commands/command";
+import { authenticateOptionsOf, checkTimeStamp, resolveApp } from "../../commands/common";
+import { type AnyCommand, restRoutesOf } from "../../commands/command";
 import { execute } from "../../commands/execute";
+import { restCommands } from "../../commands/registry";
+import { inputOf, type RestMapping, type RestRequestParts } from "../../commands/rest-mapping";
 import type { Config } from "../../config";
-import { AppError, ErrorCode, Errors, FieldText } from "../../errors";
+import { AppError, Errors } from "../../errors";
 import type { Services } from "../../services";
-import { imTimestampNow } from "../../services/domain";
+import { imTimestampNow, type SessionUser } from "../../services/domain";
 import { BodyTooLargeError } from "../body";
 import type { RequestState } from "../request-context";
 import { httpStatusOf } from "./status";
 
 /**
  * The REST door: JSON bodies, `Authorization: Bearer <token>`, HTTP statuses, and the
- * protocol's error code and text in the body of every error. Each route maps onto a
- * command of the registry, so both doors share validation, rules and presenters.
+ * protocol's error code and text in the body of every error. Its routes are the `rest`
+ * mappings of the registry's commands: both doors share validation, policies, rules
+ * and presenters.
  */
-
-export interface RestRequest {
-  params: Record<string, string>;
-  query: Record<string, unknown>;
-  body: Record<string, unknown>;
-  bearer: string | undefined;
-}
-
-export interface RestRoute {
-  method: "get" | "post" | "delete";
-  path: string;
-  command: AnyCommand;
-  /** The command's fields from the request. */
-  fields(request: RestRequest): Record<string, unknown>;
-  /** Success status (200 unless said; 204 answers no body). */
-  status?: 200 | 201 | 204;
-  /** Authenticate the bearer even though the command itself takes no token (logout). */
-  session?: boolean;
-  /** Reshapes the command's data for this route (e.g. one course out of a list). */
-  respond?(data: object | undefined, request: RestRequest): object;
-}
 
 export interface RestDeps {
   config: Config;
   services: Services;
+}
+
+interface RestState extends RequestState {
+  bodyError?: AppError;
 }
 
 function bearerOf(ctx: Context): string | undefined {
@@ -49,43 +35,39 @@ function bearerOf(ctx: Context): string | undefined {
   return match?.[1];
 }
 
-interface RestState extends RequestState {
-  bodyError?: AppError;
-}
-
 function sendError(ctx: Context, error: AppError): void {
-  // A missing credential is 401, not a malformed request.
-  const unauthenticated = error.code === ErrorCode.requestData && error.info === FieldText.token.lack;
-  ctx.status = error instanceof BodyTooLargeError ? 413 : unauthenticated ? 401 : httpStatusOf(error.code);
+  ctx.status = error instanceof BodyTooLargeError ? 413 : error.kind === "credentials" ? 401 : httpStatusOf(error.code);
   ctx.body = { errorCode: error.code, errorInfo: error.info };
 }
 
-async function handle(deps: RestDeps, route: RestRoute, ctx: Context): Promise<void> {
-  const state = ctx.state as RequestState;
-  state.command = route.command.name;
+function requestPartsOf(ctx: Context): RestRequestParts {
   const rawBody: unknown = (ctx.request as { body?: unknown }).body;
   const body = rawBody && typeof rawBody === "object" && !Array.isArray(rawBody) ? (rawBody as Record<string, unknown>) : {};
-  const request: RestRequest = { params: ctx.params as Record<string, string>, query: ctx.query, body, bearer: bearerOf(ctx) };
+  return { params: ctx.params as Record<string, string>, query: ctx.query, body, bearer: bearerOf(ctx) };
+}
+
+/** The caller behind the bearer, when the route needs a session. */
+async function sessionOf(deps: RestDeps, command: AnyCommand, route: RestMapping, bearer: string | undefined): Promise<SessionUser | undefined> {
+  if (!(route.session ?? command.auth === "token")) return undefined;
+  if (!bearer) throw Errors.lackOfToken();
+  return deps.services.sessions.authenticate(bearer, undefined, authenticateOptionsOf(command));
+}
+
+async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, ctx: Context): Promise<void> {
+  const state = ctx.state as RestState;
+  state.command = command.name;
+  state.quiet = command.hotPath?.quietLog === true;
+  const request = requestPartsOf(ctx);
   try {
-    const bodyError = (ctx.state as RestState).bodyError;
-    if (bodyError) throw bodyError;
-    const needsSession = route.session ?? route.command.auth === "token";
-    let user;
-    if (needsSession) {
-      if (!request.bearer) throw Errors.requestData(FieldText.token.lack);
-      user = await deps.services.sessions.authenticate(request.bearer, undefined, { hotPath: route.command.hotPath });
-    }
-    const app = user ? resolveApp(deps.config, user.appid, "TokenCmd") : resolveApp(deps.config, body.appid ?? request.query.appid, "Cmd");
+    if (state.bodyError) throw state.bodyError;
+    const user = await sessionOf(deps, command, route, request.bearer);
+    const { body, query } = request;
+    const app = user ? resolveApp(deps.config, user.appid, "TokenCmd") : resolveApp(deps.config, body.appid ?? query.appid, "Cmd");
     const timeStamp = body.timeStamp === undefined ? imTimestampNow() : checkTimeStamp(body.timeStamp);
-    const data = await execute(route.command, deps.services, {
-      app,
-      timeStamp,
-      user: route.command.auth === "token" ? user : undefined,
-      fields: route.fields(request),
-    });
-    const answer = route.respond ? route.respond(data, request) : data;
+    const fields = inputOf(route, request);
+    const data = await execute(command, deps.services, { app, timeStamp, user: command.auth === "token" ? user : undefined, fields });
     ctx.status = route.status ?? 200;
-    if (ctx.status !== 204) ctx.body = answer ?? {};
+    if (ctx.status !== 204) ctx.body = data ?? {};
   } catch (error) {
     if (!(error instanceof AppError)) throw error;
     state.errorCode = error.code;
@@ -94,7 +76,7 @@ async function handle(deps: RestDeps, route: RestRoute, ctx: Context): Promise<v
 }
 
 /** JSON body parsing for REST; a malformed body answers 400 with 10002. */
-export function restBodyParser(limitBytes: number) {
+function restBodyParser(limitBytes: number) {
   return bodyParser({
     enableTypes: ["json"],
     jsonLimit: `${limitBytes}b`,
@@ -106,8 +88,12 @@ export function restBodyParser(limitBytes: number) {
   });
 }
 
-export function mountRoutes(router: Router, deps: RestDeps, routes: readonly RestRoute[]): void {
-  for (const route of routes) {
-    router[route.method](route.path, (ctx) => handle(deps, route, ctx));
+/** The REST router: every command's REST routes, under `prefix`. */
+export function restRouter(deps: RestDeps, prefix: string): Router {
+  const router = new Router({ prefix });
+  router.use(restBodyParser(deps.config.bodyLimitBytes));
+  for (const command of restCommands()) {
+    for (const route of restRoutesOf(command)) router[route.method](route.path, (ctx) => handle(deps, command, route, ctx));
   }
+  return router;
 }

@@ -3,17 +3,18 @@ import { PrismaClient } from "../../generated/prisma/client";
 
 export type Db = PrismaClient;
 
-/** Counts SQL statements sent: the heartbeat test proves the hot path sends none. */
-export interface QueryCounter {
-  readonly count: number;
+export interface DbOptions {
+  poolSize: number;
+  /** Called for every SQL statement sent. A test hook (the heartbeat test proves the hot path
+   *  sends none); production passes none, so Prisma emits no query events at all. */
+  onQuery?: () => void;
 }
 
-export function createDb(databaseUrl: string, poolSize = 10): { db: Db; queries: QueryCounter } {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+export function createDb(databaseUrl: string, options: DbOptions): Db {
+  const adapter = new PrismaPg({ connectionString: databaseUrl, max: options.poolSize });
+  const { onQuery } = options;
+  if (!onQuery) return new PrismaClient({ adapter });
   const db = new PrismaClient({ adapter, log: [{ emit: "event", level: "query" }] });
-  const counter = { count: 0 };
-  db.$on("query", () => {
-    counter.count += 1;
-  });
-  return { db, queries: counter };
+  db.$on("query", () => onQuery());
+  return db;
 }

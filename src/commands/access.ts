@@ -1,0 +1,113 @@
+import type { SdkApp } from "../config";
+import { type AppError, Errors } from "../errors";
+import type { Services } from "../services";
+import type { Course, CourseFacts } from "../services/courses";
+import { Role, type SessionUser } from "../services/domain";
+
+/**
+ * Access policies: who may call a command. Each command declares one; `execute` checks it
+ * after input validation (the original's order), and a course policy loads the course
+ * once and hands it to the handler. Unknown course (or one of another app) → 10100; a
+ * caller the policy refuses → the command's own 10101 text. Services keep the rules
+ * about state (transitions, duplicates), not about who may call.
+ */
+
+export interface AccessCall<I> {
+  services: Services;
+  app: SdkApp;
+  /** The caller (token commands). */
+  user: SessionUser | undefined;
+  /** The validated input. */
+  input: I;
+}
+
+export interface Access<C, I = unknown> {
+  /** Who may call, as the README's API tables say it. */
+  readonly who: string;
+  /** Refuses the caller, or returns what the handler works on (the course, or nothing). */
+  readonly check: (call: AccessCall<I>) => Promise<C>;
+}
+
+interface RoomInput {
+  roomnum: number;
+}
+
+/** Policies run after authentication: a token command always has its user. */
+function callerOf(call: AccessCall<unknown>): SessionUser {
+  if (!call.user) throw Errors.tokenUnknown();
+  return call.user;
+}
+
+const isOwner = (course: { hostUin: number }, user: SessionUser) => user.role === Role.teacher && course.hostUin === user.uin;
+
+/** Anyone, no token (accounts). */
+export const anyone: Access<undefined> = { who: "anyone", check: () => Promise.resolve(undefined) };
+
+/** Any logged-in user of the app. */
+export const anyUser: Access<undefined> = {
+  who: "any user",
+  check: (call) => {
+    callerOf(call);
+    return Promise.resolve(undefined);
+  },
+};
+
+/** Teachers only. */
+export function teacher(denied: () => AppError): Access<undefined> {
+  return {
+    who: "teacher",
+    check: (call) => {
+      if (callerOf(call).role !== Role.teacher) throw denied();
+      return Promise.resolve(undefined);
+    },
+  };
+}
+
+/** Any user of the app, for a course that exists. */
+export const anyUserOfCourse: Access<Course, RoomInput> = {
+  who: "any user",
+  check: ({ services, app, input }) => services.courses.get(app, input.roomnum),
+};
+
+/** As anyUserOfCourse, from the immutable facts kept in memory (the heartbeat: no SQL once warm). */
+export const anyUserOfCourseFromMemory: Access<CourseFacts, RoomInput> = {
+  who: "any user",
+  check: ({ services, app, input }) => services.courses.factsOf(app, input.roomnum),
+};
+
+/** The teacher who owns the course. */
+export function courseOwner(denied: () => AppError): Access<Course, RoomInput> {
+  return {
+    who: "course owner",
+    check: async (call) => {
+      const user = callerOf(call);
+      const course = await call.services.courses.get(call.app, call.input.roomnum);
+      if (!isOwner(course, user)) throw denied();
+      return course;
+    },
+  };
+}
+
+/** The course's teacher, or anyone who has been a member of it (present or past: S11). */
+export function courseOwnerOrAttendee(denied: () => AppError): Access<Course, RoomInput> {
+  return {
+    who: "course owner or member (present or past)",
+    check: async (call) => {
+      const user = callerOf(call);
+      const course = await call.services.courses.get(call.app, call.input.roomnum);
+      if (course.hostUin !== user.uin && !(await call.services.members.hasAttended(course.roomnum, user.uin))) throw denied();
+      return course;
+    },
+  };
+}
+
+/** Without a roomnum the caller acts on their own library (bindings with no course); with one, `policy` applies. */
+export function ownLibraryOr<C>(policy: Access<C, RoomInput>): Access<C | undefined, { roomnum?: number }> {
+  return {
+    who: `${policy.who}; any user for their own library (no roomnum)`,
+    check: (call) => {
+      const { roomnum } = call.input;
+      return roomnum === undefined ? Promise.resolve(undefined) : policy.check({ ...call, input: { roomnum } });
+    },
+  };
+}

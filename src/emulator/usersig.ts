@@ -1,0 +1,53 @@
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { inflateSync } from "node:zlib";
+
+/**
+ * Tencent's check of an IM userSig v2, written from Tencent's published format
+ * (TLSSigAPIv2), independently of the server's generator: reverse the URL-safe base64,
+ * inflate, recompute the HMAC-SHA256 over the identity fields, check identity and expiry.
+ */
+
+export type UserSigVerdict =
+  | { ok: true; identifier: string; sdkAppId: number; time: number; expire: number }
+  /** Tencent's account error codes: 70001 expired, 70003 unreadable, 70009 bad signature, 70013 / 70014 another identity. */
+  | { ok: false; errorCode: 70001 | 70003 | 70009 | 70013 | 70014; errorInfo: string };
+
+interface SigDocument {
+  "TLS.ver"?: unknown;
+  "TLS.identifier"?: unknown;
+  "TLS.sdkappid"?: unknown;
+  "TLS.time"?: unknown;
+  "TLS.expire"?: unknown;
+  "TLS.sig"?: unknown;
+  "TLS.userbuf"?: unknown;
+}
+
+function decode(sig: string): SigDocument | undefined {
+  try {
+    const base64 = sig.replace(/\*/g, "+").replace(/-/g, "/").replace(/_/g, "=");
+    const doc: unknown = JSON.parse(inflateSync(Buffer.from(base64, "base64")).toString("utf8"));
+    return typeof doc === "object" && doc !== null ? (doc as SigDocument) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const unreadable = { ok: false, errorCode: 70003, errorInfo: "UserSig parse failed" } as const;
+
+export function verifyUserSig(sig: string, secretKey: string, expected: { identifier: string; sdkAppId: number }, nowS = Math.floor(Date.now() / 1000)): UserSigVerdict {
+  const doc = decode(sig);
+  if (!doc) return unreadable;
+  const { "TLS.identifier": identifier, "TLS.sdkappid": sdkAppId, "TLS.time": time, "TLS.expire": expire, "TLS.sig": mac } = doc;
+  if (doc["TLS.ver"] !== "2.0" || typeof identifier !== "string" || typeof sdkAppId !== "number" || typeof time !== "number" || typeof expire !== "number" || typeof mac !== "string") {
+    return unreadable;
+  }
+  let content = `TLS.identifier:${identifier}\nTLS.sdkappid:${sdkAppId}\nTLS.time:${time}\nTLS.expire:${expire}\n`;
+  if (typeof doc["TLS.userbuf"] === "string") content += `TLS.userbuf:${doc["TLS.userbuf"]}\n`;
+  const actual = createHmac("sha256", secretKey).update(content).digest();
+  const claimed = Buffer.from(mac, "base64");
+  if (claimed.length !== actual.length || !timingSafeEqual(claimed, actual)) return { ok: false, errorCode: 70009, errorInfo: "UserSig verification failed" };
+  if (identifier !== expected.identifier) return { ok: false, errorCode: 70013, errorInfo: "identifier does not match the UserSig" };
+  if (sdkAppId !== expected.sdkAppId) return { ok: false, errorCode: 70014, errorInfo: "SDKAppID does not match the UserSig" };
+  if (time + expire < nowS) return { ok: false, errorCode: 70001, errorInfo: "UserSig expired" };
+  return { ok: true, identifier, sdkAppId, time, expire };
+}
