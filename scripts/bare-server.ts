@@ -2,7 +2,7 @@ import Koa from "koa";
 
 /** The baseline of the heartbeat benchmark: a Koa endpoint that only answers {}. */
 const app = new Koa();
-app.use(async (ctx) => {
+app.use((ctx) => {
   ctx.body = {};
 });
 const port = Number(process.env.PORT ?? 8090);

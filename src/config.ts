@@ -16,9 +16,11 @@ export interface SdkApp {
   admin: string;
 }
 
-const DEV_SDK_APPS: SdkApp[] = [
-  { sdkAppId: 1400000000, secretKey: "sxb-edu-development-secret-key-change-me", admin: "administrator" },
-];
+/** Tencent IM's REST host (production's default). */
+export const TENCENT_IM_BASE_URL = "https://console.tim.qq.com";
+
+const DEV_SECRET_KEY = "sxb-edu-development-secret-key-change-me";
+const DEV_SDK_APPS: SdkApp[] = [{ sdkAppId: 1400000000, secretKey: DEV_SECRET_KEY, admin: "administrator" }];
 
 const boolString = z
   .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
@@ -51,6 +53,7 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
 const urlString = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
 
 const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   PORT: nonNegativeInt.max(65535).default(8080),
   HOST: z.string().min(1).default("0.0.0.0"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/sxb_edu"),
@@ -58,7 +61,8 @@ const envSchema = z.object({
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SDK_APPS: jsonOf(sdkAppsSchema).default(DEV_SDK_APPS),
-  IM_BASE_URL: urlString.default("https://console.tim.qq.com"),
+  IM_BASE_URL: urlString.optional(),
+  TENCENT_EMULATOR_PORT: nonNegativeInt.max(65535).default(8081),
   IM_TIMEOUT_MS: positiveInt.default(5000),
   REPLAY_INDEX_DELAY_S: nonNegativeInt.default(300),
   TOKEN_IDLE_EXPIRE_S: positiveInt.default(604800),
@@ -76,6 +80,8 @@ const envSchema = z.object({
 export const CONFIG_KEYS: readonly string[] = Object.keys(envSchema.shape);
 
 export type Config = Readonly<{
+  /** NODE_ENV=production: no emulator, no development secrets. */
+  production: boolean;
   port: number;
   host: string;
   databaseUrl: string;
@@ -85,6 +91,8 @@ export type Config = Readonly<{
   sdkApps: ReadonlyMap<number, SdkApp>;
   imBaseUrl: string;
   imTimeoutMs: number;
+  /** Development without IM_BASE_URL: the process starts the Tencent emulator on this loopback port (0: any). */
+  tencentEmulatorPort: number | undefined;
   replayIndexDelayS: number;
   tokenIdleExpireS: number;
   userSigExpireS: number;
@@ -109,7 +117,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`invalid configuration: ${String(issue.path[0])}: ${issue.message}`);
   }
   const e = parsed.data;
+  const production = e.NODE_ENV === "production";
+  if (production) refuseDevelopmentSecrets(e);
   return Object.freeze({
+    production,
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
@@ -117,8 +128,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisUrl: e.REDIS_URL,
     logLevel: e.LOG_LEVEL,
     sdkApps: new Map(e.SDK_APPS.map((app) => [app.sdkAppId, app])),
-    imBaseUrl: e.IM_BASE_URL,
+    imBaseUrl: e.IM_BASE_URL ?? TENCENT_IM_BASE_URL,
     imTimeoutMs: e.IM_TIMEOUT_MS,
+    tencentEmulatorPort: production || e.IM_BASE_URL !== undefined ? undefined : e.TENCENT_EMULATOR_PORT,
     replayIndexDelayS: e.REPLAY_INDEX_DELAY_S,
     tokenIdleExpireS: e.TOKEN_IDLE_EXPIRE_S,
     userSigExpireS: e.USERSIG_EXPIRE_S,
@@ -130,6 +142,18 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
   });
+}
+
+/** Secrets that only development may use: production refuses to start with them, naming the key. */
+const DEVELOPMENT_SECRETS: ReadonlyArray<{ key: string; inUse: (e: z.infer<typeof envSchema>) => boolean }> = [
+  { key: "SDK_APPS", inUse: (e) => e.SDK_APPS.some((app) => app.secretKey === DEV_SECRET_KEY) },
+];
+
+function refuseDevelopmentSecrets(e: z.infer<typeof envSchema>): void {
+  const found = DEVELOPMENT_SECRETS.find((secret) => secret.inUse(e));
+  if (found) {
+    throw new ConfigError(`invalid configuration: ${found.key}: holds the development secret, which NODE_ENV=production refuses; set the real value`);
+  }
 }
 
 /** Reads `.env` from the working directory into process.env (existing variables win). */

@@ -1,11 +1,11 @@
+import { launch } from "./launch";
 import { configOrExit } from "./runtime";
-import { startServer } from "./server";
 
 async function main(): Promise<void> {
-  const server = await startServer(configOrExit());
+  const launched = await launch(configOrExit());
   const stop = (signal: string) => {
-    server.log.info({ signal }, "stopping");
-    server.close().then(
+    launched.server.log.info({ signal }, "stopping");
+    launched.close().then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -1,5 +1,6 @@
 import { C, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
-import { sql } from "./support/env";
+import { sql, TEST_APP } from "./support/env";
+import { verifyUserSigV2 } from "./support/usersig-verify";
 
 let t: TestServer;
 let T: string;
@@ -22,7 +23,14 @@ test("full lifecycle: create → start → join ×2 → list → bind → query 
   const startMsg = t.im.messages.at(-1)!;
   expect(startMsg).toMatchObject({ groupId: "10001", data: { type: 1001, timestamp: 777, value: { uid: "teacher1" } } });
   expect(startMsg.data.seq).toBeGreaterThanOrEqual(10000);
+  expect(Object.keys(startMsg.data)).toEqual(["type", "seq", "timestamp", "value"]);
   expect(t.im.rejected).toEqual([]);
+  // The admin userSig IM received, recomputed independently of the server's code.
+  const imQuery = t.tencent.im.received.at(-1)!.query;
+  expect(imQuery).toMatchObject({ sdkappid: String(TEST_APP.sdkAppId), identifier: TEST_APP.admin, contenttype: "json" });
+  const sig = verifyUserSigV2(imQuery.usersig!, TEST_APP.secretKey);
+  expect(sig.ok).toBe(true);
+  expect(sig.doc).toMatchObject({ "TLS.identifier": TEST_APP.admin, "TLS.sdkappid": TEST_APP.sdkAppId });
 
   expect((await live("reportmemid", S, { roomnum: "10001", operate: 0 })).body).toEqual({ errorCode: 0, errorInfo: "" });
   expect((await live("reportmemid", S2, { roomnum: 10001, operate: 0 })).body.errorCode).toBe(0);

@@ -743,3 +743,59 @@ describe("a roomnum path parameter that is not a number → 400 10003", () => {
     expect(await sql(`SELECT count(*) AS n FROM "Binding"`)).toEqual(before);
   });
 });
+
+describe("POST /courses/:roomnum/heartbeat", () => {
+  test("204: the beat is recorded in Redis, as the protocol's heartbeat", async () => {
+    const roomnum = await livingCourse();
+    expect((await t.rest("POST", `/courses/${roomnum}/members`, { token: S })).status).toBe(200);
+    const before = Date.now();
+    const answer = await t.rest("POST", `/courses/${roomnum}/heartbeat`, { token: S });
+    expect(answer).toEqual({ status: 204, body: undefined });
+    const score = await t.server.redis.zscore(`{course:${roomnum}}:presence`, String(await uinOf("rc-student")));
+    expect(Number(score)).toBeGreaterThanOrEqual(before);
+  });
+
+  test("an unknown course → 404 10100; no bearer → 401", async () => {
+    expectError(await t.rest("POST", "/courses/99999/heartbeat", { token: S }), 404, 10100, "get room info failed");
+    expectError(await t.rest("POST", "/courses/99999/heartbeat"), 401, 10003, "Lack of token");
+  });
+});
+
+describe("/library/bindings: the caller's own library (no course)", () => {
+  const file = { type: 1, file_name: "mine.mp4", url: "http://vod/mine.mp4" };
+
+  test("POST → 201, GET lists it for its owner only, DELETE → 204", async () => {
+    expect((await t.rest("POST", "/library/bindings", { token: S, body: file })).status).toBe(201);
+    const rows = await sql<{ scope: string; roomnum: number | null }>(`SELECT scope, roomnum FROM "Binding" WHERE url = $1`, [file.url]);
+    expect(rows).toEqual([{ scope: `u:${await uinOf("rc-student")}`, roomnum: null }]);
+    const mine = await t.rest("GET", "/library/bindings", { token: S });
+    expect(mine.status).toBe(200);
+    expect(mine.body).toEqual({ total: 1, bind_files: [{ type: 1, bind_time: expect.any(Number), file_name: "mine.mp4", url: file.url }] });
+    expect((await t.rest("GET", "/library/bindings", { token: S2 })).body).toEqual({ total: 0, bind_files: [] });
+    expectError(await t.rest("POST", "/library/bindings", { token: S, body: file }), 409, 10104, "has binded.");
+    expect((await t.rest("DELETE", `/library/bindings?url=${encodeURIComponent(file.url)}`, { token: S })).status).toBe(204);
+    expectError(await t.rest("DELETE", "/library/bindings", { token: S, body: { url: file.url } }), 404, 10105, "the resource not binded");
+    expect(await sql(`SELECT 1 FROM "Binding" WHERE url = $1`, [file.url])).toHaveLength(0);
+  });
+
+  test("DELETE without a url → 400 Lack info bindfile.url", async () => {
+    expectError(await t.rest("DELETE", "/library/bindings", { token: S }), 400, 10003, "Lack info bindfile.url");
+  });
+});
+
+describe("a roomnum path parameter of 0 or below names no course → 404 10100", () => {
+  test.each([
+    ["GET", "/courses/0"],
+    ["GET", "/courses/-1"],
+    ["GET", "/courses/-1/members"],
+    ["POST", "/courses/0/members"],
+    ["GET", "/courses/0/bindings"],
+    ["POST", "/courses/0/bindings"],
+    ["DELETE", "/courses/0/bindings?url=x"],
+    ["POST", "/courses/-5/start"],
+  ])("%s %s", async (method, path) => {
+    const body = method === "POST" ? { type: 0, file_name: "x", url: "http://x" } : undefined;
+    expectError(await t.rest(method, path, { token: T, body }), 404, 10100, "get room info failed");
+    expect(await sql(`SELECT 1 FROM "Binding" WHERE roomnum IS NULL AND url = 'http://x'`)).toHaveLength(0);
+  });
+});

@@ -1,3 +1,4 @@
+import type { z } from "zod";
 import type { SdkApp } from "../config";
 import { Errors } from "../errors";
 import type { Services } from "../services";
@@ -15,7 +16,8 @@ export interface Invocation {
 
 /** Validates the input, applies the access policy, runs the handler and presents the result (data or undefined). */
 export async function execute(command: AnyCommand, services: Services, call: Invocation): Promise<object | undefined> {
-  const parsed = command.input.safeParse(call.fields);
+  const schema = command.input as z.ZodType;
+  const parsed = schema.safeParse(call.fields);
   if (!parsed.success) throw Errors.requestData(firstIssueText(parsed.error));
   if (command.auth === "token" && !call.user) throw Errors.lackOfToken();
   const input: unknown = parsed.data;

@@ -38,7 +38,7 @@ const absent = (value: unknown) => value === undefined || value === null;
 
 function reject(ctx: z.RefinementCtx, message: string | undefined): never {
   ctx.addIssue({ code: "custom", message: message ?? "invalid input" });
-  return z.NEVER as never;
+  return z.NEVER;
 }
 
 interface IntOptions {
@@ -88,7 +88,7 @@ export function oneOf<const T extends readonly number[]>(texts: FieldTexts, valu
     if (missing(value, options)) return reject(ctx, texts.lack ?? texts.invalid);
     const n = lenientInteger(value);
     if (n === undefined || !values.includes(n)) return reject(ctx, texts.invalid);
-    return n as T[number];
+    return n;
   });
 }
 
@@ -103,6 +103,7 @@ interface StringOptions extends PresenceOptions {
   printable?: boolean;
 }
 
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function checkString(value: string, options: StringOptions): boolean {
@@ -176,6 +177,6 @@ export function optionalOneOf<const T extends readonly number[]>(texts: FieldTex
     if (absent(value)) return undefined;
     const n = lenientInteger(value);
     if (n === undefined || !values.includes(n)) return reject(ctx, texts.invalid);
-    return n as T[number];
+    return n;
   }).optional();
 }

@@ -28,6 +28,8 @@ export interface ReceivedGroupMessage {
   /** Unix seconds. */
   msgTime: number;
   msgBody: MsgElement[];
+  /** The request's query (sdkappid, identifier, usersig, random, contenttype), as sent. */
+  query: Record<string, string>;
 }
 
 /** What a test or a developer makes IM do: answer, refuse (10010), drop the connection, or answer garbage. */
@@ -52,11 +54,13 @@ interface Group {
   byRandom: Map<number, { message: ReceivedGroupMessage; atMs: number }>;
 }
 
-class ImFailure {
+class ImFailure extends Error {
   constructor(
     readonly errorCode: number,
     readonly errorInfo: string,
-  ) {}
+  ) {
+    super(`${errorCode} ${errorInfo}`);
+  }
 }
 
 const fail = (errorCode: number, errorInfo: string): never => {
@@ -98,7 +102,7 @@ export class ImEmulator {
       const request = this.parseBody(body);
       if (this.mode === "garbage") return { kind: "text", contentType: "text/html", body: "<html>502 Bad Gateway</html>" };
       if (this.mode === "error") return { kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
-      const message = this.post(app, request, nowMs);
+      const message = this.post(app, request, Object.fromEntries(url.searchParams), nowMs);
       return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0, MsgTime: message.msgTime, MsgSeq: message.msgSeq } };
     } catch (error) {
       if (!(error instanceof ImFailure)) throw error;
@@ -135,7 +139,7 @@ export class ImEmulator {
     return parsed as Record<string, unknown>;
   }
 
-  private post(app: EmulatedApp, request: Record<string, unknown>, nowMs: number): ReceivedGroupMessage {
+  private post(app: EmulatedApp, request: Record<string, unknown>, query: Record<string, string>, nowMs: number): ReceivedGroupMessage {
     const { GroupId: groupId, Random: random, MsgBody: msgBody, From_Account: from } = request;
     if (typeof groupId !== "string" || groupId === "") fail(10004, "GroupId is required");
     if (!isUint32(random)) fail(10004, "Random must be a 32-bit unsigned integer");
@@ -154,6 +158,7 @@ export class ImEmulator {
       msgSeq: ++group.lastSeq,
       msgTime: Math.floor(nowMs / 1000),
       msgBody: elements,
+      query,
     };
     group.messages.push(message);
     group.byRandom.set(message.random, { message, atMs: nowMs });

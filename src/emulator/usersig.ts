@@ -26,7 +26,7 @@ function decode(sig: string): SigDocument | undefined {
   try {
     const base64 = sig.replace(/\*/g, "+").replace(/-/g, "/").replace(/_/g, "=");
     const doc: unknown = JSON.parse(inflateSync(Buffer.from(base64, "base64")).toString("utf8"));
-    return typeof doc === "object" && doc !== null ? (doc as SigDocument) : undefined;
+    return typeof doc === "object" && doc !== null ? doc : undefined;
   } catch {
     return undefined;
   }

@@ -19,6 +19,8 @@ export interface AppDeps {
 
 export const REST_PREFIX = "/api/v1";
 
+type Middleware = (ctx: Koa.Context, next: Koa.Next) => Promise<void>;
+
 export function createApp(deps: AppDeps): Koa {
   const app = new Koa({ proxy: true });
   app.use(requestContext(deps.log));
@@ -27,9 +29,12 @@ export function createApp(deps: AppDeps): Koa {
   const rest = restRouter(deps, REST_PREFIX);
   // The REST router only sees its own paths: protocol requests (the hot path) skip its matching.
   // (The router's middleware types carry its own context additions; Koa's are the same at run time.)
-  const restRoutes = rest.routes() as unknown as Koa.Middleware;
-  const restMethods = rest.allowedMethods() as unknown as Koa.Middleware;
-  app.use((ctx, next) => (ctx.path.startsWith(REST_PREFIX) ? restRoutes(ctx, () => restMethods(ctx, next)) : next()));
+  const restRoutes = rest.routes() as unknown as Middleware;
+  const restMethods = rest.allowedMethods() as unknown as Middleware;
+  app.use(async (ctx, next) => {
+    if (ctx.path.startsWith(REST_PREFIX)) await restRoutes(ctx, () => restMethods(ctx, next));
+    else await next();
+  });
 
   const protocol = protocolHandler(deps, "classroom");
   app.use(async (ctx, next) => {
@@ -39,9 +44,8 @@ export function createApp(deps: AppDeps): Koa {
       ctx.body = { status: ok ? "ok" : "unavailable" };
       return;
     }
-    if (ctx.path.startsWith(REST_PREFIX)) return next();
-    if (isProtocolPath(ctx.path)) return protocol(ctx);
-    return next();
+    if (isProtocolPath(ctx.path) && !ctx.path.startsWith(REST_PREFIX)) await protocol(ctx);
+    else await next();
   });
   // Anything else: the protocol's "Invalid request." with a 404.
   app.use((ctx) => {

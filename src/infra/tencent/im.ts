@@ -74,7 +74,7 @@ export class ImClient {
       });
       let response: Response;
       try {
-        response = await fetch(`${this.options.baseUrl}/v4/${command}?${query}`, {
+        response = await fetch(`${this.options.baseUrl}/v4/${command}?${query.toString()}`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: payload,
@@ -99,7 +99,7 @@ export class ImClient {
       const result = reply as Record<string, unknown>;
       if (result.ActionStatus !== "OK" || result.ErrorCode !== 0) {
         const code = typeof result.ErrorCode === "number" ? result.ErrorCode : undefined;
-        throw new ImError(`${command}: ErrorCode ${String(result.ErrorCode)} ${String(result.ErrorInfo ?? "")}`, code);
+        throw new ImError(`${command}: ErrorCode ${String(result.ErrorCode)} ${typeof result.ErrorInfo === "string" ? result.ErrorInfo : ""}`, code);
       }
       return result;
     }

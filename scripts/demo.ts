@@ -1,0 +1,43 @@
+import { type Step, walkthrough, WalkthroughError } from "./support/walkthrough";
+
+/**
+ * `npm run demo`: the walkthrough of a class against a running server (`npm start`),
+ * printing each step. DEMO_URL (default http://127.0.0.1:8080) and DEMO_APPID (default
+ * the development app) say where; with the built-in Tencent emulator (TENCENT_EMULATOR_PORT,
+ * default 8081) it also prints the class markers IM received.
+ */
+const baseUrl = (process.env.DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
+const appid = Number(process.env.DEMO_APPID ?? 1400000000);
+const emulatorUrl = `http://127.0.0.1:${process.env.TENCENT_EMULATOR_PORT ?? 8081}`;
+
+let n = 0;
+const print = (step: Step) => {
+  n += 1;
+  const data = step.answer.data === undefined ? "" : ` ${JSON.stringify(step.answer.data)}`;
+  console.log(`${String(n).padStart(2)}. ${step.title} — ${step.request} → ${step.answer.errorCode}${data}`);
+};
+
+async function showMarkers(roomnum: number): Promise<void> {
+  try {
+    const response = await fetch(`${emulatorUrl}/__tencent/im/groups/${roomnum}/messages`);
+    if (!response.ok) return;
+    const { messages } = (await response.json()) as { messages: Array<{ msgSeq: number; msgBody: Array<{ decoded?: { type: number; value: unknown } }> }> };
+    console.log(`\nIM group ${roomnum} as the Tencent emulator received it (${emulatorUrl}/__tencent/im/groups/${roomnum}/messages):`);
+    for (const m of messages) console.log(`  MsgSeq ${m.msgSeq}: marker ${m.msgBody[0]?.decoded?.type} ${JSON.stringify(m.msgBody[0]?.decoded?.value)}`);
+  } catch {
+    // Not the built-in emulator (real Tencent, or another port): nothing to show.
+  }
+}
+
+async function main(): Promise<void> {
+  console.log(`Walking through a class against ${baseUrl} (appid ${appid})\n`);
+  const result = await walkthrough(baseUrl, appid, print);
+  console.log(`\nDone: class ${result.roomnum} ran from IM seq ${result.beginImSeq} to ${result.endImSeq}.`);
+  await showMarkers(result.roomnum);
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof WalkthroughError) console.error(`\nStopped: ${error.message}`);
+  else console.error(`\nCould not walk through (is the server running? npm start): ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

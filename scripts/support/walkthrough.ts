@@ -1,0 +1,69 @@
+/**
+ * The README's walkthrough of a class, over the app protocol against a running server:
+ * teacher and student sign up and log in, the teacher creates and starts a class, the
+ * student enters, both beat, the member list, the student leaves, the teacher ends the
+ * class, and the course list shows its IM range (begin_imseq < end_imseq). `npm run demo`
+ * prints it; test/demo.test.ts runs the same steps.
+ */
+
+export interface Step {
+  title: string;
+  request: string;
+  answer: Answer;
+}
+
+export interface Answer {
+  errorCode: number;
+  errorInfo: string;
+  data?: Record<string, unknown>;
+}
+
+export interface WalkthroughResult {
+  roomnum: number;
+  beginImSeq: number;
+  endImSeq: number;
+  steps: Step[];
+}
+
+export class WalkthroughError extends Error {}
+
+export async function walkthrough(baseUrl: string, appid: number, onStep: (step: Step) => void = () => undefined): Promise<WalkthroughResult> {
+  const steps: Step[] = [];
+  const suffix = Date.now().toString(36);
+  const call = async (title: string, svc: string, cmd: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+    const response = await fetch(`${baseUrl}/index.php?svc=${svc}&cmd=${cmd}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ appid, timeStamp: Date.now() % 2 ** 31, ...body }),
+    });
+    const answer = (await response.json()) as Answer;
+    const step = { title, request: `${svc}.${cmd}`, answer };
+    steps.push(step);
+    onStep(step);
+    if (answer.errorCode !== 0) throw new WalkthroughError(`${title}: ${svc}.${cmd} answered ${answer.errorCode} ${answer.errorInfo}`);
+    return answer.data ?? {};
+  };
+
+  const teacherId = `demo-teacher-${suffix}`;
+  const studentId = `demo-student-${suffix}`;
+  const pwd = "ZGVtby1wYXNzd29yZA==";
+  await call("the teacher registers", "account", "regist", { id: teacherId, pwd, role: 1 });
+  await call("a student registers", "account", "regist", { id: studentId, pwd, role: 0 });
+  const teacher = (await call("the teacher logs in (token and IM userSig)", "account", "login", { id: teacherId, pwd })).token as string;
+  const student = (await call("the student logs in", "account", "login", { id: studentId, pwd })).token as string;
+  const { roomnum } = (await call("the teacher creates a course", "live", "create", { token: teacher, title: "Demo class", cover: "" })) as { roomnum: number };
+  await call("the teacher starts the class (IM marker 1001)", "live", "startcourse", { token: teacher, roomnum });
+  await call("the student enters (IM marker 1003)", "live", "reportmemid", { token: student, roomnum, operate: 0 });
+  for (let beat = 1; beat <= 2; beat++) {
+    await call(`heartbeat ${beat} of the teacher`, "live", "heartbeat", { token: teacher, roomnum });
+    await call(`heartbeat ${beat} of the student`, "live", "heartbeat", { token: student, roomnum });
+  }
+  const members = await call("who is in class", "live", "roomidlist", { token: teacher, roomnum, index: 0, size: 10 });
+  if (members.total !== 2) throw new WalkthroughError(`roomidlist: expected 2 members, got ${JSON.stringify(members)}`);
+  await call("the student leaves", "live", "reportmemid", { token: student, roomnum, operate: 1 });
+  await call("the teacher ends the class (IM marker 1002)", "live", "exitroom", { token: teacher, roomnum });
+  const list = await call("the course list shows the class's IM range", "live", "roomlist", { token: student, index: 0, size: 1, roomnum });
+  const room = (list.rooms as Array<{ begin_imseq: number; end_imseq: number; state: number }>)[0];
+  if (!room || room.state !== 2 || !(room.begin_imseq < room.end_imseq)) throw new WalkthroughError(`roomlist: expected an ended class with begin_imseq < end_imseq, got ${JSON.stringify(room)}`);
+  return { roomnum, beginImSeq: room.begin_imseq, endImSeq: room.end_imseq, steps };
+}

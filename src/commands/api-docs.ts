@@ -1,0 +1,58 @@
+import type { AnyCommand, Dialect } from "./command";
+import { restRoutesOf } from "./command";
+import { describeSource, type InputSource, type RestMapping } from "./rest-mapping";
+
+/**
+ * The README's API tables, rendered from the declarations (`npm run docs` writes them;
+ * test/api-docs.test.ts fails when the README is stale). Each table sits between
+ * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`.
+ */
+
+const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
+
+export function protocolTable(commands: readonly AnyCommand[], dialect: Exclude<Dialect, "rest">): string {
+  const lines = [row(["svc.cmd", "token", "who may call", "what"]), row(["---", "---", "---", "---"])];
+  for (const c of commands.filter((command) => command.dialect === dialect)) {
+    lines.push(row([`\`${c.name}\``, c.auth === "token" ? "yes" : "–", c.access.who, c.summary]));
+  }
+  return lines.join("\n");
+}
+
+function inputCell(route: RestMapping): string {
+  return Object.entries(route.input)
+    .map(([field, sources]) => {
+      const list = Array.isArray(sources) ? (sources as readonly InputSource[]) : [sources as InputSource];
+      const from = list.map(describeSource).join(" or ");
+      return from === field ? `\`${field}\`` : `\`${field}\` ← ${from}`;
+    })
+    .join(", ");
+}
+
+export function restTable(commands: readonly AnyCommand[]): string {
+  const lines = [row(["route", "success", "command", "who may call", "input"]), row(["---", "---", "---", "---", "---"])];
+  for (const c of commands) {
+    for (const route of restRoutesOf(c)) {
+      lines.push(row([`\`${route.method.toUpperCase()} ${route.path}\``, String(route.status ?? 200), `\`${c.name}\``, c.access.who, inputCell(route)]));
+    }
+  }
+  return lines.join("\n");
+}
+
+/** Every generated section of the README, by name. */
+export function generatedSections(commands: readonly AnyCommand[]): Record<string, string> {
+  return { "protocol-commands": protocolTable(commands, "classroom"), "rest-routes": restTable(commands) };
+}
+
+/** `readme` with each generated section replaced by its current rendering. */
+export function withGeneratedSections(readme: string, sections: Record<string, string>): string {
+  let text = readme;
+  for (const [name, body] of Object.entries(sections)) {
+    const open = `<!-- generated:${name} -->`;
+    const close = `<!-- /generated:${name} -->`;
+    const start = text.indexOf(open);
+    const end = text.indexOf(close);
+    if (start < 0 || end < start) throw new Error(`README has no ${open} … ${close} section`);
+    text = `${text.slice(0, start + open.length)}\n${body}\n${text.slice(end)}`;
+  }
+  return text;
+}

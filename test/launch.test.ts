@@ -1,0 +1,101 @@
+import { Writable } from "node:stream";
+import pino from "pino";
+import { ConfigError, loadConfig, TENCENT_IM_BASE_URL } from "../src/config";
+import { startTencentEmulator } from "../src/emulator";
+import { launch } from "../src/launch";
+import { walkthrough } from "../scripts/support/walkthrough";
+import { resetStores, testDatabaseUrl, testRedisUrl } from "./support/env";
+
+/**
+ * `npm start` as a newcomer runs it: development defaults, no IM_BASE_URL. The Tencent
+ * emulator starts inside the process and the README walkthrough (`npm run demo`) runs a
+ * whole class offline. Production never starts it and refuses the development secrets.
+ */
+
+const stores = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl() };
+const quick = { PORT: "0", HOST: "127.0.0.1", PASSWORD_SCRYPT_N: "1024", REAPER_ENABLED: "false", ...stores };
+const REAL_APPS = JSON.stringify([{ sdkAppId: 1400000009, secretKey: "a-real-secret", admin: "admin" }]);
+
+function capturingLogger(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
+  const lines: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  return { log: pino({ level: "info" }, sink), lines };
+}
+
+beforeAll(() => resetStores());
+
+describe("development without IM_BASE_URL", () => {
+  test("the emulator starts in the process, says so once, and the demo walkthrough completes every step with 0", async () => {
+    const { log, lines } = capturingLogger();
+    const launched = await launch(loadConfig({ ...quick, TENCENT_EMULATOR_PORT: "0" }), { log });
+    try {
+      const emulator = launched.emulator!;
+      expect(emulator).toBeDefined();
+      expect(launched.server.config.imBaseUrl).toBe(emulator.url);
+      expect(emulator.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const warnings = lines.filter((l) => l.level === 40);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatchObject({ emulator: emulator.url, received: `${emulator.url}/__tencent/im/groups` });
+      expect(String(warnings[0]!.msg)).toMatch(/emulated/);
+
+      const steps: string[] = [];
+      const result = await walkthrough(launched.server.url, 1400000000, (step) => steps.push(`${step.request} ${step.answer.errorCode}`));
+      expect(steps.every((s) => s.endsWith(" 0"))).toBe(true);
+      expect(steps).toHaveLength(15);
+      expect(result.beginImSeq).toBeLessThan(result.endImSeq);
+
+      // The read-only view shows the class markers IM received, with the sequence the course records.
+      const view = (await (await fetch(`${emulator.url}/__tencent/im/groups/${result.roomnum}/messages`)).json()) as {
+        messages: Array<{ msgSeq: number; msgBody: Array<{ decoded: { type: number } }> }>;
+      };
+      expect(view.messages.map((m) => m.msgBody[0]!.decoded.type)).toEqual([1001, 1003, 1002]);
+      expect(view.messages[0]!.msgSeq).toBe(result.beginImSeq);
+      expect(view.messages[2]!.msgSeq).toBe(result.endImSeq);
+      expect(emulator.im.rejected).toEqual([]);
+    } finally {
+      await launched.close();
+    }
+  });
+
+  test("with IM_BASE_URL set, no emulator starts and the clients use that URL", async () => {
+    const tencent = await startTencentEmulator({ apps: [{ sdkAppId: 1400000000, secretKey: "sxb-edu-development-secret-key-change-me", admin: "administrator" }] });
+    const { log, lines } = capturingLogger();
+    const launched = await launch(loadConfig({ ...quick, IM_BASE_URL: tencent.url }), { log });
+    try {
+      expect(launched.emulator).toBeUndefined();
+      expect(launched.server.config.imBaseUrl).toBe(tencent.url);
+      expect(lines.filter((l) => l.level === 40)).toEqual([]);
+    } finally {
+      await launched.close();
+      await tencent.close();
+    }
+  });
+});
+
+describe("NODE_ENV=production", () => {
+  test("without real settings it refuses to start, naming the key", () => {
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(ConfigError);
+    expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/SDK_APPS: holds the development secret/);
+    const devApp = JSON.stringify([{ sdkAppId: 1400000000, secretKey: "sxb-edu-development-secret-key-change-me", admin: "x" }, JSON.parse(REAL_APPS)[0]]);
+    expect(() => loadConfig({ NODE_ENV: "production", SDK_APPS: devApp })).toThrow(/SDK_APPS/);
+  });
+
+  test("never starts the emulator: Tencent's own host unless IM_BASE_URL says otherwise", async () => {
+    const config = loadConfig({ NODE_ENV: "production", SDK_APPS: REAL_APPS, TENCENT_EMULATOR_PORT: "0" });
+    expect(config.production).toBe(true);
+    expect(config.tencentEmulatorPort).toBeUndefined();
+    expect(config.imBaseUrl).toBe(TENCENT_IM_BASE_URL);
+    const launched = await launch(loadConfig({ ...quick, NODE_ENV: "production", SDK_APPS: REAL_APPS }), { log: capturingLogger().log });
+    try {
+      expect(launched.emulator).toBeUndefined();
+      expect(launched.server.config.imBaseUrl).toBe(TENCENT_IM_BASE_URL);
+    } finally {
+      await launched.close();
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import { restRoutesOf } from "../src/commands/command";
+import { commandsOf, COMMANDS } from "../src/commands/registry";
+import { startTestServer, type TestServer } from "./support/harness";
+
+/** The registry is the one list: the protocol door and the REST router are built from it alone. */
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+test("command names are unique, and every protocol name is svc.cmd", () => {
+  const names = COMMANDS.map((c) => c.name);
+  expect(new Set(names).size).toBe(names.length);
+  for (const c of COMMANDS.filter((command) => command.dialect !== "rest")) expect(c.name).toMatch(/^[a-z]+\.[a-z_]+$/);
+});
+
+test("each REST route is declared once", () => {
+  const routes = COMMANDS.flatMap((c) => restRoutesOf(c).map((r) => `${r.method} ${r.path}`));
+  expect(new Set(routes).size).toBe(routes.length);
+});
+
+test("the protocol door answers every classroom command of the registry, and nothing else", async () => {
+  for (const name of commandsOf("classroom").keys()) {
+    const [svc, cmd] = name.split(".");
+    const answer = await t.call(svc!, cmd!, {});
+    expect({ name, code: answer.body.errorCode }).toEqual({ name, code: 10003 }); // "Lack of appid": found, then validated
+  }
+  expect((await t.call("courses", "get", {})).body).toEqual({ errorCode: 10001, errorInfo: "Invalid request." });
+});
+
+test("the REST router serves every declared route (no route answers 404 Invalid request.)", async () => {
+  for (const command of COMMANDS) {
+    for (const route of restRoutesOf(command)) {
+      const path = route.path.replace(":roomnum", "424242");
+      const answer = await t.rest(route.method.toUpperCase(), path, { body: route.method === "get" ? undefined : {} });
+      expect({ route: `${route.method} ${route.path}`, status: answer.status, code: answer.body?.errorCode }).not.toEqual({
+        route: `${route.method} ${route.path}`,
+        status: 404,
+        code: 10001,
+      });
+    }
+  }
+});
