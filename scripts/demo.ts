@@ -10,10 +10,13 @@ const baseUrl = (process.env.DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/+$/
 const appid = Number(process.env.DEMO_APPID ?? 1400000000);
 const emulatorUrl = `http://127.0.0.1:${process.env.TENCENT_EMULATOR_PORT ?? 8081}`;
 
+const SECRETS = new Set(["token", "userSig"]);
 let n = 0;
 const print = (step: Step) => {
   n += 1;
-  const data = step.answer.data === undefined ? "" : ` ${JSON.stringify(step.answer.data)}`;
+  // Secrets are shortened: enough to see they are there, not enough to use.
+  const shown = step.answer.data === undefined ? undefined : JSON.stringify(step.answer.data, (key, value: unknown) => (SECRETS.has(key) && typeof value === "string" ? `${value.slice(0, 6)}…` : value));
+  const data = shown === undefined ? "" : ` ${shown}`;
   console.log(`${String(n).padStart(2)}. ${step.title} — ${step.request} → ${step.answer.errorCode}${data}`);
 };
 

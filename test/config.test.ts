@@ -34,6 +34,15 @@ describe("defaults (empty environment)", () => {
     expect(config.imBaseUrl).toBe("https://console.tim.qq.com");
   });
 
+  test("development: no IM_BASE_URL means the built-in emulator on 8081; a pool of 10", () => {
+    expect(config.production).toBe(false);
+    expect(config.tencentEmulatorPort).toBe(8081);
+    expect(config.databasePoolSize).toBe(10);
+    expect(loadConfig({ IM_BASE_URL: "http://127.0.0.1:9/" }).tencentEmulatorPort).toBeUndefined();
+    expect(loadConfig({ TENCENT_EMULATOR_PORT: "0" }).tencentEmulatorPort).toBe(0);
+    expect(loadConfig({ DATABASE_POOL_SIZE: "25" }).databasePoolSize).toBe(25);
+  });
+
   test("loadConfig reads the map it is given, not process.env", () => {
     const saved = process.env.PORT;
     process.env.PORT = "1234";
@@ -151,6 +160,10 @@ describe("bad values throw ConfigError naming the key", () => {
     ["IM_BASE_URL", "ftp://x"],
     ["IM_BASE_URL", "not a url"],
     ["LOG_LEVEL", "loud"],
+    ["DATABASE_POOL_SIZE", "0"],
+    ["DATABASE_POOL_SIZE", "many"],
+    ["TENCENT_EMULATOR_PORT", "70000"],
+    ["NODE_ENV", "staging"],
   ])("%s=%s", (key, value) => {
     let thrown: unknown;
     try {

@@ -28,6 +28,7 @@ export interface CourseListFilter {
 
 export type ListedCourse = Course & { hostUid: string; memsize: number };
 
+/** Courses whose facts are kept in memory at most (far more than are ever live at once; the oldest goes first). */
 const FACTS_CACHE_LIMIT = 100000;
 /** An unknown room number is remembered this long (a heartbeat flood costs no SQL). */
 const MISSING_TTL_MS = 5000;

@@ -13,7 +13,9 @@ import { CourseState, LeaveReason } from "./domain";
  * presence record is not silence). Adds never overwrite newer beats (ZADD NX).
  */
 
+/** Longer than a rebuild of the largest deployment takes; if an instance dies mid-rebuild, another retries after it. */
 const REBUILD_LOCK_MS = 60000;
+/** Redis writes in flight at once while rebuilding (auto-pipelined; bounded so memory stays flat). */
 const CHUNK = 1000;
 
 export class PresenceRebuild {
