@@ -75,31 +75,29 @@ export const anyUserOfCourseFromMemory: Access<CourseFacts, RoomInput> = {
   check: ({ services, app, input }) => services.courses.factsOf(app, input.roomnum),
 };
 
-/** The teacher who owns the course. */
-export function courseOwner(denied: () => AppError): Access<Course, RoomInput> {
+/** A course of the app that the caller `may` act on, else `denied`. */
+function coursePolicy(
+  who: string,
+  denied: () => AppError,
+  may: (course: Course, user: SessionUser, services: Services) => boolean | Promise<boolean>,
+): Access<Course, RoomInput> {
   return {
-    who: "course owner",
+    who,
     check: async (call) => {
       const user = callerOf(call);
       const course = await call.services.courses.get(call.app, call.input.roomnum);
-      if (!isOwner(course, user)) throw denied();
+      if (!(await may(course, user, call.services))) throw denied();
       return course;
     },
   };
 }
 
+/** The teacher who owns the course. */
+export const courseOwner = (denied: () => AppError) => coursePolicy("course owner", denied, isOwner);
+
 /** The course's teacher, or anyone who has been a member of it (present or past: S11). */
-export function courseOwnerOrAttendee(denied: () => AppError): Access<Course, RoomInput> {
-  return {
-    who: "course owner or member (present or past)",
-    check: async (call) => {
-      const user = callerOf(call);
-      const course = await call.services.courses.get(call.app, call.input.roomnum);
-      if (course.hostUin !== user.uin && !(await call.services.members.hasAttended(course.roomnum, user.uin))) throw denied();
-      return course;
-    },
-  };
-}
+export const courseOwnerOrAttendee = (denied: () => AppError) =>
+  coursePolicy("course owner or member (present or past)", denied, (course, user, services) => course.hostUin === user.uin || services.members.hasAttended(course.roomnum, user.uin));
 
 /** Without a roomnum the caller acts on their own library (bindings with no course); with one, `policy` applies. */
 export function ownLibraryOr<C>(policy: Access<C, RoomInput>): Access<C | undefined, { roomnum?: number }> {
