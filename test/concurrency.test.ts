@@ -1,4 +1,5 @@
 import { C, signUp, startTestServer, type ProtocolAnswer, type TestServer } from "./support/harness";
+import { createHash } from "node:crypto";
 import { sql } from "./support/env";
 
 /**
@@ -111,4 +112,40 @@ test("five concurrent enters of the same student: all 0 and exactly one open sta
   expect(list.body.data).toEqual({ total: 2, idlist: [{ id: "teacher1", role: 1 }, { id: "student01", role: 0 }] });
   const rooms = await live("roomlist", T, { index: 0, size: 10, roomnum: room });
   expect(rooms.body.data.rooms[0].memsize).toBe(2);
+});
+
+test("50 simultaneous logins of one user: every one answers 0 with a token, and exactly one session survives", async () => {
+  await t.call("account", "regist", { ...C, id: "many-logins", pwd: "cA==", role: 0 });
+  const answers = await Promise.all(Array.from({ length: 50 }, () => t.call("account", "login", { ...C, id: "many-logins", pwd: "cA==" })));
+  for (const answer of answers) expect(answer.body.errorCode).toBe(0);
+  const tokens = answers.map((a) => a.body.data.token as string);
+  expect(new Set(tokens).size).toBe(50);
+  const probes = await Promise.all(tokens.map((token) => t.call("live", "roomlist", { ...C, token, index: 0, size: 1 })));
+  const valid = tokens.filter((_, i) => probes[i]!.body.errorCode === 0);
+  expect(valid).toHaveLength(1);
+  for (const probe of probes.filter((p) => p.body.errorCode !== 0)) expect(probe.body).toEqual({ errorCode: 10009, errorInfo: "Token expired" });
+  // The survivor is the one PostgreSQL holds, and Redis caches no other.
+  const [row] = await sql<{ tokenHash: string; uin: number }>(`SELECT "tokenHash", uin FROM "Account" WHERE uid = 'many-logins'`);
+  expect(createHash("sha256").update(valid[0]!).digest("hex")).toBe(row!.tokenHash);
+  const cached: string[] = [];
+  for (const key of await t.server.redis.keys("session:*")) if ((await t.server.redis.hget(key, "uin")) === String(row!.uin)) cached.push(key);
+  expect(cached).toEqual([`session:${row!.tokenHash}`]);
+});
+
+test("one time rule: every instant stored is a whole second, and no stay ends before it began", async () => {
+  const room = await createCourse();
+  expectOk(await live("startcourse", T, { roomnum: room }));
+  await Promise.all(students.slice(0, 5).map((token) => live("reportmemid", token, { roomnum: room, operate: 0 })));
+  await live("reportmemid", students[0]!, { roomnum: room, operate: 1 });
+  await live("reportbind", T, { roomnum: room, operate: 0, bind_file: { type: 0, file_name: "t", url: "http://t" } });
+  expectOk(await live("exitroom", T, { roomnum: room }));
+  const columns = await sql<{ table_name: string; column_name: string }>(
+    `SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND data_type LIKE 'timestamp%' AND table_name <> '_prisma_migrations'`,
+  );
+  expect(columns.length).toBeGreaterThanOrEqual(10);
+  for (const { table_name, column_name } of columns) {
+    const fractional = await sql(`SELECT 1 FROM "${table_name}" WHERE "${column_name}" <> date_trunc('second', "${column_name}")`);
+    expect({ column: `${table_name}.${column_name}`, fractional: fractional.length }).toEqual({ column: `${table_name}.${column_name}`, fractional: 0 });
+  }
+  expect(await sql(`SELECT 1 FROM "ClassMember" WHERE "leftAt" < "joinedAt"`)).toEqual([]);
 });

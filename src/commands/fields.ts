@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { uidKeyOf } from "../services/domain";
 
 /**
  * Field validators for command inputs. Each reports exactly one text on failure, the
@@ -14,11 +15,13 @@ export interface FieldTexts {
 }
 
 const INT32_MAX = 2147483647;
-const CANONICAL_INTEGER = /^-?(0|[1-9][0-9]*)$/;
+/** Canonical decimal: no sign on 0 ("-0" is not canonical), no leading zeros, no spaces or exponents. */
+const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
 
 /** A JSON integer, or a string holding a canonical decimal integer (FIX "Types"). */
 export function lenientInteger(value: unknown): number | undefined {
-  if (typeof value === "number") return Number.isSafeInteger(value) ? value : undefined;
+  // JSON -0 is the integer 0.
+  if (typeof value === "number") return Number.isSafeInteger(value) ? value + 0 : undefined;
   if (typeof value === "string" && CANONICAL_INTEGER.test(value)) {
     const n = Number(value);
     return Number.isSafeInteger(n) ? n : undefined;
@@ -97,7 +100,10 @@ interface StringOptions extends PresenceOptions {
   emptyIsLack?: boolean;
   /** An empty string is invalid. */
   nonEmpty?: boolean;
+  /** In characters (code points, as PostgreSQL's varchar counts them). */
   maxLength?: number;
+  /** The same limit on the case-folded form (uidKeyOf): folding can lengthen a string ("İ" → "i̇"). */
+  maxFoldedLength?: number;
   maxBytes?: number;
   /** Control characters are invalid. */
   printable?: boolean;
@@ -106,9 +112,16 @@ interface StringOptions extends PresenceOptions {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
+/** What PostgreSQL can store: well-formed Unicode (no lone surrogates) without NUL. Every string field must be. */
+export const isStorableText = (value: string): boolean => value.isWellFormed() && !value.includes("\u0000");
+
+const codePoints = (value: string) => [...value].length;
+
 function checkString(value: string, options: StringOptions): boolean {
+  if (!isStorableText(value)) return false;
   if (options.nonEmpty && value.length === 0) return false;
-  if (options.maxLength !== undefined && [...value].length > options.maxLength) return false;
+  if (options.maxLength !== undefined && codePoints(value) > options.maxLength) return false;
+  if (options.maxFoldedLength !== undefined && codePoints(uidKeyOf(value)) > options.maxFoldedLength) return false;
   if (options.maxBytes !== undefined && Buffer.byteLength(value, "utf8") > options.maxBytes) return false;
   if (options.printable && CONTROL_CHARS.test(value)) return false;
   return true;

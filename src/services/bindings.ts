@@ -2,7 +2,7 @@ import { Errors } from "../errors";
 import { isUniqueViolation } from "../infra/db/errors";
 import type { Db } from "../infra/db/prisma";
 import type { Course } from "./courses";
-import { CourseState, type SessionUser } from "./domain";
+import { CourseState, nowToTheSecond, type SessionUser } from "./domain";
 
 /**
  * Courseware and videos bound to a course (while it is created or living), or to a
@@ -42,7 +42,7 @@ export class BindingService {
     const scope = this.writableScope(user, course);
     try {
       await this.deps.db.binding.create({
-        data: { uin: user.uin, roomnum: course?.roomnum ?? null, scope, type: file.type, fileName: file.fileName, url: file.url },
+        data: { uin: user.uin, roomnum: course?.roomnum ?? null, scope, type: file.type, fileName: file.fileName, url: file.url, boundAt: nowToTheSecond() },
       });
     } catch (error) {
       if (isUniqueViolation(error)) throw Errors.repeatBind();

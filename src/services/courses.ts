@@ -89,7 +89,8 @@ export class CourseService {
     const { db, presence } = this.deps;
     let hostUin: number | undefined;
     if (filter.hostUid) {
-      const host = await db.account.findUnique({ where: { appid_uidKey: { appid: app.sdkAppId, uidKey: uidKeyOf(filter.hostUid) } } });
+      // findFirst: never batched with other requests' lookups (see AccountService.accountOf).
+      const host = await db.account.findFirst({ where: { appid: app.sdkAppId, uidKey: uidKeyOf(filter.hostUid) } });
       if (!host || host.uid !== filter.hostUid) throw Errors.hostUidNotExist();
       hostUin = host.uin;
     }

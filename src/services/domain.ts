@@ -23,8 +23,9 @@ export interface SessionUser {
 /** Largest page the list commands serve. */
 export const MAX_PAGE_SIZE = 50;
 
-/** Now, cut to the whole second: course times are seconds on the wire, so lists filter and
- *  order on exactly what apps see (same second → by room number). */
+/** Now, cut to the whole second: the one time rule of every instant stored. Apps see seconds, so
+ *  lists filter and order on exactly what apps see (same second → by room number), and no stay
+ *  can end before it began (a class's end and a member's join are cut alike). */
 export const nowToTheSecond = (): Date => new Date(Math.floor(Date.now() / 1000) * 1000);
 
 export const unixSeconds = (date: Date | null | undefined): number => (date ? Math.floor(date.getTime() / 1000) : 0);
@@ -32,5 +33,9 @@ export const unixSeconds = (date: Date | null | undefined): number => (date ? Ma
 /** The IM marker timestamp when a caller gives none: the low 32 bits of now in ms, as apps send. */
 export const imTimestampNow = (): number => Date.now() % 4294967296;
 
-/** Account ids are unique per app ignoring letter case: the key they are unique on. */
+/**
+ * Account ids are unique per app ignoring letter case: the key they are unique on. The one
+ * folding rule is Unicode's default lower-casing (String.prototype.toLowerCase, no locale),
+ * which can lengthen an id ("İ" becomes "i" + U+0307): ids are validated on both forms.
+ */
 export const uidKeyOf = (uid: string): string => uid.toLowerCase();

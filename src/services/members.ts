@@ -4,7 +4,7 @@ import type { Db } from "../infra/db/prisma";
 import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
 import type { Logger } from "../logger";
 import type { Course, CourseFacts } from "./courses";
-import { CourseState, LeaveReason, type SessionUser } from "./domain";
+import { CourseState, LeaveReason, nowToTheSecond, type SessionUser } from "./domain";
 import type { PresenceService } from "./presence";
 import type { ReaperSchedule } from "./reaper-schedule";
 
@@ -30,7 +30,7 @@ export class MemberService {
       this.deps.log.warn({ roomnum, err: error.message }, "IM member marker failed");
       throw Errors.imSendFailed();
     }
-    const now = new Date();
+    const now = nowToTheSecond();
     await this.inLivingClass(roomnum, async (tx) => {
       const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
       if (!open) await tx.classMember.create({ data: { roomnum, uin: user.uin, role: user.role, joinedAt: now } });
@@ -41,7 +41,7 @@ export class MemberService {
   async leave(user: SessionUser, course: Course): Promise<void> {
     const { roomnum } = course;
     if (course.state !== CourseState.living) throw Errors.memberNeedsLiving();
-    const now = new Date();
+    const now = nowToTheSecond();
     await this.inLivingClass(roomnum, async (tx) => {
       const ever = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin }, select: { id: true } });
       if (!ever) throw Errors.repeatExit();
@@ -78,7 +78,7 @@ export class MemberService {
   async heartbeat(user: SessionUser, course: CourseFacts): Promise<void> {
     const now = Date.now();
     const outcome = await this.deps.presence.beat(course.roomnum, user.uin, course.hostUin === user.uin, now);
-    if (outcome === "revived") await this.reopenStay(course.roomnum, user, new Date(now));
+    if (outcome === "revived") await this.reopenStay(course.roomnum, user, nowToTheSecond());
   }
 
   private async reopenStay(roomnum: number, user: SessionUser, now: Date): Promise<void> {
@@ -109,7 +109,7 @@ export class MemberService {
   /** The reaper drops a member silent since before `deadlineMs`; its stay closes as "timeout". */
   async dropSilent(roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
     if (!(await this.deps.schedule.dropIfSilent(roomnum, uin, deadlineMs))) return false;
-    await this.deps.db.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: new Date(), leaveReason: LeaveReason.timeout } });
+    await this.deps.db.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: nowToTheSecond(), leaveReason: LeaveReason.timeout } });
     return true;
   }
 }

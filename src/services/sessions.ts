@@ -5,7 +5,7 @@ import type { Db } from "../infra/db/prisma";
 import { RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
 import type { Logger } from "../logger";
-import { type Role, type SessionUser } from "./domain";
+import { nowToTheSecond, type Role, type SessionUser } from "./domain";
 
 /**
  * Session tokens: 192 random bits, one live token per account (a new login ends the
@@ -157,7 +157,7 @@ export class SessionService {
     if (uins.length === 0) return 0;
     const updated = await this.deps.db.account.updateMany({
       where: { uin: { in: uins }, tokenHash: { not: null } },
-      data: { lastRequestAt: new Date() },
+      data: { lastRequestAt: nowToTheSecond() },
     });
     return updated.count;
   }
