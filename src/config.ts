@@ -63,7 +63,8 @@ const envSchema = z.object({
   SDK_APPS: jsonOf(sdkAppsSchema).default(DEV_SDK_APPS),
   IM_BASE_URL: urlString.optional(),
   TENCENT_EMULATOR_PORT: nonNegativeInt.max(65535).default(8081),
-  IM_TIMEOUT_MS: positiveInt.default(5000),
+  // Below a request's budget and the course lock's 30 s (services/course-lock.ts): one attempt, never resent blindly.
+  IM_TIMEOUT_MS: positiveInt.max(10000).default(3000),
   REPLAY_INDEX_DELAY_S: nonNegativeInt.default(300),
   TOKEN_IDLE_EXPIRE_S: positiveInt.default(604800),
   USERSIG_EXPIRE_S: positiveInt.default(15552000),

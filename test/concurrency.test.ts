@@ -149,3 +149,42 @@ test("one time rule: every instant stored is a whole second, and no stay ends be
   }
   expect(await sql(`SELECT 1 FROM "ClassMember" WHERE "leftAt" < "joinedAt"`)).toEqual([]);
 });
+
+test("enters racing exitroom: no 1003 marker after the 1002, and none for an enter that did not happen", async () => {
+  const room = await createCourse();
+  expectOk(await live("startcourse", T, { roomnum: room }));
+  const redis = t.server.redis;
+  const until = async (what: string, check: () => Promise<boolean>) => {
+    for (const giveUpAt = Date.now() + 10000; !(await check()); await new Promise((r) => setTimeout(r, 5))) {
+      if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    }
+  };
+  t.im.delayMs = 150; // every IM call takes a while: enters and the end overlap
+  let early: ProtocolAnswer[];
+  let late: ProtocolAnswer[];
+  let end: ProtocolAnswer;
+  try {
+    // Half the class is entering (their markers on the way) when the teacher ends the class…
+    const entering = students.slice(0, 10).map((token) => live("reportmemid", token, { roomnum: room, operate: 0 }));
+    await until("enters in flight", async () => (await redis.zcard(`{course:${room}}:entering`)) > 0);
+    const ending = live("exitroom", T, { roomnum: room });
+    await until("the end to hold the course", async () => (await redis.exists(`{course:${room}}:lock`)) === 1);
+    // …and the other half tries while it ends.
+    late = await Promise.all(students.slice(10).map((token) => live("reportmemid", token, { roomnum: room, operate: 0 })));
+    [end, ...early] = await Promise.all([ending, ...entering]);
+  } finally {
+    t.im.delayMs = 0;
+  }
+  expect(end.body).toEqual({ errorCode: 0, errorInfo: "" });
+  const refused = { errorCode: 10102, errorInfo: "can only enter/exit a state=living room" };
+  for (const answer of late) expect(answer.body).toEqual(refused);
+  for (const answer of early.filter((a) => a.body.errorCode !== 0)) expect(answer.body).toEqual(refused);
+  const entered = early.filter((a) => a.body.errorCode === 0).length;
+  expect(entered).toBeGreaterThan(0);
+  const group = t.im.messages.filter((m) => m.groupId === String(room));
+  const endAt = group.findIndex((m) => m.data.type === 1002);
+  expect(group.slice(endAt + 1)).toEqual([]);
+  expect(group.filter((m) => m.data.type === 1003)).toHaveLength(entered);
+  const stays = await sql<{ n: string }>(`SELECT count(*) AS n FROM "ClassMember" WHERE roomnum = $1 AND role = 0`, [room]);
+  expect(Number(stays[0]!.n)).toBe(entered);
+});

@@ -2,12 +2,13 @@ import type { Config, SdkApp } from "../config";
 import { type AppError, Errors } from "../errors";
 import { type ClassEnd, type ClassEndCommon, classesForReaper, endLivingClasses } from "../infra/db/class-end";
 import type { Db } from "../infra/db/prisma";
-import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
+import { ClassMarker, ImError } from "../infra/tencent/im";
 import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
 import type { Course } from "./courses";
 import { CourseState, EndReason, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
+import type { ClassMarkers, MarkedChange } from "./markers";
 import type { PresenceService } from "./presence";
 
 /** IM markers (and lock calls) in flight at once when the reaper ends a batch of classes. */
@@ -23,7 +24,7 @@ export class ClassLifecycle {
     private readonly deps: {
       config: Config;
       db: Db;
-      im: ImClient;
+      markers: ClassMarkers;
       log: Logger;
       lock: CourseLock;
       presence: PresenceService;
@@ -38,7 +39,7 @@ export class ClassLifecycle {
       const { db } = this.deps;
       const fresh = await db.course.findUniqueOrThrow({ where: { roomnum } });
       if (fresh.state !== CourseState.created) throw Errors.startNeedsCreated();
-      const seq = await this.postMarker(app, roomnum, ClassMarker.start, timeStamp, user.uid);
+      const seq = await this.postMarker(app, roomnum, "start", ClassMarker.start, timeStamp, user.uid);
       const now = nowToTheSecond();
       await db.$transaction(async (tx) => {
         const started = await tx.course.updateMany({
@@ -48,6 +49,7 @@ export class ClassLifecycle {
         if (started.count !== 1) throw Errors.startNeedsCreated();
         await tx.classMember.create({ data: { roomnum, uin: user.uin, role: Role.teacher, joinedAt: now } });
       });
+      await this.deps.markers.settle(roomnum, "start");
       await this.deps.presence.classStarted(roomnum, user.uin, now.getTime());
     });
   }
@@ -76,7 +78,7 @@ export class ClassLifecycle {
     let ended: number[];
     try {
       await forEachInBatches(roomnums, MARKER_CONCURRENCY, async (roomnum) => {
-        const token = await lock.acquire(roomnum);
+        const token = await lock.acquireIdle(roomnum);
         if (token === undefined) return;
         held.set(roomnum, token);
       });
@@ -93,7 +95,7 @@ export class ClassLifecycle {
         const app = config.sdkApps.get(course.appid);
         if (!app) return log.error({ roomnum: course.roomnum, appid: course.appid }, "silent class of an app no longer configured");
         try {
-          const seq = await this.postMarker(app, course.roomnum, ClassMarker.end, imTimestampNow(), course.hostUid, true);
+          const seq = await this.postMarker(app, course.roomnum, "end", ClassMarker.end, imTimestampNow(), course.hostUid, true);
           ends.push({ roomnum: course.roomnum, endImSeq: seq });
         } catch (error) {
           if (!(error instanceof ImError)) throw error;
@@ -102,7 +104,7 @@ export class ClassLifecycle {
       });
       const done = await endLivingClasses(db, ends, this.endOf(EndReason.timeout));
       ended = [...done];
-      await forEachInBatches(ended, MARKER_CONCURRENCY, (roomnum) => presence.classEnded(roomnum));
+      await forEachInBatches(ended, MARKER_CONCURRENCY, (roomnum) => this.recordedEnd(roomnum));
     } finally {
       await forEachInBatches([...held], MARKER_CONCURRENCY, ([roomnum, token]) => lock.release(roomnum, token));
     }
@@ -110,11 +112,16 @@ export class ClassLifecycle {
   }
 
   private async finish(app: SdkApp, roomnum: number, hostUid: string, reason: EndReason, timeStamp: number, lost: () => AppError): Promise<void> {
-    const seq = await this.postMarker(app, roomnum, ClassMarker.end, timeStamp, hostUid);
+    const seq = await this.postMarker(app, roomnum, "end", ClassMarker.end, timeStamp, hostUid);
     // Under the course lock, with the state re-read, this always applies.
     const done = await endLivingClasses(this.deps.db, [{ roomnum, endImSeq: seq }], this.endOf(reason));
     if (!done.has(roomnum)) throw lost();
-    await this.deps.presence.classEnded(roomnum);
+    await this.recordedEnd(roomnum);
+  }
+
+  /** After an end is recorded: its marker is settled and nobody is present any more. */
+  private async recordedEnd(roomnum: number): Promise<void> {
+    await Promise.all([this.deps.markers.settle(roomnum, "end"), this.deps.presence.classEnded(roomnum)]);
   }
 
   /** What every class ended now shares: end time, reason, replay index due time. */
@@ -129,9 +136,9 @@ export class ClassLifecycle {
   }
 
   /** Posts a class marker; IM failure is 10103 for a request, an ImError for the reaper. */
-  private async postMarker(app: SdkApp, roomnum: number, type: (typeof ClassMarker)["start" | "end"], timeStamp: number, uid: string, rethrow = false): Promise<number> {
+  private async postMarker(app: SdkApp, roomnum: number, change: MarkedChange, type: (typeof ClassMarker)["start" | "end"], timeStamp: number, uid: string, rethrow = false): Promise<number> {
     try {
-      return await this.deps.im.sendClassMarker(app, String(roomnum), { type, timestamp: timeStamp, value: { uid } });
+      return await this.deps.markers.post(app, roomnum, change, { type, timestamp: timeStamp, value: { uid } });
     } catch (error) {
       if (!(error instanceof ImError)) throw error;
       this.deps.log.warn({ roomnum, type, err: error.message }, "IM marker failed");

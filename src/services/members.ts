@@ -1,9 +1,11 @@
 import type { Config, SdkApp } from "../config";
 import { AppError, ErrorCode, Errors } from "../errors";
 import type { Db } from "../infra/db/prisma";
-import { ClassMarker, ImError, type ImClient } from "../infra/tencent/im";
+import { ClassMarker, ImError } from "../infra/tencent/im";
 import type { Logger } from "../logger";
+import type { CourseLock } from "./course-lock";
 import type { Course, CourseFacts } from "./courses";
+import type { ClassMarkers } from "./markers";
 import { CourseState, LeaveReason, nowToTheSecond, type SessionUser } from "./domain";
 import type { PresenceService } from "./presence";
 import type { ReaperSchedule } from "./reaper-schedule";
@@ -17,25 +19,43 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export class MemberService {
   constructor(
-    private readonly deps: { config: Config; db: Db; im: ImClient; log: Logger; presence: PresenceService; schedule: ReaperSchedule },
+    private readonly deps: {
+      config: Config;
+      db: Db;
+      markers: ClassMarkers;
+      lock: CourseLock;
+      log: Logger;
+      presence: PresenceService;
+      schedule: ReaperSchedule;
+    },
   ) {}
 
+  /**
+   * A member enters: as one of those entering, so the class cannot end meanwhile; the state
+   * is read again first, so no 1003 marker is posted for an enter that does not happen.
+   */
   async enter(app: SdkApp, user: SessionUser, course: Course, timeStamp: number): Promise<void> {
     const { roomnum } = course;
     if (course.state !== CourseState.living) throw Errors.memberNeedsLiving();
-    try {
-      await this.deps.im.sendClassMarker(app, String(roomnum), { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
-    } catch (error) {
-      if (!(error instanceof ImError)) throw error;
-      this.deps.log.warn({ roomnum, err: error.message }, "IM member marker failed");
-      throw Errors.imSendFailed();
-    }
-    const now = nowToTheSecond();
-    await this.inLivingClass(roomnum, async (tx) => {
-      const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
-      if (!open) await tx.classMember.create({ data: { roomnum, uin: user.uin, role: user.role, joinedAt: now } });
+    const change = `enter:${user.uin}` as const;
+    await this.deps.lock.whileEntering(roomnum, Errors.memberNeedsLiving, async () => {
+      const fresh = await this.deps.db.course.findUnique({ where: { roomnum }, select: { state: true } });
+      if (fresh?.state !== CourseState.living) throw Errors.memberNeedsLiving();
+      try {
+        await this.deps.markers.post(app, roomnum, change, { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
+      } catch (error) {
+        if (!(error instanceof ImError)) throw error;
+        this.deps.log.warn({ roomnum, err: error.message }, "IM member marker failed");
+        throw Errors.imSendFailed();
+      }
+      const now = nowToTheSecond();
+      await this.inLivingClass(roomnum, async (tx) => {
+        const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
+        if (!open) await tx.classMember.create({ data: { roomnum, uin: user.uin, role: user.role, joinedAt: now } });
+      });
+      await this.deps.markers.settle(roomnum, change);
+      await this.deps.presence.entered(roomnum, user.uin, course.hostUin === user.uin, now.getTime());
     });
-    await this.deps.presence.entered(roomnum, user.uin, course.hostUin === user.uin, now.getTime());
   }
 
   async leave(user: SessionUser, course: Course): Promise<void> {

@@ -5,6 +5,7 @@ import { LUA } from "./scripts";
 declare module "ioredis" {
   interface RedisCommander<Context> {
     releaseLock(key: string, token: string): Result<number, Context>;
+    beginEnter(lockKey: string, enteringKey: string, holder: string, deadline: number, now: number): Result<number, Context>;
     claimDueMembers(key: string, deadline: number, limit: number): Result<string[], Context>;
     dropIfSilent(presenceKey: string, droppedKey: string, uin: string, deadline: number): Result<string | null, Context>;
     beatMany(presenceKey: string, droppedKey: string, aliveKey: string, hostBeat: number, ...uinBeatPairs: Array<string | number>): Result<number[], Context>;
@@ -21,6 +22,7 @@ export function createRedis(url: string): RedisClient {
     lazyConnect: false,
   });
   redis.defineCommand("releaseLock", { numberOfKeys: 1, lua: LUA.releaseLock });
+  redis.defineCommand("beginEnter", { numberOfKeys: 2, lua: LUA.beginEnter });
   redis.defineCommand("claimDueMembers", { numberOfKeys: 1, lua: LUA.claimDueMembers });
   redis.defineCommand("dropIfSilent", { numberOfKeys: 2, lua: LUA.dropIfSilent });
   redis.defineCommand("beatMany", { numberOfKeys: 3, lua: LUA.beatMany });

@@ -5,6 +5,15 @@ export const LUA = {
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`,
 
+  /** A member starts entering (KEYS lock, entering): refused (0) while the class is starting or ending
+   *  (its lock is held); else records holder ARGV[1] until ARGV[2] (ms), dropping holders past ARGV[3] (now). */
+  beginEnter: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', ARGV[3])
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[1])
+redis.call('PEXPIREAT', KEYS[2], ARGV[2])
+return 1`,
+
   /** Atomically takes up to ARGV[2] members whose score ≤ ARGV[1] out of a ZSET and returns them:
    *  several reaper instances never take the same member. */
   claimDueMembers: `
