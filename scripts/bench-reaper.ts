@@ -1,7 +1,7 @@
 import { Client } from "pg";
 import { loadConfig } from "../src/config";
 import { memberRef, RedisKeys } from "../src/infra/redis/keys";
-import { createRedis } from "../src/infra/redis/client";
+import { connectRedis } from "../src/infra/redis/client";
 import { forEachInBatches } from "../src/lib/batches";
 import { createLogger } from "../src/logger";
 import { createRuntime } from "../src/runtime";
@@ -49,7 +49,7 @@ async function populate(nowMs: number): Promise<void> {
   } finally {
     await client.end();
   }
-  const redis = createRedis(REDIS_URL);
+  const redis = await connectRedis(REDIS_URL, { commandTimeoutMs: 10000 });
   try {
     const classes = Array.from({ length: CLASSES }, (_, i) => i + 1);
     await forEachInBatches(classes, 50, async (c) => {

@@ -58,7 +58,9 @@ const envSchema = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, "must be a postgresql:// URL").default("postgresql://postgres@127.0.0.1:5432/sxb_edu"),
   DATABASE_POOL_SIZE: positiveInt.max(1000).default(10),
+  DATABASE_TIMEOUT_MS: positiveInt.default(5000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
+  REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SDK_APPS: jsonOf(sdkAppsSchema).default(DEV_SDK_APPS),
   IM_BASE_URL: urlString.optional(),
@@ -74,6 +76,8 @@ const envSchema = z.object({
   REAPER_ENABLED: boolString.default(true),
   CORS_ORIGINS: z.string().min(1).default("*"),
   BODY_LIMIT_BYTES: positiveInt.default(1048576),
+  BODY_TIMEOUT_MS: positiveInt.default(10000),
+  SHUTDOWN_GRACE_MS: nonNegativeInt.default(10000),
   PASSWORD_SCRYPT_N: positiveInt.refine((n) => (n & (n - 1)) === 0 && n >= 1024, "must be a power of two ≥ 1024").default(16384),
 });
 
@@ -87,7 +91,9 @@ export type Config = Readonly<{
   host: string;
   databaseUrl: string;
   databasePoolSize: number;
+  databaseTimeoutMs: number;
   redisUrl: string;
+  redisCommandTimeoutMs: number;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   sdkApps: ReadonlyMap<number, SdkApp>;
   imBaseUrl: string;
@@ -103,6 +109,8 @@ export type Config = Readonly<{
   reaperEnabled: boolean;
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
+  bodyTimeoutMs: number;
+  shutdownGraceMs: number;
   passwordScryptN: number;
 }>;
 
@@ -126,7 +134,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
+    redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     logLevel: e.LOG_LEVEL,
     sdkApps: new Map(e.SDK_APPS.map((app) => [app.sdkAppId, app])),
     imBaseUrl: e.IM_BASE_URL ?? TENCENT_IM_BASE_URL,
@@ -141,6 +151,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reaperEnabled: e.REAPER_ENABLED,
     corsOrigins: e.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
   });
 }

@@ -25,8 +25,9 @@ export const ErrorCode = {
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
-/** What went wrong, beyond the wire code: REST answers a missing or unknown credential with 401. */
-export type ErrorKind = "request" | "credentials";
+/** What went wrong, beyond the wire code. REST answers some kinds with their own status
+ *  (401 credentials, 413 body too large, 408 body too slow); the protocol door always 200. */
+export type ErrorKind = "request" | "credentials" | "bodyTooLarge" | "bodyTimeout";
 
 export class AppError extends Error {
   constructor(
@@ -75,6 +76,11 @@ export const FieldText = {
 export const Errors = {
   invalidRequest: fail(ErrorCode.invalidRequest, "Invalid request."),
   requestJson: fail(ErrorCode.requestJson, "HTTP Request Json Parse Error"),
+  bodyTooLarge: fail(ErrorCode.requestJson, "Request body too large", "bodyTooLarge"),
+  bodyTimeout: fail(ErrorCode.requestJson, "Request body timed out", "bodyTimeout"),
+  /** What Node's HTTP parser refuses before any door sees the request. */
+  malformedHttp: fail(ErrorCode.requestJson, "Malformed HTTP request"),
+  headersTooLarge: fail(ErrorCode.requestJson, "Request headers too large"),
   requestData: (info: string) => new AppError(ErrorCode.requestData, info),
   /** A token command without a token (protocol: 10003 in the envelope; REST: 401). */
   lackOfToken: fail(ErrorCode.requestData, "Lack of token", "credentials"),

@@ -1,7 +1,7 @@
 import { type Config, ConfigError, loadConfig, loadDotEnv } from "./config";
 import { migrate } from "./infra/db/migrate";
 import { createDb, type Db } from "./infra/db/prisma";
-import { createRedis, type RedisClient } from "./infra/redis/client";
+import { connectRedis, type RedisClient } from "./infra/redis/client";
 import { ImClient } from "./infra/tencent/im";
 import type { Logger } from "./logger";
 import { createServices, type Services } from "./services";
@@ -22,8 +22,8 @@ export interface RuntimeHooks {
 export async function createRuntime(config: Config, log: Logger, hooks: RuntimeHooks = {}): Promise<Runtime> {
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
-  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, onQuery: hooks.onDbQuery });
-  const redis = createRedis(config.redisUrl);
+  const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, onQuery: hooks.onDbQuery });
+  const redis = await connectRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs });
   const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
   const services = createServices({ config, db, redis, im, log });
   await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);

@@ -1,7 +1,8 @@
-import type { Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { createApp } from "./http/app";
+import { answerClientError } from "./http/client-error";
 import type { Db } from "./infra/db/prisma";
 import type { RedisClient } from "./infra/redis/client";
 import { createLogger, type Logger } from "./logger";
@@ -19,7 +20,51 @@ export interface RunningServer {
   log: Logger;
   /** This instance's reaper (running when REAPER_ENABLED). */
   reaper: Reaper;
+  /** Graceful: stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_MS at most) and the reaper's sweep end, then closes the pools. */
   close(): Promise<void>;
+}
+
+/** A readiness probe answers within this long, whatever PostgreSQL and Redis do. */
+const READY_PROBE_MS = 1000;
+/** How often Node checks requests against their time limit (its default, 30 s, would make the limit that coarse). */
+const TIMEOUT_CHECK_MS = 1000;
+
+function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Requests in flight, so that a shutdown can wait for them and close each connection after its answer. */
+class InFlight {
+  private readonly open = new Set<ServerResponse>();
+  private closing = false;
+  private drained: (() => void) | undefined;
+
+  track(res: ServerResponse): void {
+    if (this.closing && !res.headersSent) res.setHeader("Connection", "close");
+    this.open.add(res);
+    res.once("close", () => {
+      this.open.delete(res);
+      if (this.open.size === 0) this.drained?.();
+    });
+  }
+
+  /** From now on every answer closes its connection; resolves once none is in flight (or after `graceMs`). */
+  async settle(graceMs: number): Promise<void> {
+    this.closing = true;
+    for (const res of this.open) if (!res.headersSent) res.setHeader("Connection", "close");
+    if (this.open.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, graceMs);
+      this.drained = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
 }
 
 /** Applies migrations, connects PostgreSQL and Redis, and serves. */
@@ -29,15 +74,26 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const { db, redis, services } = runtime;
 
   const ready = async () => {
-    await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
+    await withinMs(READY_PROBE_MS, Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]));
     return true;
   };
   const app = createApp({ config, services, log, ready });
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once("error", reject);
-  });
+  const handler = app.callback();
+  const inFlight = new InFlight();
+  const server: Server = createServer(
+    // Requests must arrive whole in time; the protocol door's own body timer answers first (with its envelope).
+    { requestTimeout: config.bodyTimeoutMs + 1000, headersTimeout: config.bodyTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    (req: IncomingMessage, res: ServerResponse) => {
+      inFlight.track(res);
+      void handler(req, res);
+    },
+  );
   server.keepAliveTimeout = 65000;
+  server.on("clientError", answerClientError);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(config.port, config.host, () => resolve());
+  });
   const { port } = server.address() as AddressInfo;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const url = `http://${host}:${port}`;
@@ -45,24 +101,14 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const reaper = new Reaper({ config, services, log });
   if (config.reaperEnabled) reaper.start();
 
-  let closed = false;
-  return {
-    url,
-    config,
-    services,
-    db,
-    redis,
-    log,
-    reaper,
-    async close() {
-      if (closed) return;
-      closed = true;
-      await reaper.stop();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      await runtime.close();
-    },
+  let closing: Promise<void> | undefined;
+  const close = async () => {
+    const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+    const sweepDone = reaper.stop();
+    await inFlight.settle(config.shutdownGraceMs);
+    server.closeAllConnections();
+    await Promise.all([stopped, sweepDone]);
+    await runtime.close();
   };
+  return { url, config, services, db, redis, log, reaper, close: () => (closing ??= close()) };
 }

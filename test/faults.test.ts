@@ -1,5 +1,6 @@
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
-import { sql } from "./support/env";
+import { sql, testDatabaseUrl, testRedisUrl } from "./support/env";
+import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
 
 /**
  * Stalled and lost dependencies. IM: one attempt per marker, bounded by IM_TIMEOUT_MS,
@@ -63,5 +64,120 @@ describe("a stalled IM", () => {
     t.im.mode = "ok";
     expect((await live("startcourse", { roomnum: room, timeStamp: 2 })).body.errorCode).toBe(0);
     expect(group(room).map((m) => (JSON.parse(String(m.msgBody[0]!.MsgContent.Data)) as { timestamp: number }).timestamp)).toEqual([2]);
+  });
+});
+
+describe("shutdown (what SIGTERM runs)", () => {
+  test("requests in flight are all answered; then the server stops accepting and closes its pools", async () => {
+    const t = await startTestServer();
+    try {
+      const T = await signUp(t, "teacher1", 1);
+      const students = await Promise.all(Array.from({ length: 40 }, (_, i) => signUp(t, `s${i}`, 0)));
+      const room = (await t.call("live", "create", { ...C, token: T, title: "x" })).body.data.roomnum as number;
+      await t.call("live", "startcourse", { ...C, token: T, roomnum: room });
+      t.im.delayMs = 300; // every enter waits on IM: all 40 are in flight when the shutdown starts
+      const inFlight = students.map((token) => t.call("live", "reportmemid", { ...C, token, roomnum: room, operate: 0 }));
+      await new Promise((r) => setTimeout(r, 100));
+      const closing = t.server.close();
+      const answers = await Promise.allSettled(inFlight);
+      await closing;
+      expect(answers.map((a) => (a.status === "fulfilled" ? a.value.body.errorCode : String(a.reason)))).toEqual(students.map(() => 0));
+      await expect(fetch(`${t.url}/healthz`)).rejects.toThrow();
+      await expect(t.server.redis.ping()).rejects.toThrow(); // the pools are closed
+    } finally {
+      await t.close();
+    }
+  });
+});
+
+describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)", () => {
+  let t: TestServer;
+  let redisProxy: TcpProxy;
+  let pgProxy: TcpProxy;
+  let T: string;
+  let S: string;
+  let room: number;
+  beforeAll(async () => {
+    redisProxy = await startTcpProxy(6379);
+    pgProxy = await startTcpProxy(5432);
+    t = await startTestServer({
+      REDIS_URL: redisProxy.via(testRedisUrl()),
+      DATABASE_URL: pgProxy.via(testDatabaseUrl()),
+      REDIS_COMMAND_TIMEOUT_MS: "500",
+      DATABASE_TIMEOUT_MS: "1000",
+    });
+    T = await signUp(t, "teacher1", 1);
+    S = await signUp(t, "student1", 0);
+    room = (await t.call("live", "create", { ...C, token: T, title: "faults" })).body.data.roomnum as number;
+    await t.call("live", "startcourse", { ...C, token: T, roomnum: room });
+    await t.call("live", "reportmemid", { ...C, token: S, roomnum: room, operate: 0 });
+  });
+  afterAll(async () => {
+    await t.close();
+    await redisProxy.close();
+    await pgProxy.close();
+  });
+  afterEach(() => {
+    redisProxy.restore();
+    pgProxy.restore();
+  });
+
+  const SERVER_ERROR = { errorCode: 90000, errorInfo: "Server inner error" };
+  const timed = async <T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> => {
+    const started = Date.now();
+    const value = await work();
+    return { value, ms: Date.now() - started };
+  };
+  const health = () => fetch(`${t.url}/healthz`).then((r) => r.status);
+  const beat = (token: string) => t.call("live", "heartbeat", { ...C, token, roomnum: room });
+  /** After a restore, the same server serves again by itself (no restart): polled, bounded. */
+  async function recovers(check: () => Promise<boolean>): Promise<boolean> {
+    for (const giveUpAt = Date.now() + 15000; Date.now() < giveUpAt; await new Promise((r) => setTimeout(r, 100))) {
+      if (await check().catch(() => false)) return true;
+    }
+    return false;
+  }
+  const courseRows = async () => Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM "Course"`))[0]!.n);
+  const roomState = async () => (await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [room]))[0]!.state;
+
+  describe.each(["cut", "stall"] as const)("Redis %s", (fault) => {
+    test("requests needing Redis answer 90000 within about a second; readiness says 503 as fast; then it recovers", async () => {
+      redisProxy[fault]();
+      const list = await timed(() => t.call("live", "roomlist", { ...C, token: S, index: 0, size: 1 }));
+      expect(list.value.body).toEqual(SERVER_ERROR);
+      expect(list.ms).toBeLessThan(3000);
+      const beating = await timed(() => beat(T));
+      expect(beating.value.body).toEqual(SERVER_ERROR);
+      expect(beating.ms).toBeLessThan(3000);
+      const probe = await timed(health);
+      expect(probe.value).toBe(503);
+      expect(probe.ms).toBeLessThan(2000);
+      redisProxy.restore();
+      expect(await recovers(async () => (await beat(T)).body.errorCode === 0)).toBe(true);
+      expect(await health()).toBe(200);
+      // The outage ended no class: the teacher's beats resumed before any timeout.
+      await t.server.reaper.sweep();
+      expect(await roomState()).toBe(1);
+    });
+  });
+
+  describe.each(["cut", "stall"] as const)("PostgreSQL %s", (fault) => {
+    test("requests needing SQL answer 90000, bounded, and write nothing; Redis-only heartbeats go on; then it recovers", async () => {
+      await beat(S); // warm: the course facts are in memory
+      const before = await courseRows();
+      pgProxy[fault]();
+      const create = await timed(() => t.call("live", "create", { ...C, token: T, title: "during outage" }));
+      expect(create.value.body).toEqual(SERVER_ERROR);
+      expect(create.ms).toBeLessThan(5000);
+      expect((await beat(S)).body).toEqual({ errorCode: 0, errorInfo: "" });
+      const probe = await timed(health);
+      expect(probe.value).toBe(503);
+      expect(probe.ms).toBeLessThan(2000);
+      pgProxy.restore();
+      expect(await courseRows()).toBe(before); // no half-written row
+      expect(await recovers(async () => (await t.call("live", "roomlist", { ...C, token: T, index: 0, size: 1, host_uid: "teacher1" })).body.errorCode === 0)).toBe(true);
+      expect(await health()).toBe(200);
+      expect(await roomState()).toBe(1);
+    });
   });
 });

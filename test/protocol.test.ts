@@ -1,4 +1,5 @@
 import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
+import { connect } from "node:net";
 import pino from "pino";
 import { C, startTestServer, type TestServer } from "./support/harness";
 import { sql } from "./support/env";
@@ -287,10 +288,10 @@ describe("body size limit", () => {
   });
   afterAll(() => s.close());
 
-  test("a body over BODY_LIMIT_BYTES → 413 with 10002, and the server keeps serving", async () => {
+  test("a body over BODY_LIMIT_BYTES → the envelope's HTTP 200 with 10002, and the server keeps serving", async () => {
     const big = JSON.stringify({ ...registBody("too-big"), pad: "x".repeat(4096) });
     const answer = await raw(s.url, "POST", REGIST, { body: big, headers: { "content-type": "application/json" } });
-    expect(answer.status).toBe(413);
+    expect(answer.status).toBe(200);
     expect(answer.headers["content-type"]).toMatch(JSON_TYPE);
     expect(JSON.parse(answer.text)).toEqual({ errorCode: 10002, errorInfo: "Request body too large" });
     expect(await accountRows("too-big")).toHaveLength(0);
@@ -346,5 +347,66 @@ describe("unexpected failures", () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe("HTTP edges: every answer is the JSON envelope", () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startTestServer({ BODY_TIMEOUT_MS: "300", BODY_LIMIT_BYTES: "2048" });
+  });
+  afterAll(() => s.close());
+
+  /** Writes raw bytes to the server and reads until it closes the connection. */
+  function rawExchange(bytes: string): Promise<{ status: number; headers: string; body: string }> {
+    const { hostname, port } = new URL(s.url);
+    return new Promise((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(bytes));
+      let text = "";
+      socket.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      socket.on("error", reject);
+      socket.on("close", () => {
+        const [head = "", body = ""] = text.split("\r\n\r\n");
+        resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0), headers: head, body });
+      });
+    });
+  }
+
+  test("a Content-Length larger than the body: the protocol answers 10002 once the body timeout runs out", async () => {
+    const answer = await rawExchange(`POST ${REGIST} HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"appid":`);
+    expect(answer.status).toBe(200);
+    expect(answer.headers).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(answer.body)).toEqual({ errorCode: 10002, errorInfo: "Request body timed out" });
+  });
+
+  test("a REST body that never completes: 408 with the same text", async () => {
+    const answer = await rawExchange(`POST /api/v1/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":`);
+    expect(answer.status).toBe(408);
+    expect(JSON.parse(answer.body)).toEqual({ errorCode: 10002, errorInfo: "Request body timed out" });
+  });
+
+  test("oversized headers → 431 with a JSON envelope", async () => {
+    const answer = await rawExchange(`GET ${REGIST} HTTP/1.1\r\nHost: x\r\nX-Big: ${"a".repeat(20000)}\r\n\r\n`);
+    expect(answer.status).toBe(431);
+    expect(answer.headers).toMatch(/content-type: application\/json/i);
+    expect(JSON.parse(answer.body)).toEqual({ errorCode: 10002, errorInfo: "Request headers too large" });
+  });
+
+  test.each([
+    ["a bad Content-Length", `POST ${REGIST} HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n{}`],
+    ["a bad chunk size", `POST ${REGIST} HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`],
+  ])("%s → 400 with a JSON envelope", async (_name, bytes) => {
+    const answer = await rawExchange(bytes);
+    expect(answer.status).toBe(400);
+    expect(JSON.parse(answer.body)).toEqual({ errorCode: 10002, errorInfo: "Malformed HTTP request" });
+  });
+
+  test("a REST body over the limit → 413 with the table's text", async () => {
+    const answer = await s.rest("POST", "/accounts", { raw: JSON.stringify({ id: "x", pad: "y".repeat(4096) }) });
+    expect(answer).toEqual({ status: 413, body: { errorCode: 10002, errorInfo: "Request body too large" } });
+  });
+
+  test("the server keeps serving after all of these", async () => {
+    expect((await s.call("account", "regist", registBody("after-edges"))).body).toEqual(OK);
   });
 });

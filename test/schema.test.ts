@@ -208,7 +208,7 @@ describe("schema and migrations agree", () => {
   });
 
   test("the first Account uin and the first Course roomnum are 10001", async () => {
-    const db = createDb(URL_UNDER_TEST, { poolSize: 2 });
+    const db = createDb(URL_UNDER_TEST, { poolSize: 2, timeoutMs: 5000 });
     try {
       const account = await db.account.create({
         data: { appid: 1400000001, uid: "seq-teacher", uidKey: "seq-teacher", role: 1, passwordHash: "scrypt$x" },
@@ -224,7 +224,7 @@ describe("schema and migrations agree", () => {
   });
 
   test("every model is written and read back with all its fields", async () => {
-    const db = createDb(URL_UNDER_TEST, { poolSize: 2 });
+    const db = createDb(URL_UNDER_TEST, { poolSize: 2, timeoutMs: 5000 });
     const at = (iso: string) => new Date(iso);
     try {
       const accountData = {

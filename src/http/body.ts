@@ -1,5 +1,5 @@
 import type { Context } from "koa";
-import { AppError, ErrorCode, Errors } from "../errors";
+import { type AppError, Errors } from "../errors";
 
 /**
  * The raw request body as JSON, whatever the Content-Type says (apps send json,
@@ -9,32 +9,39 @@ import { AppError, ErrorCode, Errors } from "../errors";
 
 const MAX_DEPTH = 12;
 
-export class BodyTooLargeError extends AppError {
-  constructor() {
-    super(ErrorCode.requestJson, "Request body too large");
-  }
-}
-
-/** The body as UTF-8 text, at most `limitBytes` (a plain stream read: this is the hot path). */
-export function readRawBody(ctx: Context, limitBytes: number): Promise<string> {
+/**
+ * The body as UTF-8 text, at most `limitBytes`, within `timeoutMs` (a plain stream read:
+ * this is the hot path). A body that is too large or too slow (a Content-Length larger
+ * than what is sent, a dribble) is refused, and the connection is closed after the answer.
+ */
+export function readRawBody(ctx: Context, limitBytes: number, timeoutMs: number): Promise<string> {
   const req = ctx.req;
   const declared = Number(req.headers["content-length"] ?? -1);
-  if (declared > limitBytes) return Promise.reject(new BodyTooLargeError());
+  if (declared > limitBytes) {
+    ctx.set("Connection", "close");
+    return Promise.reject(Errors.bodyTooLarge());
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const refuse = (error: AppError) => {
+      clearTimeout(timer);
+      req.removeAllListeners("data");
+      req.resume();
+      ctx.set("Connection", "close");
+      reject(error);
+    };
+    const timer = setTimeout(() => refuse(Errors.bodyTimeout()), timeoutMs);
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
-      if (size > limitBytes) {
-        req.removeAllListeners("data");
-        req.resume();
-        reject(new BodyTooLargeError());
-        return;
-      }
+      if (size > limitBytes) return refuse(Errors.bodyTooLarge());
       chunks.push(chunk);
     });
-    req.once("end", () => resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8")));
-    req.once("error", () => reject(Errors.requestJson()));
+    req.once("end", () => {
+      clearTimeout(timer);
+      resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
+    });
+    req.once("error", () => refuse(Errors.requestJson()));
   });
 }
 

@@ -38,6 +38,11 @@ export class ReaperSchedule {
     return refs.map(parseMemberRef).filter((m): m is { roomnum: number; uin: number } => m !== undefined);
   }
 
+  /** A claimed member the reaper could not judge (Redis or PostgreSQL failed) goes back on the schedule. */
+  async judgeMemberAgain(roomnum: number, uin: number, lastBeatMs: number): Promise<void> {
+    await this.deps.redis.zadd(RedisKeys.presentMembers, "NX", lastBeatMs, memberRef(roomnum, uin));
+  }
+
   /**
    * Drops a claimed member from the class's presence if still silent. If it beat
    * meanwhile, it is scheduled again at its real last beat and stays.

@@ -87,7 +87,8 @@ export class Reaper {
         if (await services.members.dropSilent(roomnum, uin, memberDeadline)) result.membersDropped += 1;
       } catch (error) {
         result.failures += 1;
-        log.warn({ roomnum, uin, err: error }, "could not drop a silent member");
+        log.warn({ roomnum, uin, err: error }, "could not drop a silent member; will retry");
+        await services.schedule.judgeMemberAgain(roomnum, uin, memberDeadline + RETRY_AFTER_MS).catch(() => undefined);
       }
     });
     await recording;

@@ -6,7 +6,7 @@ import { commandsOf } from "../../commands/registry";
 import type { Config } from "../../config";
 import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
-import { BodyTooLargeError, parseJsonBody, readRawBody } from "../body";
+import { parseJsonBody, readRawBody } from "../body";
 import { sendEnvelope } from "./envelope";
 import type { RequestState } from "../request-context";
 
@@ -50,7 +50,7 @@ export function protocolHandler(deps: { config: Config; services: Services }, di
       if (!command) throw Errors.invalidRequest();
       state.command = command.name;
       state.quiet = command.hotPath?.quietLog === true;
-      const fields = parseJsonBody(await readRawBody(ctx, deps.config.bodyLimitBytes));
+      const fields = parseJsonBody(await readRawBody(ctx, deps.config.bodyLimitBytes, deps.config.bodyTimeoutMs));
       const base = command.auth === "token" ? "TokenCmd" : "Cmd";
       const app = resolveApp(deps.config, fields.appid, base);
       const timeStamp = checkTimeStamp(fields.timeStamp);
@@ -63,7 +63,8 @@ export function protocolHandler(deps: { config: Config; services: Services }, di
     } catch (error) {
       if (error instanceof AppError) {
         state.errorCode = error.code;
-        sendEnvelope(ctx, error.code, error.info, undefined, error instanceof BodyTooLargeError ? 413 : 200);
+        // The envelope's rules: HTTP 200 whatever the error (body too large or too slow included).
+        sendEnvelope(ctx, error.code, error.info);
         return;
       }
       state.errorCode = ErrorCode.server;

@@ -10,7 +10,6 @@ import type { Config } from "../../config";
 import { AppError, Errors } from "../../errors";
 import type { Services } from "../../services";
 import { imTimestampNow, type SessionUser } from "../../services/domain";
-import { BodyTooLargeError } from "../body";
 import type { RequestState } from "../request-context";
 import { httpStatusOf } from "./status";
 
@@ -35,8 +34,11 @@ function bearerOf(ctx: Context): string | undefined {
   return match?.[1];
 }
 
+/** Statuses of the error kinds that have their own (the rest follow the code). */
+const STATUS_OF_KIND: Partial<Record<AppError["kind"], number>> = { credentials: 401, bodyTooLarge: 413, bodyTimeout: 408 };
+
 function sendError(ctx: Context, error: AppError): void {
-  ctx.status = error instanceof BodyTooLargeError ? 413 : error.kind === "credentials" ? 401 : httpStatusOf(error.code);
+  ctx.status = STATUS_OF_KIND[error.kind] ?? httpStatusOf(error.code);
   ctx.body = { errorCode: error.code, errorInfo: error.info };
 }
 
@@ -83,7 +85,7 @@ function restBodyParser(limitBytes: number) {
     strict: true,
     onerror: (error, ctx) => {
       // Answered by the route, in the door's error shape.
-      (ctx.state as RestState).bodyError = (error as { type?: string }).type === "entity.too.large" ? new BodyTooLargeError() : Errors.requestJson();
+      (ctx.state as RestState).bodyError = (error as { type?: string }).type === "entity.too.large" ? Errors.bodyTooLarge() : Errors.requestJson();
     },
   });
 }
