@@ -168,14 +168,24 @@ export function firstIssueText(error: z.ZodError): string {
  * Two schemas checked one after the other: the second (and any cross-field rule of the
  * first) only once the first passed, keeping the original's check order.
  */
-export function inOrder<A extends z.ZodType<object>, B extends z.ZodType<object>>(first: A, second: B) {
-  return z.unknown().transform((value, ctx): z.output<A> & z.output<B> => {
+export function inOrder<A extends z.ZodObject, B extends z.ZodObject>(first: A, second: B) {
+  const schema = z.unknown().transform((value, ctx): z.output<A> & z.output<B> => {
     const a = first.safeParse(value);
     if (!a.success) return reject(ctx, firstIssueText(a.error));
     const b = second.safeParse(value);
     if (!b.success) return reject(ctx, firstIssueText(b.error));
     return { ...a.data, ...b.data };
   });
+  ORDERED_FIELDS.set(schema, [...Object.keys(first.shape), ...Object.keys(second.shape)]);
+  return schema;
+}
+
+const ORDERED_FIELDS = new WeakMap<z.ZodType, string[]>();
+
+/** The input fields a command declares (its schema's keys): the fuzz test reads them from every command. */
+export function fieldNames(schema: z.ZodType): string[] {
+  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
+  return ORDERED_FIELDS.get(schema) ?? [];
 }
 
 /** Paging fields of the list commands (index ≥ 0, size 0..50). */

@@ -1,0 +1,198 @@
+import fc from "fast-check";
+import { restRoutesOf, type AnyCommand } from "../src/commands/command";
+import { fieldNames } from "../src/commands/fields";
+import { COMMANDS } from "../src/commands/registry";
+import { C, signUp, startTestServer, type TestServer } from "./support/harness";
+import { sql } from "./support/env";
+
+/**
+ * Property-based fuzzing generated from the command registry: every declared field of
+ * every command (present and future) gets hostile values, and undeclared keys come along,
+ * on both doors. Properties: never 5xx, never 90000, always the JSON envelope, and a
+ * rejected request changes no row and no Redis key; valid traffic running beside it is
+ * unaffected. Seeded: FUZZ_SEED=<n> replays a run; the seed is printed on failure.
+ */
+
+const SEED = Number(process.env.FUZZ_SEED ?? Date.now() % 2147483647);
+const RUNS_PER_DOOR = Number(process.env.FUZZ_RUNS ?? 250);
+
+let t: TestServer;
+let T: string;
+let S: string;
+let living: number;
+let created: number;
+
+beforeAll(async () => {
+  t = await startTestServer();
+  T = await signUp(t, "fuzz-teacher", 1);
+  S = await signUp(t, "fuzz-student", 0);
+  const create = async () => (await t.call("live", "create", { ...C, token: T, title: "fuzz" })).body.data.roomnum as number;
+  living = await create();
+  created = await create();
+  await t.call("live", "startcourse", { ...C, token: T, roomnum: living });
+  await t.call("live", "reportmemid", { ...C, token: S, roomnum: living, operate: 0 });
+});
+afterAll(() => t.close());
+
+/** Plausible values of the usual fields (hostile values replace some of them); unknown commands start from nothing. */
+const base = (): Record<string, unknown> => ({
+  roomnum: created,
+  title: "t",
+  cover: "c",
+  index: 0,
+  size: 5,
+  operate: 1,
+  id: "fuzz-someone",
+  pwd: "cA==",
+  role: 0,
+  url: "http://x",
+  bind_file: { type: 0, file_name: "f", url: "http://x" },
+});
+
+const hostileScalar: fc.Arbitrary<unknown> = fc.oneof(
+  // What PostgreSQL cannot store, and what case folding lengthens.
+  { weight: 4, arbitrary: fc.constantFrom("a\u0000b", "\u0000", "\ud800", "x\udfff", "\udbff\udbff", "İ".repeat(30), "ǅ".repeat(60), "\u202e", "'; DROP TABLE \"Account\"; --") },
+  { weight: 2, arbitrary: fc.constantFrom(null, true, false, [], {}, [1], [[[]]], 1.5, -1, 0, -0, 2 ** 31, 2 ** 53, -(2 ** 53), 1e308, -1e308) },
+  { weight: 2, arbitrary: fc.constantFrom("", "0", "-0", "01", " 1", "1 ", "+1", "1e3", "0x10", "1_000", "99999999999999999999", "NaN", "Infinity") },
+  { weight: 1, arbitrary: fc.constantFrom("x".repeat(70000), "é".repeat(40000)) },
+  { weight: 1, arbitrary: fc.string({ unit: "grapheme", maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.integer() },
+  { weight: 1, arbitrary: fc.double({ noNaN: true }) },
+);
+const nested = (depth: number): unknown => (depth === 0 ? [] : { a: [nested(depth - 1)] });
+const hostile: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 6, arbitrary: hostileScalar },
+  { weight: 1, arbitrary: fc.dictionary(fc.constantFrom("type", "file_name", "url", "__proto__", "constructor", "x"), hostileScalar, { maxKeys: 4 }) },
+  { weight: 1, arbitrary: fc.integer({ min: 10, max: 30 }).map(nested) },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+);
+const undeclaredKey = fc.constantFrom("__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "appid", "timeStamp", "token", "zz");
+
+/** Every byte of the value's UTF-8 percent-encoded (lone surrogates go as U+FFFD, as on any wire). */
+const percentEncoded = (value: unknown): string =>
+  [...Buffer.from(typeof value === "string" ? value : (JSON.stringify(value) ?? ""), "utf8")].map((b) => `%${b.toString(16).padStart(2, "0")}`).join("");
+
+/** Path segments that are not valid percent-encoding at all. */
+const brokenEscapes = fc.constantFrom("%", "%ZZ", "%C0%80", "%ED%A0%80", "%FF%FE", "%2e%2e", "%00");
+
+/** A body as raw JSON text (so that __proto__ is a real key and keys may repeat). */
+function jsonText(fields: Array<[string, unknown]>): string {
+  return `{${fields.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v) ?? "null"}`).join(",")}}`;
+}
+
+/** A hostile input for a command: its declared fields, some replaced by hostile values, plus undeclared and repeated keys. */
+function hostileInput(command: AnyCommand): fc.Arbitrary<Array<[string, unknown]>> {
+  const declared = fieldNames(command.input);
+  return fc
+    .record({
+      // Mostly one field at a time, so that the others pass and the hostile one is really judged.
+      replaced: declared.length === 0 ? fc.constant<string[]>([]) : fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...declared).map((name): string[] => [name]) }, fc.subarray(declared, { minLength: 1 })),
+      values: fc.array(hostile, { minLength: declared.length, maxLength: declared.length }),
+      extra: fc.array(fc.tuple(undeclaredKey, hostile), { maxLength: 2 }),
+      repeat: fc.boolean(),
+    })
+    .map(({ replaced, values, extra, repeat }) => {
+      const plausible = base();
+      const fields: Array<[string, unknown]> = declared.map((name, i) => [name, replaced.includes(name) ? values[i] : plausible[name]]);
+      if (repeat && fields.length > 0) fields.push([fields[0]![0], values[0]]);
+      return [...fields, ...extra];
+    });
+}
+
+/** Everything a rejected request must leave as it was: every row, every Redis key. */
+async function snapshot(): Promise<string> {
+  const tables = ["Account", "Course", "ClassMember", "Binding"];
+  const rows = await Promise.all(tables.map((name) => sql<{ d: string | null }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS d FROM "${name}" t`)));
+  const redis = (await t.server.redis.eval(
+    "local keys = redis.call('KEYS', '*') table.sort(keys) local parts = {} for _, k in ipairs(keys) do parts[#parts + 1] = k .. '=' .. (redis.call('DUMP', k) or '') end return redis.sha1hex(table.concat(parts, '|'))",
+    0,
+  )) as string;
+  return `${rows.map((r) => r[0]!.d).join(",")}#${redis}`;
+}
+
+interface Answer {
+  status: number;
+  text: string;
+}
+
+async function protocolCall(command: AnyCommand, body: string): Promise<Answer> {
+  const [svc, cmd] = command.name.split(".");
+  const response = await fetch(`${t.url}/index.php?svc=${svc}&cmd=${cmd}`, { method: "POST", body });
+  return { status: response.status, text: await response.text() };
+}
+
+/** Checks the answer's shape; returns whether the request was rejected. */
+function judge(door: string, what: string, answer: Answer): boolean {
+  const where = `${door} ${what} → ${answer.status} ${answer.text.slice(0, 200)}`;
+  if (answer.status >= 500) throw new Error(`5xx: ${where}`);
+  if (answer.status === 204) return false;
+  let body: { errorCode?: unknown; errorInfo?: unknown };
+  try {
+    body = JSON.parse(answer.text) as typeof body;
+  } catch {
+    throw new Error(`not JSON: ${where}`);
+  }
+  const isEnvelope = typeof body.errorCode === "number" && typeof body.errorInfo === "string";
+  if (door === "protocol" && (!isEnvelope || answer.status !== 200)) throw new Error(`not the envelope: ${where}`);
+  if (door === "rest" && answer.status >= 400 && !isEnvelope) throw new Error(`error without {errorCode, errorInfo}: ${where}`);
+  if (body.errorCode === 90000) throw new Error(`90000 for an input: ${where}`);
+  return answer.status >= 400 || (isEnvelope && body.errorCode !== 0);
+}
+
+const reportSeed = (error: unknown): never => {
+  console.error(`fuzz failed with FUZZ_SEED=${SEED}`);
+  throw error;
+};
+
+const commands = fc.constantFrom(...COMMANDS.filter((c) => c.dialect !== "rest"));
+
+test("protocol door: hostile inputs to every command never 5xx, never 90000, and a rejected one changes nothing", async () => {
+  const property = fc.asyncProperty(commands.chain((command) => hostileInput(command).map((fields) => ({ command, fields }))), async ({ command, fields }) => {
+    const common: Array<[string, unknown]> = [["appid", C.appid], ["timeStamp", C.timeStamp], ["token", T]];
+    const body = jsonText([...common, ...fields]);
+    const before = await snapshot();
+    const rejected = judge("protocol", `${command.name} ${body.slice(0, 300)}`, await protocolCall(command, body));
+    if (rejected && (await snapshot()) !== before) throw new Error(`a rejected ${command.name} changed state: ${body.slice(0, 300)}`);
+  });
+  await fc.assert(property, { seed: SEED, numRuns: RUNS_PER_DOOR }).catch(reportSeed);
+});
+
+const routes = fc.constantFrom(...COMMANDS.flatMap((command) => restRoutesOf(command).map((route) => ({ command, route }))));
+
+test("REST door: hostile paths, queries and bodies to every route never 5xx, never 90000, and a rejected one changes nothing", async () => {
+  const property = fc.asyncProperty(
+    routes.chain(({ command, route }) => fc.record({ fields: hostileInput(command), pathValue: fc.oneof(hostileScalar, brokenEscapes) }).map((g) => ({ command, route, ...g }))),
+    async ({ command, route, fields, pathValue }) => {
+      const pathPart = typeof pathValue === "string" && pathValue.startsWith("%") ? pathValue : percentEncoded(pathValue).slice(0, 3000);
+      const path = route.path.replace(/:[a-z_]+/g, pathPart);
+      const query = fields.map(([k, v]) => `${percentEncoded(k)}=${percentEncoded(v).slice(0, 3000)}`).join("&");
+      const init: RequestInit = { method: route.method.toUpperCase(), headers: { "content-type": "application/json", authorization: `Bearer ${T}` } };
+      if (route.method !== "get") init.body = jsonText(fields);
+      const before = await snapshot();
+      const response = await fetch(`${t.url}/api/v1${path}?${query}`, init);
+      const rejected = judge("rest", `${route.method} ${path}`, { status: response.status, text: await response.text() });
+      if (rejected && (await snapshot()) !== before) throw new Error(`a rejected ${command.name} (${route.method} ${route.path}) changed state`);
+    },
+  );
+  await fc.assert(property, { seed: SEED, numRuns: RUNS_PER_DOOR }).catch(reportSeed);
+});
+
+test("valid requests running beside hostile ones are unaffected", async () => {
+  const valid = [
+    () => t.call("live", "heartbeat", { ...C, token: S, roomnum: living }),
+    () => t.call("live", "roomlist", { ...C, token: S, index: 0, size: 5, host_uid: "fuzz-teacher" }),
+    () => t.call("live", "roomidlist", { ...C, token: S, roomnum: living, index: 0, size: 5 }),
+    () => t.rest("GET", `/courses/${living}`, { token: S }),
+  ];
+  const samples = fc.sample(commands.chain((command) => hostileInput(command).map((fields) => ({ command, fields }))), { seed: SEED, numRuns: 80 });
+  const hostileCalls = samples.map(({ command, fields }) => () => protocolCall(command, jsonText([["appid", C.appid], ["timeStamp", 1], ["token", S], ...fields])));
+  const validAnswers: Array<Promise<{ status: number; body: { errorCode?: number } }>> = [];
+  const hostileAnswers: Array<Promise<Answer>> = [];
+  for (let i = 0; i < samples.length; i++) {
+    hostileAnswers.push(hostileCalls[i]!());
+    validAnswers.push(valid[i % valid.length]!());
+  }
+  for (const answer of await Promise.all(hostileAnswers)) judge("protocol", "beside valid traffic", answer);
+  for (const answer of await Promise.all(validAnswers)) expect({ status: answer.status, code: answer.body.errorCode ?? 0 }).toEqual({ status: 200, code: 0 });
+});
