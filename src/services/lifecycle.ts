@@ -136,14 +136,8 @@ export class ClassLifecycle {
   }
 
   /** Posts a class marker; IM failure is 10103 for a request, an ImError for the reaper. */
-  private async postMarker(app: SdkApp, roomnum: number, change: MarkedChange, type: (typeof ClassMarker)["start" | "end"], timeStamp: number, uid: string, rethrow = false): Promise<number> {
-    try {
-      return await this.deps.markers.post(app, roomnum, change, { type, timestamp: timeStamp, value: { uid } });
-    } catch (error) {
-      if (!(error instanceof ImError)) throw error;
-      this.deps.log.warn({ roomnum, type, err: error.message }, "IM marker failed");
-      if (rethrow) throw error;
-      throw Errors.imSendFailed();
-    }
+  private postMarker(app: SdkApp, roomnum: number, change: MarkedChange, type: (typeof ClassMarker)["start" | "end"], timeStamp: number, uid: string, rethrow = false): Promise<number> {
+    const marker = { type, timestamp: timeStamp, value: { uid } };
+    return rethrow ? this.deps.markers.post(app, roomnum, change, marker) : this.deps.markers.postOrRefuse(app, roomnum, change, marker);
   }
 }

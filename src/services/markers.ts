@@ -1,4 +1,6 @@
 import type { SdkApp } from "../config";
+import { Errors } from "../errors";
+import type { Logger } from "../logger";
 import { RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
 import { type ClassMarkerType, classMarkerMessage, type GroupCustomMessage, ImError, type ImClient } from "../infra/tencent/im";
@@ -17,11 +19,24 @@ const PENDING_TTL_MS = 4.5 * 60 * 1000;
 
 export type MarkedChange = "start" | "end" | `enter:${number}`;
 
+type Marker = { type: ClassMarkerType; timestamp: number; value: Record<string, unknown> };
+
 export class ClassMarkers {
-  constructor(private readonly deps: { redis: RedisClient; im: ImClient }) {}
+  constructor(private readonly deps: { redis: RedisClient; im: ImClient; log: Logger }) {}
+
+  /** As post, for a request: an IM failure is logged and answered 10103 ("save info to imgroup failed."). */
+  async postOrRefuse(app: SdkApp, roomnum: number, change: MarkedChange, marker: Marker): Promise<number> {
+    try {
+      return await this.post(app, roomnum, change, marker);
+    } catch (error) {
+      if (!(error instanceof ImError)) throw error;
+      this.deps.log.warn({ roomnum, type: marker.type, err: error.message }, "IM marker failed");
+      throw Errors.imSendFailed();
+    }
+  }
 
   /** Posts the marker of `change` (or the one an earlier attempt left pending); returns its MsgSeq. Throws ImError. */
-  async post(app: SdkApp, roomnum: number, change: MarkedChange, marker: { type: ClassMarkerType; timestamp: number; value: Record<string, unknown> }): Promise<number> {
+  async post(app: SdkApp, roomnum: number, change: MarkedChange, marker: Marker): Promise<number> {
     const { redis, im } = this.deps;
     const key = RedisKeys.pendingMarker(roomnum, change);
     const saved = await redis.get(key);

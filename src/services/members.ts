@@ -1,8 +1,7 @@
-import type { Config, SdkApp } from "../config";
+import type { SdkApp } from "../config";
 import { AppError, ErrorCode, Errors } from "../errors";
 import type { Db } from "../infra/db/prisma";
-import { ClassMarker, ImError } from "../infra/tencent/im";
-import type { Logger } from "../logger";
+import { ClassMarker } from "../infra/tencent/im";
 import type { CourseLock } from "./course-lock";
 import type { Course, CourseFacts } from "./courses";
 import type { ClassMarkers } from "./markers";
@@ -20,11 +19,9 @@ type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 export class MemberService {
   constructor(
     private readonly deps: {
-      config: Config;
       db: Db;
       markers: ClassMarkers;
       lock: CourseLock;
-      log: Logger;
       presence: PresenceService;
       schedule: ReaperSchedule;
     },
@@ -41,13 +38,7 @@ export class MemberService {
     await this.deps.lock.whileEntering(roomnum, Errors.memberNeedsLiving, async () => {
       const fresh = await this.deps.db.course.findUnique({ where: { roomnum }, select: { state: true } });
       if (fresh?.state !== CourseState.living) throw Errors.memberNeedsLiving();
-      try {
-        await this.deps.markers.post(app, roomnum, change, { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
-      } catch (error) {
-        if (!(error instanceof ImError)) throw error;
-        this.deps.log.warn({ roomnum, err: error.message }, "IM member marker failed");
-        throw Errors.imSendFailed();
-      }
+      await this.deps.markers.postOrRefuse(app, roomnum, change, { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
       const now = nowToTheSecond();
       await this.inLivingClass(roomnum, async (tx) => {
         const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
