@@ -4,7 +4,8 @@ import { type Step, walkthrough, WalkthroughError } from "./support/walkthrough"
  * `npm run demo`: the walkthrough of a class against a running server (`npm start`),
  * printing each step. DEMO_URL (default http://127.0.0.1:8080) and DEMO_APPID (default
  * the development app) say where; with the built-in Tencent emulator (TENCENT_EMULATOR_PORT,
- * default 8081) it also prints the class markers IM received.
+ * default 8081) the teacher also uploads courseware to its COS, and the demo prints the class
+ * markers IM received.
  */
 const baseUrl = (process.env.DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
 const appid = Number(process.env.DEMO_APPID ?? 1400000000);
@@ -34,7 +35,10 @@ async function showMarkers(roomnum: number): Promise<void> {
 
 async function main(): Promise<void> {
   console.log(`Walking through a class against ${baseUrl} (appid ${appid})\n`);
-  const result = await walkthrough(baseUrl, appid, print);
+  const cos = (await fetch(`${emulatorUrl}/__tencent/`).then((r) => r.ok).catch(() => false))
+    ? { url: emulatorUrl, tencentAppId: Number(process.env.DEMO_TENCENT_APPID ?? 1250000000) }
+    : undefined;
+  const result = await walkthrough(baseUrl, appid, print, { cos });
   console.log(`\nDone: class ${result.roomnum} ran from IM seq ${result.beginImSeq} to ${result.endImSeq}.`);
   await showMarkers(result.roomnum);
 }

@@ -20,6 +20,31 @@ export interface SdkApp {
 export const TENCENT_IM_BASE_URL = "https://console.tim.qq.com";
 
 const DEV_SECRET_KEY = "sxb-edu-development-secret-key-change-me";
+const DEV_CLOUD_SECRET_ID = "AKIDsxbeduDevelopmentSecretIdChangeMe";
+const DEV_CLOUD_SECRET_KEY = "sxb-edu-development-cloud-api-key-change-me";
+
+/** Where the VOD API (v3) is reached. The signed service is the host's first label, so a local
+ *  address keeps Tencent's host name and resolves it to the address instead. */
+export interface VodEndpoint {
+  protocol: "https://" | "http://";
+  /** host[:port] as signed and sent in Host. */
+  host: string;
+  /** Connect here instead of resolving `host` (a local fake). */
+  resolveTo?: string;
+}
+
+const TENCENT_VOD_HOST = "vod.tencentcloudapi.com";
+
+/** VOD_ENDPOINT: "host[:port]" (HTTPS), or "http(s)://address[:port]" of a stand-in for Tencent's host. */
+export function vodEndpointOf(value: string): VodEndpoint {
+  if (!/^https?:\/\//.test(value)) return { protocol: "https://", host: value };
+  const url = new URL(value);
+  const protocol = url.protocol === "http:" ? "http://" : "https://";
+  if (url.hostname.startsWith("vod.")) return { protocol, host: url.host };
+  return { protocol, host: url.port ? `${TENCENT_VOD_HOST}:${url.port}` : TENCENT_VOD_HOST, resolveTo: url.hostname.replace(/^\[|\]$/g, "") };
+}
+
+const commaList = z.string().transform((text) => text.split(",").map((item) => item.trim()).filter(Boolean));
 const DEV_SDK_APPS: SdkApp[] = [{ sdkAppId: 1400000000, secretKey: DEV_SECRET_KEY, admin: "administrator" }];
 
 const boolString = z
@@ -75,6 +100,24 @@ const envSchema = z.object({
   REAPER_INTERVAL_MS: positiveInt.default(1000),
   REAPER_ENABLED: boolString.default(true),
   CORS_ORIGINS: z.string().min(1).default("*"),
+  TENCENT_APPID: positiveInt.default(1250000000),
+  TENCENT_SECRET_ID: z.string().min(1).default(DEV_CLOUD_SECRET_ID),
+  TENCENT_SECRET_KEY: z.string().min(1).default(DEV_CLOUD_SECRET_KEY),
+  COS_BUCKET: z.string().regex(/^[a-z0-9-]{1,50}$/, "must be a COS bucket name").default("sxbedu"),
+  COS_BUCKETS: commaList.optional(),
+  COS_REGION: z.string().min(1).default("sh"),
+  COS_PREVIEW_TAG: z.string().min(1).default("preview"),
+  COS_SIGN_EXPIRE_S: positiveInt.default(86400),
+  COS_AUTH_EXPIRE_S: positiveInt.max(7200).default(600),
+  VOD_ENDPOINT: z.string().regex(/^(https?:\/\/)?[\w.-]+(:\d+)?$/, "must be host[:port] or http(s)://host[:port]").default(TENCENT_VOD_HOST),
+  VOD_V2_BASE_URL: urlString.default("https://vod.api.qcloud.com"),
+  VOD_TIMEOUT_MS: positiveInt.max(30000).default(5000),
+  VOD_SIGN_HOSTS: commaList.default(["vod.api.qcloud.com"]),
+  VOD_SIGN_ACTIONS: commaList.default(["DescribeVodInfo", "GetVideoInfo", "MultipartUploadVodFile", "ApplyUpload", "CommitUpload"]),
+  VOD_UPLOAD_SIGN_EXPIRE_S: positiveInt.max(7776000).default(7200),
+  VOD_PROCEDURE: z.string().optional(),
+  VOD_CLASS_ID: nonNegativeInt.optional(),
+  VOD_SUBAPPID: positiveInt.optional(),
   BODY_LIMIT_BYTES: positiveInt.default(1048576),
   BODY_TIMEOUT_MS: positiveInt.default(10000),
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(10000),
@@ -112,6 +155,30 @@ export type Config = Readonly<{
   bodyTimeoutMs: number;
   shutdownGraceMs: number;
   passwordScryptN: number;
+  /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
+  cloud: Readonly<{ appId: number; secretId: string; secretKey: string }>;
+  cos: Readonly<{
+    defaultBucket: string;
+    /** Only these are signed. */
+    buckets: readonly string[];
+    region: string;
+    previewTag: string;
+    /** Lifetime of multi-use v4 signatures. */
+    signExpireS: number;
+    /** Lifetime of v5 (XML API) authorizations. */
+    authorizationExpireS: number;
+  }>;
+  vod: Readonly<{
+    endpoint: VodEndpoint;
+    v2BaseUrl: string;
+    timeoutMs: number;
+    signHosts: readonly string[];
+    signActions: readonly string[];
+    uploadSignExpireS: number;
+    procedure: string | undefined;
+    classId: number | undefined;
+    subAppId: number | undefined;
+  }>;
 }>;
 
 export class ConfigError extends Error {}
@@ -154,12 +221,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
+    cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },
+    cos: {
+      defaultBucket: e.COS_BUCKET,
+      buckets: [...new Set([e.COS_BUCKET, ...(e.COS_BUCKETS ?? [])])],
+      region: e.COS_REGION,
+      previewTag: e.COS_PREVIEW_TAG,
+      signExpireS: e.COS_SIGN_EXPIRE_S,
+      authorizationExpireS: e.COS_AUTH_EXPIRE_S,
+    },
+    vod: {
+      endpoint: vodEndpointOf(e.VOD_ENDPOINT),
+      v2BaseUrl: e.VOD_V2_BASE_URL,
+      timeoutMs: e.VOD_TIMEOUT_MS,
+      signHosts: e.VOD_SIGN_HOSTS,
+      signActions: e.VOD_SIGN_ACTIONS,
+      uploadSignExpireS: e.VOD_UPLOAD_SIGN_EXPIRE_S,
+      procedure: e.VOD_PROCEDURE,
+      classId: e.VOD_CLASS_ID,
+      subAppId: e.VOD_SUBAPPID,
+    },
   });
 }
 
 /** Secrets that only development may use: production refuses to start with them, naming the key. */
 const DEVELOPMENT_SECRETS: ReadonlyArray<{ key: string; inUse: (e: z.infer<typeof envSchema>) => boolean }> = [
   { key: "SDK_APPS", inUse: (e) => e.SDK_APPS.some((app) => app.secretKey === DEV_SECRET_KEY) },
+  { key: "TENCENT_SECRET_ID", inUse: (e) => e.TENCENT_SECRET_ID === DEV_CLOUD_SECRET_ID },
+  { key: "TENCENT_SECRET_KEY", inUse: (e) => e.TENCENT_SECRET_KEY === DEV_CLOUD_SECRET_KEY },
 ];
 
 function refuseDevelopmentSecrets(e: z.infer<typeof envSchema>): void {

@@ -34,6 +34,8 @@ export class AppError extends Error {
     readonly code: ErrorCodeValue,
     readonly info: string,
     readonly kind: ErrorKind = "request",
+    /** `data` of the error answer (only vod.cmd_proxy has one: Tencent's code and message). */
+    readonly data?: object,
   ) {
     super(`${code} ${info}`);
     this.name = "AppError";
@@ -61,6 +63,16 @@ export const FieldText = {
   timeRange: { invalid: "from_time must less than to_time" },
   hostUid: { invalid: "host_uid invalid" },
   state: { invalid: "state invalid" },
+  type: { lack: "Lack of type", invalid: "invalid type" },
+  bucket: { invalid: "invalid bucket" },
+  filePath: { lack: "Lack of file_path", invalid: "invalid file_path" },
+  method: { lack: "Lack of method", invalid: "invalid method" },
+  host: { lack: "Lack of host", invalid: "invalid host" },
+  path: { lack: "Lack of path", invalid: "invalid path" },
+  params: { lack: "Lack of params", invalid: "invalid params" },
+  signatureMethod: { invalid: "invalid params.SignatureMethod" },
+  action: { lack: "lack of params.Action", invalid: "invalid params.Action" },
+  cosKey: { lack: "Lack of key", invalid: "invalid key" },
   bindFile: {
     lack: "Lack of bind_file",
     invalid: "bind_file must be array",
@@ -109,6 +121,15 @@ export const Errors = {
   repeatBind: fail(ErrorCode.repeatBind, "has binded."),
   notBound: fail(ErrorCode.resourceState, "the resource not binded"),
   repeatExit: fail(ErrorCode.repeatExit, "can not repeat exit a room."),
+
+  unsupportedAction: fail(ErrorCode.noPrivilege, "Server internal error:unsupport action."),
+  onlyOwnFilesSignedOnce: fail(ErrorCode.noPrivilege, "single-use signatures are only for files under your own folder."),
+  onlyOwnFolderAuthorized: fail(ErrorCode.noPrivilege, "only keys under your own folder can be authorized."),
+  onlyTeacherProxiesVod: fail(ErrorCode.noPrivilege, "only teacher can call the vod command proxy."),
+  onlyOwnMediaDeleted: fail(ErrorCode.noPrivilege, "only the teacher who uploaded a media can delete it."),
+  /** Tencent answered an error or did not answer: its code (3000 if none) and message go back as data. */
+  callQcloudFailed: (code: number, message: string) =>
+    new AppError(ErrorCode.server, "Server internal error:call qcloud failed", "request", { code, message }),
 
   server: fail(ErrorCode.server, "Server inner error"),
 } as const;

@@ -3,6 +3,7 @@ import { migrate } from "./infra/db/migrate";
 import { createDb, type Db } from "./infra/db/prisma";
 import { connectRedis, type RedisClient } from "./infra/redis/client";
 import { ImClient } from "./infra/tencent/im";
+import { VodClient } from "./infra/tencent/vod";
 import type { Logger } from "./logger";
 import { createServices, type Services } from "./services";
 
@@ -25,7 +26,8 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, onQuery: hooks.onDbQuery });
   const redis = await connectRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs });
   const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
-  const services = createServices({ config, db, redis, im, log });
+  const vod = new VodClient({ credentials: config.cloud, endpoint: config.vod.endpoint, v2BaseUrl: config.vod.v2BaseUrl, timeoutMs: config.vod.timeoutMs });
+  const services = createServices({ config, db, redis, im, vod, log });
   await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
   return {
     db,

@@ -191,10 +191,10 @@ describe("bad values throw ConfigError naming the key", () => {
 describe(".env.example", () => {
   test("documents exactly the keys the server reads, each with a comment", () => {
     const lines = readFileSync(join(__dirname, "..", ".env.example"), "utf8").split("\n");
-    const keys = lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => l.split("=")[0]);
+    const keys = lines.filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => l.split("=")[0]);
     expect([...keys].sort()).toEqual([...CONFIG_KEYS].sort());
     // …and the example values parse.
-    const env = Object.fromEntries(lines.filter((l) => /^[A-Z_]+=/.test(l)).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
+    const env = Object.fromEntries(lines.filter((l) => /^[A-Z][A-Z0-9_]*=/.test(l)).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]));
     expect(() => loadConfig(env)).not.toThrow();
   });
 });

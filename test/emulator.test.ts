@@ -1,5 +1,5 @@
 import { startTencentEmulator, type TencentEmulator } from "../src/emulator";
-import { TEST_APP } from "./support/env";
+import { TEST_APP, TEST_CLOUD } from "./support/env";
 import { signUserSigV2 } from "./support/usersig-sign";
 
 /**
@@ -9,7 +9,7 @@ import { signUserSigV2 } from "./support/usersig-sign";
 
 let tencent: TencentEmulator;
 beforeAll(async () => {
-  tencent = await startTencentEmulator({ apps: [TEST_APP] });
+  tencent = await startTencentEmulator({ apps: [TEST_APP], cloud: TEST_CLOUD });
 });
 afterAll(() => tencent.close());
 afterEach(() => {

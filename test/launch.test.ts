@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, TENCENT_IM_BASE_URL } from "../src/config";
 import { startTencentEmulator } from "../src/emulator";
 import { launch } from "../src/launch";
 import { walkthrough } from "../scripts/support/walkthrough";
-import { resetStores, testDatabaseUrl, testRedisUrl } from "./support/env";
+import { resetStores, TEST_CLOUD, testDatabaseUrl, testRedisUrl } from "./support/env";
 
 /**
  * `npm start` as a newcomer runs it: development defaults, no IM_BASE_URL. The Tencent
@@ -15,6 +15,7 @@ import { resetStores, testDatabaseUrl, testRedisUrl } from "./support/env";
 const stores = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl() };
 const quick = { PORT: "0", HOST: "127.0.0.1", PASSWORD_SCRYPT_N: "1024", REAPER_ENABLED: "false", ...stores };
 const REAL_APPS = JSON.stringify([{ sdkAppId: 1400000009, secretKey: "a-real-secret", admin: "admin" }]);
+const REAL_CLOUD = { TENCENT_SECRET_ID: "AKIDreal", TENCENT_SECRET_KEY: "real-cloud-key" };
 
 function capturingLogger(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
   const lines: Array<Record<string, unknown>> = [];
@@ -44,9 +45,12 @@ describe("development without IM_BASE_URL", () => {
       expect(String(warnings[0]!.msg)).toMatch(/emulated/);
 
       const steps: string[] = [];
-      const result = await walkthrough(launched.server.url, 1400000000, (step) => steps.push(`${step.request} ${step.answer.errorCode}`));
+      const cos = { url: emulator.url, tencentAppId: launched.server.config.cloud.appId };
+      const result = await walkthrough(launched.server.url, 1400000000, (step) => steps.push(`${step.request} ${step.answer.errorCode}`), { cos });
       expect(steps.every((s) => s.endsWith(" 0"))).toBe(true);
-      expect(steps).toHaveLength(15);
+      expect(steps).toHaveLength(17);
+      // The courseware went to the emulated COS with the server's signature, and is bound to the class.
+      expect([...emulator.cos.objects.keys()]).toEqual([expect.stringMatching(/^sxbedu\/demo-teacher-[a-z0-9]+\/lesson\.ppt$/)]);
       expect(result.beginImSeq).toBeLessThan(result.endImSeq);
 
       // The read-only view shows the class markers IM received, with the sequence the course records.
@@ -63,7 +67,7 @@ describe("development without IM_BASE_URL", () => {
   });
 
   test("with IM_BASE_URL set, no emulator starts and the clients use that URL", async () => {
-    const tencent = await startTencentEmulator({ apps: [{ sdkAppId: 1400000000, secretKey: "sxb-edu-development-secret-key-change-me", admin: "administrator" }] });
+    const tencent = await startTencentEmulator({ apps: [{ sdkAppId: 1400000000, secretKey: "sxb-edu-development-secret-key-change-me", admin: "administrator" }], cloud: TEST_CLOUD });
     const { log, lines } = capturingLogger();
     const launched = await launch(loadConfig({ ...quick, IM_BASE_URL: tencent.url }), { log });
     try {
@@ -83,14 +87,17 @@ describe("NODE_ENV=production", () => {
     expect(() => loadConfig({ NODE_ENV: "production" })).toThrow(/SDK_APPS: holds the development secret/);
     const devApp = JSON.stringify([{ sdkAppId: 1400000000, secretKey: "sxb-edu-development-secret-key-change-me", admin: "x" }, JSON.parse(REAL_APPS)[0]]);
     expect(() => loadConfig({ NODE_ENV: "production", SDK_APPS: devApp })).toThrow(/SDK_APPS/);
+    // With real apps, the development Cloud API keys are the next refusal, each by name.
+    expect(() => loadConfig({ NODE_ENV: "production", SDK_APPS: REAL_APPS })).toThrow(/TENCENT_SECRET_ID: holds the development secret/);
+    expect(() => loadConfig({ NODE_ENV: "production", SDK_APPS: REAL_APPS, TENCENT_SECRET_ID: "AKIDreal" })).toThrow(/TENCENT_SECRET_KEY/);
   });
 
   test("never starts the emulator: Tencent's own host unless IM_BASE_URL says otherwise", async () => {
-    const config = loadConfig({ NODE_ENV: "production", SDK_APPS: REAL_APPS, TENCENT_EMULATOR_PORT: "0" });
+    const config = loadConfig({ NODE_ENV: "production", SDK_APPS: REAL_APPS, ...REAL_CLOUD, TENCENT_EMULATOR_PORT: "0" });
     expect(config.production).toBe(true);
     expect(config.tencentEmulatorPort).toBeUndefined();
     expect(config.imBaseUrl).toBe(TENCENT_IM_BASE_URL);
-    const launched = await launch(loadConfig({ ...quick, NODE_ENV: "production", SDK_APPS: REAL_APPS }), { log: capturingLogger().log });
+    const launched = await launch(loadConfig({ ...quick, NODE_ENV: "production", SDK_APPS: REAL_APPS, ...REAL_CLOUD }), { log: capturingLogger().log });
     try {
       expect(launched.emulator).toBeUndefined();
       expect(launched.server.config.imBaseUrl).toBe(TENCENT_IM_BASE_URL);

@@ -2,7 +2,8 @@
  * The README's walkthrough of a class, over the app protocol against a running server:
  * teacher and student sign up and log in, the teacher creates and starts a class, the
  * student enters, both beat, the member list, the student leaves, the teacher ends the
- * class, and the course list shows its IM range (begin_imseq < end_imseq). `npm run demo`
+ * class, and the course list shows its IM range (begin_imseq < end_imseq); with COS at hand
+ * (the emulator), the teacher also uploads courseware with a signature and binds it. `npm run demo`
  * prints it; test/demo.test.ts runs the same steps.
  */
 
@@ -27,7 +28,23 @@ export interface WalkthroughResult {
 
 export class WalkthroughError extends Error {}
 
-export async function walkthrough(baseUrl: string, appid: number, onStep: (step: Step) => void = () => undefined): Promise<WalkthroughResult> {
+export interface WalkthroughOptions {
+  /** Where COS is (the Tencent emulator in development): the teacher uploads courseware there with a signature from the server, then binds it. */
+  cos?: { url: string; tencentAppId: number };
+}
+
+/** Uploads through COS's JSON API (v4), as the apps' COS SDK does, with the single-use signature the server handed out. */
+async function uploadToCos(cos: NonNullable<WalkthroughOptions["cos"]>, bucket: string, path: string, sign: string): Promise<string> {
+  const form = new FormData();
+  form.set("op", "upload");
+  form.set("filecontent", new Blob(["demo courseware"]), "lesson.ppt");
+  const response = await fetch(`${cos.url}/files/v2/${cos.tencentAppId}/${bucket}${path}`, { method: "POST", headers: { authorization: sign }, body: form });
+  const answer = (await response.json()) as { code: number; message: string; data?: { access_url: string } };
+  if (answer.code !== 0 || !answer.data) throw new WalkthroughError(`COS upload: ${answer.code} ${answer.message}`);
+  return answer.data.access_url;
+}
+
+export async function walkthrough(baseUrl: string, appid: number, onStep: (step: Step) => void = () => undefined, options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
   const steps: Step[] = [];
   const suffix = Date.now().toString(36);
   const call = async (title: string, svc: string, cmd: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
@@ -52,6 +69,12 @@ export async function walkthrough(baseUrl: string, appid: number, onStep: (step:
   const teacher = (await call("the teacher logs in (token and IM userSig)", "account", "login", { id: teacherId, pwd })).token as string;
   const student = (await call("the student logs in", "account", "login", { id: studentId, pwd })).token as string;
   const { roomnum } = (await call("the teacher creates a course", "live", "create", { token: teacher, title: "Demo class", cover: "" })) as { roomnum: number };
+  if (options.cos) {
+    const path = `/${teacherId}/lesson.ppt`;
+    const signed = (await call("the teacher asks for a single-use COS signature", "cos", "get_sign", { token: teacher, type: 1, file_path: path })) as { sign: string; bucket: string };
+    const url = await uploadToCos(options.cos, signed.bucket, path, signed.sign);
+    await call("…uploads the courseware to COS with it, and binds it to the course", "live", "reportbind", { token: teacher, roomnum, operate: 0, bind_file: { type: 0, file_name: "lesson.ppt", url } });
+  }
   await call("the teacher starts the class (IM marker 1001)", "live", "startcourse", { token: teacher, roomnum });
   await call("the student enters (IM marker 1003)", "live", "reportmemid", { token: student, roomnum, operate: 0 });
   for (let beat = 1; beat <= 2; beat++) {

@@ -52,8 +52,8 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   input: S;
   hotPath?: HotPath;
   run(ctx: ContextOf<A, C>, input: z.output<S>): Promise<R>;
-  /** `data` of the answer; a command without a presenter answers no data. */
-  present?(result: R): object;
+  /** `data` of the answer; a command without a presenter, or whose presenter gives nothing, answers no data. */
+  present?(result: R): object | undefined;
   /** Its REST routes, if it has any (one command may serve several, e.g. enter and leave). */
   rest?: RestMapping | readonly RestMapping[];
 }

@@ -203,3 +203,21 @@ export function optionalOneOf<const T extends readonly number[]>(texts: FieldTex
     return n;
   }).optional();
 }
+
+/** A required string out of a fixed set, compared exactly (e.g. "GET" | "POST"). */
+export function strOneOf<const T extends readonly string[]>(texts: FieldTexts, values: T) {
+  return z.unknown().transform((value, ctx): T[number] => {
+    if (absent(value)) return reject(ctx, texts.lack ?? texts.invalid);
+    if (typeof value !== "string" || !values.includes(value)) return reject(ctx, texts.invalid);
+    return value;
+  });
+}
+
+/** A required JSON object of any keys (a JSON list reads as an empty one, as PHP arrays did). */
+export function anyObject(texts: FieldTexts) {
+  return z.unknown().transform((value, ctx): Record<string, unknown> => {
+    if (absent(value)) return reject(ctx, texts.lack ?? texts.invalid);
+    if (typeof value !== "object") return reject(ctx, texts.invalid);
+    return Array.isArray(value) ? { ...(value as unknown[]) } : (value as Record<string, unknown>);
+  });
+}

@@ -13,6 +13,11 @@ import { reportMemberCommand } from "./live/reportmemid";
 import { roomMemberListCommand } from "./live/roomidlist";
 import { roomListCommand } from "./live/roomlist";
 import { startCourseCommand } from "./live/startcourse";
+import { cosAuthorizationCommand } from "./signatures/cos-authorization";
+import { cosGetSignCommand } from "./signatures/cos-get-sign";
+import { vodCmdProxyCommand } from "./signatures/vod-cmd-proxy";
+import { vodGetClientSignCommand } from "./signatures/vod-get-client-sign";
+import { vodGetSignCommand } from "./signatures/vod-get-sign";
 
 /**
  * Every command, each declared once in its own file: the whole API on one page. The
@@ -31,8 +36,13 @@ export const COMMANDS: readonly AnyCommand[] = [
   roomMemberListCommand,
   reportBindCommand,
   queryBindCommand,
+  cosGetSignCommand,
+  vodGetSignCommand,
+  vodGetClientSignCommand,
+  vodCmdProxyCommand,
   courseCommand,
   unbindCommand,
+  cosAuthorizationCommand,
 ];
 
 /** The commands a protocol dialect answers, by "svc.cmd". */

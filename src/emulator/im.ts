@@ -1,3 +1,4 @@
+import type { EmulatorReply } from "./http";
 import { verifyUserSig } from "./usersig";
 
 /**
@@ -35,7 +36,6 @@ export interface ReceivedGroupMessage {
 /** What a test or a developer makes IM do: answer, refuse (10010), drop the connection, or answer garbage. */
 export type ImMode = "ok" | "error" | "down" | "garbage";
 
-export type EmulatorReply = { kind: "json"; body: object } | { kind: "text"; contentType: string; body: string } | { kind: "drop" };
 
 export interface RejectedRequest {
   path: string;

@@ -1,19 +1,28 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { type EmulatedApp, type EmulatorReply, ImEmulator, type ReceivedGroupMessage } from "./im";
+import { CosEmulator } from "./cos";
+import type { EmulatedCloud, EmulatedRequest, EmulatorReply } from "./http";
+import { type EmulatedApp, ImEmulator, type ReceivedGroupMessage } from "./im";
+import { VodEmulator } from "./vod";
 
 /**
- * One emulator of every Tencent service the server calls, for tests, benchmarks and
- * development (`npm start` without IM_BASE_URL). It checks each request as Tencent
- * would, answers in Tencent's shapes, keeps what it received, and shows it read-only
- * under /__tencent/. It shares no code with the server: it is Tencent's side.
- * Services: IM REST (group messages). Later issues add theirs here.
+ * One emulator of every Tencent service the server calls or hands signatures for, for
+ * tests, benchmarks and development (`npm start` without IM_BASE_URL). It checks each
+ * request as Tencent would, answers in Tencent's shapes, keeps what it received, and
+ * shows it read-only under /__tencent/. It shares no code with the server: it is
+ * Tencent's side. Services: IM REST (group messages), COS (v5 XML and v4 JSON uploads),
+ * VOD API (v3 and v2). A request may also come through it as an HTTP proxy (absolute
+ * URL): the host it names decides the service, as Tencent's hosts would.
  */
 
 export type { EmulatedApp, ImMode, ReceivedGroupMessage, RejectedRequest } from "./im";
+export type { EmulatedCloud } from "./http";
+export type { EmulatedMedia } from "./vod";
+export type { StoredObject } from "./cos";
 
 export interface TencentEmulatorOptions {
   apps: readonly EmulatedApp[];
+  cloud: EmulatedCloud;
   host?: string;
   /** 0: any free port. */
   port?: number;
@@ -23,6 +32,8 @@ export interface TencentEmulator {
   /** Base URL of every emulated service (what IM_BASE_URL and the other base URLs point at). */
   url: string;
   im: ImEmulator;
+  cos: CosEmulator;
+  vod: VodEmulator;
   /** Delay before every answer, ms (a slow Tencent). */
   delayMs: number;
   close(): Promise<void>;
@@ -31,7 +42,7 @@ export interface TencentEmulator {
 const VIEW_PREFIX = "/__tencent";
 
 /** A message as the read-only view shows it: custom Data decoded when it is JSON. */
-function viewOf(message: ReceivedGroupMessage) {
+function messageView(message: ReceivedGroupMessage) {
   return {
     msgSeq: message.msgSeq,
     msgTime: message.msgTime,
@@ -50,52 +61,75 @@ function viewOf(message: ReceivedGroupMessage) {
 }
 
 /** GET /__tencent/…: what the emulator received, for people (and the demo) to look at. */
-function view(im: ImEmulator, path: string): EmulatorReply | undefined {
+function view(emulator: TencentEmulator, path: string): EmulatorReply | undefined {
+  const { im, cos, vod } = emulator;
   if (path === `${VIEW_PREFIX}/im/groups` || path === `${VIEW_PREFIX}/` || path === VIEW_PREFIX) {
     return { kind: "json", body: { groups: im.groupIds().map((groupId) => ({ groupId, messages: im.messagesOf(groupId).length })) } };
   }
+  if (path === `${VIEW_PREFIX}/cos/objects`) {
+    return { kind: "json", body: { objects: [...cos.objects.values()].map(({ body: _body, ...object }) => object) } };
+  }
+  if (path === `${VIEW_PREFIX}/vod/media`) return { kind: "json", body: { media: [...vod.media.values()] } };
   const match = new RegExp(`^${VIEW_PREFIX}/im/groups/([^/]+)/messages$`).exec(path);
   if (!match) return undefined;
-  return { kind: "json", body: { groupId: decodeURIComponent(match[1]!), messages: im.messagesOf(decodeURIComponent(match[1]!)).map(viewOf) } };
+  const groupId = decodeURIComponent(match[1]!);
+  return { kind: "json", body: { groupId, messages: im.messagesOf(groupId).map(messageView) } };
 }
 
-function send(res: ServerResponse, reply: EmulatorReply, status = 200): void {
+function send(res: ServerResponse, reply: EmulatorReply): void {
   if (reply.kind === "drop") {
     res.socket?.destroy();
     return;
   }
   const [contentType, body] = reply.kind === "json" ? ["application/json", JSON.stringify(reply.body)] : [reply.contentType, reply.body];
-  res.writeHead(status, { "content-type": contentType });
+  res.writeHead(reply.status ?? 200, { "content-type": contentType, ...(reply.kind === "text" ? reply.headers : {}) });
   res.end(body);
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
-    req.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    req.once("end", () => resolve(Buffer.concat(chunks)));
     req.once("error", reject);
   });
 }
 
-export async function startTencentEmulator(options: TencentEmulatorOptions): Promise<TencentEmulator> {
-  const im = new ImEmulator(options.apps);
-  const emulator: TencentEmulator = { url: "", im, delayMs: 0, close: () => Promise.resolve() };
+async function requestOf(req: IncomingMessage): Promise<EmulatedRequest> {
+  const host = req.headers.host ?? "emulator";
+  const url = new URL(req.url ?? "/", `http://${host}`);
+  const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(",") : v]));
+  return { method: req.method ?? "GET", url, hostname: url.hostname, headers, body: await readBody(req) };
+}
 
-  const answer = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readBody(req);
-    const url = new URL(req.url ?? "/", "http://emulator");
-    if (req.method === "GET" && url.pathname.startsWith(VIEW_PREFIX)) {
-      const shown = view(im, url.pathname);
-      return send(res, shown ?? { kind: "json", body: { error: "not found" } }, shown ? 200 : 404);
-    }
+const notFound = (path: string): EmulatorReply => ({ kind: "json", status: 404, body: { error: `no emulated Tencent service at ${path}` } });
+
+export async function startTencentEmulator(options: TencentEmulatorOptions): Promise<TencentEmulator> {
+  const emulator: TencentEmulator = {
+    url: "",
+    im: new ImEmulator(options.apps),
+    cos: new CosEmulator(options.cloud),
+    vod: new VodEmulator(options.cloud),
+    delayMs: 0,
+    close: () => Promise.resolve(),
+  };
+
+  const answer = async (req: IncomingMessage): Promise<EmulatorReply> => {
+    const request = await requestOf(req);
+    const path = request.url.pathname;
+    if (request.method === "GET" && path.startsWith(VIEW_PREFIX)) return view(emulator, path) ?? notFound(path);
     if (emulator.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.delayMs));
-    if (im.handles(url.pathname)) return send(res, im.handle(req.method ?? "GET", url, body));
-    send(res, { kind: "json", body: { error: `no emulated Tencent service at ${url.pathname}` } }, 404);
+    if (emulator.im.handles(path)) return emulator.im.handle(request.method, request.url, request.body.toString("utf8"));
+    if (emulator.vod.handles(request)) return emulator.vod.handle(request);
+    if (emulator.cos.handles(request)) return emulator.cos.handle(request);
+    return notFound(path);
   };
 
   const server: Server = createServer((req, res) => {
-    answer(req, res).catch((error: unknown) => send(res, { kind: "json", body: { error: String(error) } }, 500));
+    answer(req).then(
+      (reply) => send(res, reply),
+      (error: unknown) => send(res, { kind: "json", status: 500, body: { error: String(error) } }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

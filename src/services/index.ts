@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import type { Db } from "../infra/db/prisma";
 import type { RedisClient } from "../infra/redis/client";
 import type { ImClient } from "../infra/tencent/im";
+import type { VodClient } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
 import { AccountService } from "./accounts";
 import { BindingService } from "./bindings";
@@ -14,12 +15,14 @@ import { PresenceService } from "./presence";
 import { PresenceRebuild } from "./presence-rebuild";
 import { ReaperSchedule } from "./reaper-schedule";
 import { SessionService } from "./sessions";
+import { SignatureService } from "./signatures";
 
 export interface ServiceDeps {
   config: Config;
   db: Db;
   redis: RedisClient;
   im: ImClient;
+  vod: VodClient;
   log: Logger;
 }
 
@@ -34,6 +37,7 @@ export interface Services {
   lifecycle: ClassLifecycle;
   members: MemberService;
   bindings: BindingService;
+  signatures: SignatureService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -48,5 +52,6 @@ export function createServices(deps: ServiceDeps): Services {
   const members = new MemberService({ ...deps, lock, markers, presence, schedule });
   const bindings = new BindingService(deps);
   const presenceRebuild = new PresenceRebuild(deps);
-  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings };
+  const signatures = new SignatureService(deps);
+  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures };
 }

@@ -2,7 +2,7 @@ import { loadConfig } from "../../src/config";
 import { type ImMode, type RejectedRequest, startTencentEmulator, type TencentEmulator } from "../../src/emulator";
 import { createLogger, type Logger } from "../../src/logger";
 import { startServer, type RunningServer } from "../../src/server";
-import { TEST_APP, OTHER_APP, resetStores, testDatabaseUrl, testRedisUrl } from "./env";
+import { TEST_APP, OTHER_APP, TEST_CLOUD, resetStores, testDatabaseUrl, testRedisUrl } from "./env";
 
 /** A class marker as IM received it: the custom element's Data decoded. */
 export interface ReceivedMarker {
@@ -80,9 +80,13 @@ export interface RestAnswer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 }
 
-export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger } = {}): Promise<TestServer> {
-  await resetStores();
-  const tencent = await startTencentEmulator({ apps: [TEST_APP, OTHER_APP] });
+/**
+ * `keepStores`: a second server beside one still in use in the same file shares its stores
+ * (a reset would end the first one's sessions and rows in the middle of its tests).
+ */
+export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger; keepStores?: boolean } = {}): Promise<TestServer> {
+  if (!options.keepStores) await resetStores();
+  const tencent = await startTencentEmulator({ apps: [TEST_APP, OTHER_APP], cloud: TEST_CLOUD });
   const config = loadConfig({
     PORT: "0",
     HOST: "127.0.0.1",
@@ -90,6 +94,14 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     REDIS_URL: testRedisUrl(),
     SDK_APPS: JSON.stringify([TEST_APP, OTHER_APP]),
     IM_BASE_URL: tencent.url,
+    TENCENT_APPID: String(TEST_CLOUD.appId),
+    TENCENT_SECRET_ID: TEST_CLOUD.secretId,
+    TENCENT_SECRET_KEY: TEST_CLOUD.secretKey,
+    COS_BUCKET: TEST_CLOUD.buckets[0]!,
+    COS_BUCKETS: TEST_CLOUD.buckets.join(","),
+    COS_REGION: TEST_CLOUD.region,
+    VOD_ENDPOINT: tencent.url,
+    VOD_V2_BASE_URL: tencent.url,
     IM_TIMEOUT_MS: "2000",
     PASSWORD_SCRYPT_N: "1024",
     REAPER_ENABLED: "false",

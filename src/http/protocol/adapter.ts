@@ -64,7 +64,7 @@ export function protocolHandler(deps: { config: Config; services: Services }, di
       if (error instanceof AppError) {
         state.errorCode = error.code;
         // The envelope's rules: HTTP 200 whatever the error (body too large or too slow included).
-        sendEnvelope(ctx, error.code, error.info);
+        sendEnvelope(ctx, error.code, error.info, error.data);
         return;
       }
       state.errorCode = ErrorCode.server;

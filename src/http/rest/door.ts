@@ -39,7 +39,7 @@ const STATUS_OF_KIND: Partial<Record<AppError["kind"], number>> = { credentials:
 
 function sendError(ctx: Context, error: AppError): void {
   ctx.status = STATUS_OF_KIND[error.kind] ?? httpStatusOf(error.code);
-  ctx.body = { errorCode: error.code, errorInfo: error.info };
+  ctx.body = error.data === undefined ? { errorCode: error.code, errorInfo: error.info } : { errorCode: error.code, errorInfo: error.info, data: error.data };
 }
 
 function requestPartsOf(ctx: Context): RestRequestParts {
