@@ -37,36 +37,6 @@ function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** Requests in flight, so that a shutdown can wait for them and close each connection after its answer. */
-class InFlight {
-  private readonly open = new Set<ServerResponse>();
-  private closing = false;
-  private drained: (() => void) | undefined;
-
-  track(res: ServerResponse): void {
-    if (this.closing && !res.headersSent) res.setHeader("Connection", "close");
-    this.open.add(res);
-    res.once("close", () => {
-      this.open.delete(res);
-      if (this.open.size === 0) this.drained?.();
-    });
-  }
-
-  /** From now on every answer closes its connection; resolves once none is in flight (or after `graceMs`). */
-  async settle(graceMs: number): Promise<void> {
-    this.closing = true;
-    for (const res of this.open) if (!res.headersSent) res.setHeader("Connection", "close");
-    if (this.open.size === 0) return;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, graceMs);
-      this.drained = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
-  }
-}
-
 /** Applies migrations, connects PostgreSQL and Redis, and serves. */
 export async function startServer(config: Config, options: { log?: Logger; hooks?: RuntimeHooks } = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
@@ -79,14 +49,10 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   };
   const app = createApp({ config, services, log, ready });
   const handler = app.callback();
-  const inFlight = new InFlight();
   const server: Server = createServer(
     // Requests must arrive whole in time; the protocol door's own body timer answers first (with its envelope).
     { requestTimeout: config.bodyTimeoutMs + 1000, headersTimeout: config.bodyTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
-    (req: IncomingMessage, res: ServerResponse) => {
-      inFlight.track(res);
-      void handler(req, res);
-    },
+    (req: IncomingMessage, res: ServerResponse) => void handler(req, res),
   );
   server.keepAliveTimeout = 65000;
   server.on("clientError", answerClientError);
@@ -102,10 +68,14 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   if (config.reaperEnabled) reaper.start();
 
   let closing: Promise<void> | undefined;
+  // Node closes idle connections at close(), and each busy one once its answer is sent:
+  // `stopped` resolves when none is left, or the grace period ends and the rest are cut.
   const close = async () => {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     const sweepDone = reaper.stop();
-    await inFlight.settle(config.shutdownGraceMs);
+    let grace: NodeJS.Timeout | undefined;
+    await Promise.race([stopped, new Promise<void>((resolve) => (grace = setTimeout(resolve, config.shutdownGraceMs)))]);
+    clearTimeout(grace);
     server.closeAllConnections();
     await Promise.all([stopped, sweepDone]);
     await runtime.close();

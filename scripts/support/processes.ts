@@ -29,8 +29,10 @@ export async function waitFor(url: string): Promise<void> {
   throw new Error(`${url} did not answer`);
 }
 
+/** BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the server's node, to profile it under load. */
 export function launch(script: string, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore"): ChildProcess {
-  const child = spawn(process.execPath, [join(DIST, script)], { env: { ...process.env, ...env }, stdio: ["ignore", stdout, "inherit"] });
+  const nodeArgs = script === "src/main.js" ? (process.env.BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean) : [];
+  const child = spawn(process.execPath, [...nodeArgs, join(DIST, script)], { env: { ...process.env, ...env }, stdio: ["ignore", stdout, "inherit"] });
   child.on("exit", (code) => {
     if (code !== null && code !== 0) console.error(`${script} exited with ${code}`);
   });

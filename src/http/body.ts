@@ -10,6 +10,43 @@ import { type AppError, Errors } from "../errors";
 const MAX_DEPTH = 12;
 
 /**
+ * Deadlines of the bodies being read, checked by one shared timer: a timer per request would
+ * cost the heartbeat more than the read itself.
+ */
+class Deadlines {
+  private readonly pending = new Set<{ at: number; expire: () => void }>();
+  private sweeper: NodeJS.Timeout | undefined;
+
+  add(at: number, expire: () => void): { at: number; expire: () => void } {
+    const entry = { at, expire };
+    this.pending.add(entry);
+    this.sweeper ??= setInterval(() => this.sweep(), DEADLINE_CHECK_MS).unref();
+    return entry;
+  }
+
+  remove(entry: { at: number; expire: () => void }): void {
+    this.pending.delete(entry);
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const entry of this.pending) {
+      if (entry.at > now) continue;
+      this.pending.delete(entry);
+      entry.expire();
+    }
+    if (this.pending.size === 0) {
+      clearInterval(this.sweeper);
+      this.sweeper = undefined;
+    }
+  }
+}
+
+/** How often body deadlines are checked: a slow body is answered at most this late. */
+const DEADLINE_CHECK_MS = 100;
+const bodyDeadlines = new Deadlines();
+
+/**
  * The body as UTF-8 text, at most `limitBytes`, within `timeoutMs` (a plain stream read:
  * this is the hot path). A body that is too large or too slow (a Content-Length larger
  * than what is sent, a dribble) is refused, and the connection is closed after the answer.
@@ -25,20 +62,20 @@ export function readRawBody(ctx: Context, limitBytes: number, timeoutMs: number)
     const chunks: Buffer[] = [];
     let size = 0;
     const refuse = (error: AppError) => {
-      clearTimeout(timer);
+      bodyDeadlines.remove(timer);
       req.removeAllListeners("data");
       req.resume();
       ctx.set("Connection", "close");
       reject(error);
     };
-    const timer = setTimeout(() => refuse(Errors.bodyTimeout()), timeoutMs);
+    const timer = bodyDeadlines.add(Date.now() + timeoutMs, () => refuse(Errors.bodyTimeout()));
     req.on("data", (chunk: Buffer) => {
       size += chunk.length;
       if (size > limitBytes) return refuse(Errors.bodyTooLarge());
       chunks.push(chunk);
     });
     req.once("end", () => {
-      clearTimeout(timer);
+      bodyDeadlines.remove(timer);
       resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
     });
     req.once("error", () => refuse(Errors.requestJson()));
