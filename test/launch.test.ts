@@ -1,10 +1,9 @@
-import { Writable } from "node:stream";
-import pino from "pino";
 import { ConfigError, loadConfig, TENCENT_IM_BASE_URL } from "../src/config";
 import { startTencentEmulator } from "../src/emulator";
 import { launch } from "../src/launch";
 import { walkthrough } from "../scripts/support/walkthrough";
 import { resetStores, TEST_CLOUD, testDatabaseUrl, testRedisUrl } from "./support/env";
+import { capturingLogger } from "./support/logs";
 
 /**
  * `npm start` as a newcomer runs it: development defaults, no IM_BASE_URL. The Tencent
@@ -16,17 +15,6 @@ const stores = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl() };
 const quick = { PORT: "0", HOST: "127.0.0.1", PASSWORD_SCRYPT_N: "1024", REAPER_ENABLED: "false", ...stores };
 const REAL_APPS = JSON.stringify([{ sdkAppId: 1400000009, secretKey: "a-real-secret", admin: "admin" }]);
 const REAL_CLOUD = { TENCENT_SECRET_ID: "AKIDreal", TENCENT_SECRET_KEY: "real-cloud-key" };
-
-function capturingLogger(): { log: pino.Logger; lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString().split("\n").filter(Boolean)) lines.push(JSON.parse(line) as Record<string, unknown>);
-      done();
-    },
-  });
-  return { log: pino({ level: "info" }, sink), lines };
-}
 
 beforeAll(() => resetStores());
 

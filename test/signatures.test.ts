@@ -1,10 +1,9 @@
 import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
-import { Writable } from "node:stream";
 import COS from "cos-nodejs-sdk-v5";
-import pino from "pino";
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
 import { TEST_CLOUD } from "./support/env";
+import { capturingLogger } from "./support/logs";
 
 /**
  * cos.get_sign, the v5 authorization, vod.get_sign, vod.get_client_sign and vod.cmd_proxy.
@@ -16,16 +15,11 @@ import { TEST_CLOUD } from "./support/env";
 let t: TestServer;
 let T: string;
 let S: string;
-const logLines: string[] = [];
+const captured = capturingLogger("debug");
+const logLines = captured.texts;
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
-  t = await startTestServer({}, { log: pino({ level: "debug" }, sink) });
+  t = await startTestServer({}, { log: captured.log });
   T = await signUp(t, "teacher1", 1);
   S = await signUp(t, "student1", 0);
 });
@@ -306,14 +300,8 @@ describe("vod.cmd_proxy", () => {
   });
 
   test("Tencent down → 90000 with Tencent's failure as data, and the cause logged", async () => {
-    const downLog: Array<Record<string, unknown>> = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        downLog.push(JSON.parse(chunk.toString()) as Record<string, unknown>);
-        done();
-      },
-    });
-    const down = await startTestServer({ VOD_ENDPOINT: "http://127.0.0.1:9", VOD_V2_BASE_URL: "http://127.0.0.1:9" }, { keepStores: true, log: pino({ level: "warn" }, sink) });
+    const { log, lines: downLog } = capturingLogger("warn");
+    const down = await startTestServer({ VOD_ENDPOINT: "http://127.0.0.1:9", VOD_V2_BASE_URL: "http://127.0.0.1:9" }, { keepStores: true, log });
     try {
       const teacher = await signUp(down, "teacher-down", 1);
       const answer = await down.call("vod", "cmd_proxy", { ...C, token: teacher, ...v3, params: { Action: "SearchMedia" } });
