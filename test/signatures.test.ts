@@ -237,6 +237,19 @@ describe("vod.get_client_sign (VOD client upload)", () => {
   });
 });
 
+test("vod.get_client_sign carries the configured procedure, classId and vodSubAppId", async () => {
+  const configured = await startTestServer({ VOD_PROCEDURE: "transcode hd", VOD_CLASS_ID: "7", VOD_SUBAPPID: "1500000001", VOD_UPLOAD_SIGN_EXPIRE_S: "60" }, { keepStores: true });
+  try {
+    const token = await signUp(configured, "uploader", 0);
+    const answer = await configured.call("vod", "get_client_sign", { ...C, token });
+    const { plain, fields } = macThenPlain(answer.body.data.sign as string);
+    expect(plain).toMatch(/&random=\d+&procedure=transcode%20hd&classId=7&vodSubAppId=1500000001&sourceContext=uploader$/);
+    expect(Number(fields.expireTime) - Number(fields.currentTimeStamp)).toBe(60);
+  } finally {
+    await configured.close();
+  }
+});
+
 describe("vod.cmd_proxy", () => {
   const v2 = { method: "GET", host: "vod.api.qcloud.com", path: "/v2/index.php" };
   const v3 = { method: "POST", host: "vod.tencentcloudapi.com", path: "/" };
