@@ -22,6 +22,10 @@ export const TENCENT_IM_BASE_URL = "https://console.tim.qq.com";
 const DEV_SECRET_KEY = "sxb-edu-development-secret-key-change-me";
 const DEV_CLOUD_SECRET_ID = "AKIDsxbeduDevelopmentSecretIdChangeMe";
 const DEV_CLOUD_SECRET_KEY = "sxb-edu-development-cloud-api-key-change-me";
+const DEV_CALLBACK_KEY = "sxb-edu-development-callback-key-change-me";
+/** In development with the emulator a class becomes replayable within seconds (the demo waits for it). */
+const EMULATED_REPLAY_INDEX_DELAY_S = 5;
+const REPLAY_INDEX_DELAY_S = 300;
 
 /** Where the VOD API (v3) is reached. The signed service is the host's first label, so a local
  *  address keeps Tencent's host name and resolves it to the address instead. */
@@ -92,7 +96,16 @@ const envSchema = z.object({
   TENCENT_EMULATOR_PORT: nonNegativeInt.max(65535).default(8081),
   // Below a request's budget and the course lock's 30 s (services/course-lock.ts): one attempt, never resent blindly.
   IM_TIMEOUT_MS: positiveInt.max(10000).default(3000),
-  REPLAY_INDEX_DELAY_S: nonNegativeInt.default(300),
+  PUBLIC_URL: urlString.optional(),
+  CALLBACK_KEY: z.string().min(1).default(DEV_CALLBACK_KEY),
+  REPLAY_INDEX_URL: urlString.optional(),
+  REPLAY_INDEX_DELAY_S: nonNegativeInt.optional(),
+  REPLAY_INDEX_ATTEMPTS: positiveInt.max(100).default(5),
+  REPLAY_INDEX_BACKOFF_S: positiveInt.default(60),
+  REPLAY_INDEX_CALLBACK_TIMEOUT_S: positiveInt.default(600),
+  REPLAY_INDEX_TIMEOUT_MS: positiveInt.max(30000).default(5000),
+  REPLAY_INDEX_INTERVAL_MS: positiveInt.default(1000),
+  REPLAY_INDEX_ENABLED: boolString.default(true),
   TOKEN_IDLE_EXPIRE_S: positiveInt.default(604800),
   USERSIG_EXPIRE_S: positiveInt.default(15552000),
   TEACHER_TIMEOUT_S: positiveInt.default(300),
@@ -143,7 +156,25 @@ export type Config = Readonly<{
   imTimeoutMs: number;
   /** Development without IM_BASE_URL: the process starts the Tencent emulator on this loopback port (0: any). */
   tencentEmulatorPort: number | undefined;
-  replayIndexDelayS: number;
+  /** Where apps reach this server (the built-in replay index's URL starts with it); unset: the listening address. */
+  publicUrl: string | undefined;
+  /** The key Tencent signs its callbacks with: recording (sign = md5(key + t)) and IM (Sign = sha256(key + RequestTime)). */
+  callbackKey: string;
+  replayIndex: Readonly<{
+    /** Base URL of the external index service (create_replay_index); unset: the server builds the index itself. */
+    serviceUrl: string | undefined;
+    /** A class's index is due this long after it ends (recordings arrive meanwhile). */
+    delayS: number;
+    /** Attempts before the index is given up (failed), and the first retry's delay (doubling). */
+    attempts: number;
+    backoffS: number;
+    /** An accepted request whose callback has not come this long after is asked again. */
+    callbackTimeoutS: number;
+    timeoutMs: number;
+    /** The scheduler's period, and whether this instance runs it. */
+    intervalMs: number;
+    enabled: boolean;
+  }>;
   tokenIdleExpireS: number;
   userSigExpireS: number;
   teacherTimeoutS: number;
@@ -195,6 +226,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
   if (production) refuseDevelopmentSecrets(e);
+  const emulated = !production && e.IM_BASE_URL === undefined;
   return Object.freeze({
     production,
     port: e.PORT,
@@ -208,8 +240,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sdkApps: new Map(e.SDK_APPS.map((app) => [app.sdkAppId, app])),
     imBaseUrl: e.IM_BASE_URL ?? TENCENT_IM_BASE_URL,
     imTimeoutMs: e.IM_TIMEOUT_MS,
-    tencentEmulatorPort: production || e.IM_BASE_URL !== undefined ? undefined : e.TENCENT_EMULATOR_PORT,
-    replayIndexDelayS: e.REPLAY_INDEX_DELAY_S,
+    tencentEmulatorPort: emulated ? e.TENCENT_EMULATOR_PORT : undefined,
+    publicUrl: e.PUBLIC_URL,
+    callbackKey: e.CALLBACK_KEY,
+    replayIndex: {
+      serviceUrl: e.REPLAY_INDEX_URL,
+      delayS: e.REPLAY_INDEX_DELAY_S ?? (emulated ? EMULATED_REPLAY_INDEX_DELAY_S : REPLAY_INDEX_DELAY_S),
+      attempts: e.REPLAY_INDEX_ATTEMPTS,
+      backoffS: e.REPLAY_INDEX_BACKOFF_S,
+      callbackTimeoutS: e.REPLAY_INDEX_CALLBACK_TIMEOUT_S,
+      timeoutMs: e.REPLAY_INDEX_TIMEOUT_MS,
+      intervalMs: e.REPLAY_INDEX_INTERVAL_MS,
+      enabled: e.REPLAY_INDEX_ENABLED,
+    },
     tokenIdleExpireS: e.TOKEN_IDLE_EXPIRE_S,
     userSigExpireS: e.USERSIG_EXPIRE_S,
     teacherTimeoutS: e.TEACHER_TIMEOUT_S,
@@ -249,12 +292,17 @@ const DEVELOPMENT_SECRETS: ReadonlyArray<{ key: string; inUse: (e: z.infer<typeo
   { key: "SDK_APPS", inUse: (e) => e.SDK_APPS.some((app) => app.secretKey === DEV_SECRET_KEY) },
   { key: "TENCENT_SECRET_ID", inUse: (e) => e.TENCENT_SECRET_ID === DEV_CLOUD_SECRET_ID },
   { key: "TENCENT_SECRET_KEY", inUse: (e) => e.TENCENT_SECRET_KEY === DEV_CLOUD_SECRET_KEY },
+  { key: "CALLBACK_KEY", inUse: (e) => e.CALLBACK_KEY === DEV_CALLBACK_KEY },
 ];
 
 function refuseDevelopmentSecrets(e: z.infer<typeof envSchema>): void {
   const found = DEVELOPMENT_SECRETS.find((secret) => secret.inUse(e));
   if (found) {
     throw new ConfigError(`invalid configuration: ${found.key}: holds the development secret, which NODE_ENV=production refuses; set the real value`);
+  }
+  // The built-in replay index is a URL apps fetch: production must say where they reach the server.
+  if (e.REPLAY_INDEX_URL === undefined && e.PUBLIC_URL === undefined) {
+    throw new ConfigError("invalid configuration: PUBLIC_URL: required with NODE_ENV=production when the replay index is built in (no REPLAY_INDEX_URL)");
   }
 }
 

@@ -73,6 +73,25 @@ export const FieldText = {
   signatureMethod: { invalid: "invalid params.SignatureMethod" },
   action: { lack: "lack of params.Action", invalid: "invalid params.Action" },
   cosKey: { lack: "Lack of key", invalid: "invalid key" },
+  // Tencent's recording callback (the original answered {"code":0} whatever was wrong; these are ours).
+  eventType: { lack: "Lack of event_type", invalid: "Invalid event_type" },
+  streamId: { lack: "Lack of stream_id", invalid: "Invalid stream_id" },
+  startTime: { lack: "Lack of start_time", invalid: "Invalid start_time" },
+  endTime: { lack: "Lack of end_time", invalid: "Invalid end_time" },
+  mediaStartTime: { lack: "Lack of media_start_time", invalid: "Invalid media_start_time" },
+  fileSize: { lack: "Lack of file_size", invalid: "Invalid file_size" },
+  duration: { lack: "Lack of duration", invalid: "Invalid duration" },
+  videoId: { lack: "Lack of video_id", invalid: "Invalid video_id" },
+  videoUrl: { lack: "Lack of video_url", invalid: "Invalid video_url" },
+  fileId: { invalid: "Invalid file_id" },
+  fileFormat: { invalid: "Invalid file_format" },
+  streamParam: { invalid: "Invalid stream_param", groupId: "Lack of stream_param.groupid or Invalid", userId: "Lack of stream_param.userid or Invalid" },
+  // The replay index service's callback (protocol.md §10.3, the original's texts).
+  srcRequest: { invalid: "Lack of SrcRequest or Invalid", undecodable: "decode SrcRequest failed.", groupId: "Lack of SrcRequest.GroupId or Invalid" },
+  imErrorCode: { invalid: "Lack of ErrorCode or Invalid" },
+  imErrorInfo: { invalid: "Lack of ErrorInfo or Invalid" },
+  replayIndex: { invalid: "Lack of ReplayIndex or Invalid", fileUrl: "Lack of ReplayIndex.FileUrl or Invalid", createTime: "Lack of ReplayIndex.CreateTime or Invalid" },
+
   bindFile: {
     lack: "Lack of bind_file",
     invalid: "bind_file must be array",
@@ -130,6 +149,24 @@ export const Errors = {
   /** Tencent answered an error or did not answer: its code (3000 if none) and message go back as data. */
   callQcloudFailed: (code: number, message: string) =>
     new AppError(ErrorCode.server, "Server internal error:call qcloud failed", "request", { code, message }),
+
+  /** A Tencent callback without its signature, with one that does not match the callback key, or expired. */
+  callbackUnsigned: fail(ErrorCode.noPrivilege, "callback not signed", "credentials"),
+  callbackSignMismatch: fail(ErrorCode.noPrivilege, "callback sign mismatch", "credentials"),
+  callbackSignExpired: fail(ErrorCode.noPrivilege, "callback sign expired", "credentials"),
+  recordingUserNotExist: fail(ErrorCode.userNotExist, "User not exist"),
+  courseStateForIndex: fail(ErrorCode.roomState, "course state error"),
+  onlyOwnerMakesReplayIndex: fail(ErrorCode.noPrivilege, "only the teacher who created the course can make its replay index."),
+  replayIndexNeedsEnded: fail(ErrorCode.roomState, " only state=has_lived room can create replay idx file"),
+  replayIndexWindow: fail(
+    ErrorCode.roomState,
+    "only now>can_trigger_replay_idx_time  and can_trigger_replay_idx_time>0 and trigger_replay_idx_time=0 can trigger replay idx",
+  ),
+  /** The index service failed: the original's text with its inner code (−2 no answer, −3 an error) and the service's code and text. */
+  replayIndexRequestFailed: (result: number, code: number, info: string) =>
+    new AppError(ErrorCode.sendImMsg, `send req to replay idex server failed,inner code ${result},idx server detail[code:${code},info:${info}]`),
+  replayIndexNotReady: fail(ErrorCode.roomState, "the replay index is built once the class has ended."),
+  replayIndexLinkInvalid: fail(ErrorCode.noPrivilege, "invalid replay index link.", "credentials"),
 
   server: fail(ErrorCode.server, "Server inner error"),
 } as const;

@@ -2,7 +2,10 @@ import { type Config, ConfigError, loadConfig, loadDotEnv } from "./config";
 import { migrate } from "./infra/db/migrate";
 import { createDb, type Db } from "./infra/db/prisma";
 import { connectRedis, type RedisClient } from "./infra/redis/client";
+import { REPLAY_INDEX_PATH } from "./commands/replay/index-file";
+import { REST_PREFIX } from "./commands/rest-mapping";
 import { ImClient } from "./infra/tencent/im";
+import { ReplayIndexClient } from "./infra/tencent/replay-index";
 import { VodClient } from "./infra/tencent/vod";
 import type { Logger } from "./logger";
 import { createServices, type Services } from "./services";
@@ -20,14 +23,24 @@ export interface RuntimeHooks {
   onDbQuery?: () => void;
 }
 
-export async function createRuntime(config: Config, log: Logger, hooks: RuntimeHooks = {}): Promise<Runtime> {
+/** Where apps reach this instance when PUBLIC_URL does not say (the server knows once it listens). */
+export type PublicUrl = () => string;
+
+/** The URL of a class's built-in replay index: this server's route that serves it, with the link's signature. */
+function builtInIndexUrlOf(publicUrl: PublicUrl) {
+  return (roomnum: number, sig: string) => `${publicUrl()}${REST_PREFIX}${REPLAY_INDEX_PATH.replace(":roomnum", String(roomnum))}?sig=${sig}`;
+}
+
+export async function createRuntime(config: Config, log: Logger, hooks: RuntimeHooks = {}, listeningUrl?: PublicUrl): Promise<Runtime> {
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, onQuery: hooks.onDbQuery });
   const redis = await connectRedis(config.redisUrl, { commandTimeoutMs: config.redisCommandTimeoutMs });
   const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
   const vod = new VodClient({ credentials: config.cloud, endpoint: config.vod.endpoint, v2BaseUrl: config.vod.v2BaseUrl, timeoutMs: config.vod.timeoutMs });
-  const services = createServices({ config, db, redis, im, vod, log });
+  const replayIndex = new ReplayIndexClient({ baseUrl: config.replayIndex.serviceUrl ?? "", timeoutMs: config.replayIndex.timeoutMs });
+  const publicUrl = () => config.publicUrl ?? listeningUrl?.() ?? `http://127.0.0.1:${config.port}`;
+  const services = createServices({ config, db, redis, im, vod, replayIndex, log, builtInIndexUrl: builtInIndexUrlOf(publicUrl) });
   await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
   return {
     db,

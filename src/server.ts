@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "./logger";
 import { createRuntime, type RuntimeHooks } from "./runtime";
 import type { Services } from "./services";
 import { Reaper } from "./workers/reaper";
+import { ReplayScheduler } from "./workers/replay-scheduler";
 
 /** A running instance: HTTP server plus its connections (and background workers). */
 export interface RunningServer {
@@ -20,7 +21,9 @@ export interface RunningServer {
   log: Logger;
   /** This instance's reaper (running when REAPER_ENABLED). */
   reaper: Reaper;
-  /** Graceful: stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_MS at most) and the reaper's sweep end, then closes the pools. */
+  /** This instance's replay index scheduler (running when REPLAY_INDEX_ENABLED). */
+  replayScheduler: ReplayScheduler;
+  /** Graceful: stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_MS at most) and the workers' runs end, then closes the pools. */
   close(): Promise<void>;
 }
 
@@ -40,7 +43,9 @@ function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
 /** Applies migrations, connects PostgreSQL and Redis, and serves. */
 export async function startServer(config: Config, options: { log?: Logger; hooks?: RuntimeHooks } = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
-  const runtime = await createRuntime(config, log, options.hooks);
+  // The built-in replay index's links name this server: its address once it listens (unless PUBLIC_URL says).
+  const listening: { url?: string } = {};
+  const runtime = await createRuntime(config, log, options.hooks, () => listening.url ?? `http://127.0.0.1:${config.port}`);
   const { db, redis, services } = runtime;
 
   const ready = async () => {
@@ -63,16 +68,19 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const { port } = server.address() as AddressInfo;
   const host = config.host === "0.0.0.0" || config.host === "::" ? "127.0.0.1" : config.host;
   const url = `http://${host}:${port}`;
+  listening.url = url;
   log.info({ url }, "serving");
   const reaper = new Reaper({ config, services, log });
   if (config.reaperEnabled) reaper.start();
+  const replayScheduler = new ReplayScheduler({ config, services, log });
+  if (config.replayIndex.enabled) replayScheduler.start();
 
   let closing: Promise<void> | undefined;
   // Node closes idle connections at close(), and each busy one once its answer is sent:
   // `stopped` resolves when none is left, or the grace period ends and the rest are cut.
   const close = async () => {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    const sweepDone = reaper.stop();
+    const sweepDone = Promise.all([reaper.stop(), replayScheduler.stop()]);
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([stopped, new Promise<void>((resolve) => (grace = setTimeout(resolve, config.shutdownGraceMs)))]);
     clearTimeout(grace);
@@ -80,5 +88,5 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
     await Promise.all([stopped, sweepDone]);
     await runtime.close();
   };
-  return { url, config, services, db, redis, log, reaper, close: () => (closing ??= close()) };
+  return { url, config, services, db, redis, log, reaper, replayScheduler, close: () => (closing ??= close()) };
 }

@@ -29,9 +29,27 @@ describe("defaults (empty environment)", () => {
     expect(config.memberTimeoutS).toBe(120);
     expect(config.reaperIntervalMs).toBe(1000);
     expect(config.reaperEnabled).toBe(true);
-    expect(config.replayIndexDelayS).toBe(300);
     expect(config.corsOrigins).toEqual(["*"]);
     expect(config.imBaseUrl).toBe("https://console.tim.qq.com");
+  });
+
+  test("replay index: built in, due 300 s after the end (5 s in development with the emulator), 5 attempts from 60 s", () => {
+    expect(config.replayIndex).toEqual({
+      serviceUrl: undefined,
+      delayS: 5,
+      attempts: 5,
+      backoffS: 60,
+      callbackTimeoutS: 600,
+      timeoutMs: 5000,
+      intervalMs: 1000,
+      enabled: true,
+    });
+    expect(loadConfig({ IM_BASE_URL: "http://127.0.0.1:9" }).replayIndex.delayS).toBe(300);
+    expect(loadConfig({ REPLAY_INDEX_DELAY_S: "42" }).replayIndex.delayS).toBe(42);
+    expect(loadConfig({ REPLAY_INDEX_URL: "http://idx.example:81/" }).replayIndex.serviceUrl).toBe("http://idx.example:81");
+    expect(config.publicUrl).toBeUndefined();
+    expect(loadConfig({ PUBLIC_URL: "https://edu.example/" }).publicUrl).toBe("https://edu.example");
+    expect(config.callbackKey.length).toBeGreaterThan(0);
   });
 
   test("development: no IM_BASE_URL means the built-in emulator on 8081; a pool of 10", () => {
@@ -86,7 +104,7 @@ describe("values", () => {
     expect(config.memberTimeoutS).toBe(20);
     expect(config.reaperIntervalMs).toBe(250);
     expect(config.reaperEnabled).toBe(false);
-    expect(config.replayIndexDelayS).toBe(0);
+    expect(config.replayIndex.delayS).toBe(0);
     expect(config.corsOrigins).toEqual(["https://a.example", "https://b.example"]);
     expect(config.imBaseUrl).toBe("http://127.0.0.1:9999");
   });
@@ -155,6 +173,14 @@ describe("bad values throw ConfigError naming the key", () => {
     ["REAPER_INTERVAL_MS", "0"],
     ["REAPER_ENABLED", "maybe"],
     ["REPLAY_INDEX_DELAY_S", "-1"],
+    ["REPLAY_INDEX_URL", "not a url"],
+    ["REPLAY_INDEX_ATTEMPTS", "0"],
+    ["REPLAY_INDEX_BACKOFF_S", "0"],
+    ["REPLAY_INDEX_CALLBACK_TIMEOUT_S", "x"],
+    ["REPLAY_INDEX_TIMEOUT_MS", "60000"],
+    ["REPLAY_INDEX_INTERVAL_MS", "0"],
+    ["REPLAY_INDEX_ENABLED", "maybe"],
+    ["PUBLIC_URL", "edu.example"],
     ["DATABASE_URL", "mysql://x"],
     ["REDIS_URL", "http://x"],
     ["IM_BASE_URL", "ftp://x"],

@@ -483,6 +483,12 @@ const ROOM_KEYS = [
   "replay_idx_created_result",
   "replay_idx_url",
   "memsize",
+  // Ours, after the original's: the replay index's progress, the last recording's IM seq, the videos.
+  "replay_idx_status",
+  "replay_idx_attempts",
+  "replay_idx_error",
+  "last_rec_imseq",
+  "videos",
 ];
 
 /** Sets a course's creation time and, if started, its start time (Unix seconds); the effective time follows. */
@@ -605,16 +611,25 @@ describe("live.roomlist", () => {
     expect(roomnumsOf(await roomList({}, T2))).toEqual(all);
   });
 
-  test("each room carries exactly the union of the document's and the code's fields", async () => {
+  test("each room carries the union of the document's and the code's fields, then ours", async () => {
     const list = await roomList({});
-    for (const room of list.rooms) expect(Object.keys(room).sort()).toEqual([...ROOM_KEYS].sort());
+    for (const room of list.rooms) expect(Object.keys(room)).toEqual(ROOM_KEYS);
   });
 
   test("room values: living, ended, replayable and created courses", async () => {
     const rows = new Map<number, CourseRow>();
     for (const n of all) rows.set(n, await courseRow(n));
     const byNum = new Map((await roomList({})).rooms.map((r) => [r.roomnum as number, r]));
-    const common = { trigger_replay_idx_time: 0, trigger_replay_idx_result: 0, can_trigger_replay_idx: 0 };
+    const common = {
+      trigger_replay_idx_time: 0,
+      trigger_replay_idx_result: 0,
+      can_trigger_replay_idx: 0,
+      replay_idx_status: "",
+      replay_idx_attempts: 0,
+      replay_idx_error: "",
+      last_rec_imseq: 0,
+      videos: [],
+    };
     expect(byNum.get(B)).toEqual({
       ...common,
       host_uid: "teacher1",
@@ -651,6 +666,7 @@ describe("live.roomlist", () => {
       replay_idx_created_result: 0,
       replay_idx_url: "",
       memsize: 0,
+      replay_idx_status: "waiting",
     });
     expect(rows.get(Cr)!.endImSeq).toBeGreaterThan(rows.get(Cr)!.startImSeq);
     expect(byNum.get(D)).toMatchObject({

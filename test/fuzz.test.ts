@@ -3,7 +3,8 @@ import { restRoutesOf, type AnyCommand } from "../src/commands/command";
 import { fieldNames } from "../src/commands/fields";
 import { COMMANDS } from "../src/commands/registry";
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
-import { sql } from "./support/env";
+import { sql, TEST_CALLBACK_KEY } from "./support/env";
+import { imCallbackQuery, liveCallbackSignature } from "./support/callbacks";
 
 /**
  * Property-based fuzzing generated from the command registry: every declared field of
@@ -47,7 +48,32 @@ const base = (): Record<string, unknown> => ({
   role: 0,
   url: "http://x",
   bind_file: { type: 0, file_name: "f", url: "http://x" },
+  // Tencent's callbacks: a recording file of the living class, the index of the created one.
+  event_type: 100,
+  stream_id: "s",
+  start_time: 1000,
+  end_time: 1060,
+  media_start_time: 0,
+  file_size: 1024,
+  duration: 60,
+  video_id: "v",
+  video_url: "http://vod/v.mp4",
+  stream_param: `groupid=${living}&userid=${Buffer.from("fuzz-teacher").toString("base64")}`,
+  SrcRequest: JSON.stringify({ GroupId: String(created) }),
+  ErrorCode: 0,
+  ErrorInfo: "",
+  ReplayIndex: { FileUrl: "http://idx/x.json", CreateTime: 1 },
 });
+
+/** What a signed command's request carries to prove itself (recomputed here, independently of the server). */
+function signatureOf(command: AnyCommand): { body: Array<[string, unknown]>; query: string } {
+  if (command.envelope === "liveCallback") {
+    const { t: expiry, sign } = liveCallbackSignature(TEST_CALLBACK_KEY);
+    return { body: [["t", expiry], ["sign", sign]], query: "" };
+  }
+  if (command.envelope === "imCallback") return { body: [], query: new URLSearchParams(imCallbackQuery(TEST_CALLBACK_KEY)).toString() };
+  return { body: [], query: "" };
+}
 
 const hostileScalar: fc.Arbitrary<unknown> = fc.oneof(
   // What PostgreSQL cannot store, and what case folding lengthens.
@@ -102,7 +128,7 @@ function hostileInput(command: AnyCommand): fc.Arbitrary<Array<[string, unknown]
 
 /** Everything a rejected request must leave as it was: every row, every Redis key. */
 async function snapshot(): Promise<string> {
-  const tables = ["Account", "Course", "ClassMember", "Binding"];
+  const tables = ["Account", "Course", "ClassMember", "Binding", "VideoRecord"];
   const rows = await Promise.all(tables.map((name) => sql<{ d: string | null }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS d FROM "${name}" t`)));
   const redis = (await t.server.redis.eval(
     "local keys = redis.call('KEYS', '*') table.sort(keys) local parts = {} for _, k in ipairs(keys) do parts[#parts + 1] = k .. '=' .. (redis.call('DUMP', k) or '') end return redis.sha1hex(table.concat(parts, '|'))",
@@ -116,14 +142,25 @@ interface Answer {
   text: string;
 }
 
-async function protocolCall(command: AnyCommand, body: string): Promise<Answer> {
+async function protocolCall(command: AnyCommand, body: string, query = ""): Promise<Answer> {
   const [svc, cmd] = command.name.split(".");
-  const response = await fetch(`${t.url}/index.php?svc=${svc}&cmd=${cmd}`, { method: "POST", body });
+  const response = await fetch(`${t.url}/index.php?svc=${svc}&cmd=${cmd}${query ? `&${query}` : ""}`, { method: "POST", body });
   return { status: response.status, text: await response.text() };
 }
 
+/** Tencent's callbacks answer in Tencent's shapes (a body that is not JSON, or too deep, the standard 10002): their code says whether it was accepted. */
+function judgeCallback(command: AnyCommand, where: string, answer: Answer): boolean {
+  const body = JSON.parse(answer.text) as { code?: unknown; ErrorCode?: unknown; ActionStatus?: unknown; ErrorInfo?: unknown; errorCode?: unknown };
+  if (body.errorCode === 10002) return true;
+  const code = command.envelope === "liveCallback" ? body.code : body.ErrorCode;
+  if (typeof code !== "number") throw new Error(`not Tencent's shape: ${where}`);
+  if (command.envelope === "imCallback" && (typeof body.ActionStatus !== "string" || typeof body.ErrorInfo !== "string")) throw new Error(`not IM's shape: ${where}`);
+  if (code === 90000) throw new Error(`90000 for an input: ${where}`);
+  return answer.status !== 200 || code !== 0;
+}
+
 /** Checks the answer's shape; returns whether the request was rejected. */
-function judge(door: string, what: string, answer: Answer): boolean {
+function judge(door: string, what: string, answer: Answer, command?: AnyCommand): boolean {
   const where = `${door} ${what} → ${answer.status} ${answer.text.slice(0, 200)}`;
   if (answer.status >= 500) throw new Error(`5xx: ${where}`);
   if (answer.status === 204) return false;
@@ -133,6 +170,7 @@ function judge(door: string, what: string, answer: Answer): boolean {
   } catch {
     throw new Error(`not JSON: ${where}`);
   }
+  if (command?.envelope !== undefined && command.envelope !== "standard") return judgeCallback(command, where, answer);
   const isEnvelope = typeof body.errorCode === "number" && typeof body.errorInfo === "string";
   if (door === "protocol" && (!isEnvelope || answer.status !== 200)) throw new Error(`not the envelope: ${where}`);
   if (door === "rest" && answer.status >= 400 && !isEnvelope) throw new Error(`error without {errorCode, errorInfo}: ${where}`);
@@ -149,10 +187,11 @@ const commands = fc.constantFrom(...COMMANDS.filter((c) => c.dialect !== "rest")
 
 test("protocol door: hostile inputs to every command never 5xx, never 90000, and a rejected one changes nothing", async () => {
   const property = fc.asyncProperty(commands.chain((command) => hostileInput(command).map((fields) => ({ command, fields }))), async ({ command, fields }) => {
-    const common: Array<[string, unknown]> = [["appid", C.appid], ["timeStamp", C.timeStamp], ["token", T]];
+    const signature = signatureOf(command);
+    const common: Array<[string, unknown]> = [["appid", C.appid], ["timeStamp", C.timeStamp], ["token", T], ...signature.body];
     const body = jsonText([...common, ...fields]);
     const before = await snapshot();
-    const rejected = judge("protocol", `${command.name} ${body.slice(0, 300)}`, await protocolCall(command, body));
+    const rejected = judge("protocol", `${command.name} ${body.slice(0, 300)}`, await protocolCall(command, body, signature.query), command);
     if (rejected && (await snapshot()) !== before) throw new Error(`a rejected ${command.name} changed state: ${body.slice(0, 300)}`);
   });
   await fc.assert(property, { seed: SEED, numRuns: RUNS_PER_DOOR }).catch(reportSeed);
@@ -166,12 +205,13 @@ test("REST door: hostile paths, queries and bodies to every route never 5xx, nev
     async ({ command, route, fields, pathValue }) => {
       const pathPart = typeof pathValue === "string" && pathValue.startsWith("%") ? pathValue : percentEncoded(pathValue).slice(0, 3000);
       const path = route.path.replace(/:[a-z_]+/g, pathPart);
-      const query = fields.map(([k, v]) => `${percentEncoded(k)}=${percentEncoded(v).slice(0, 3000)}`).join("&");
+      const signature = signatureOf(command);
+      const query = [...fields.map(([k, v]) => `${percentEncoded(k)}=${percentEncoded(v).slice(0, 3000)}`), ...(signature.query ? [signature.query] : [])].join("&");
       const init: RequestInit = { method: route.method.toUpperCase(), headers: { "content-type": "application/json", authorization: `Bearer ${T}` } };
-      if (route.method !== "get") init.body = jsonText(fields);
+      if (route.method !== "get") init.body = jsonText([...signature.body, ...fields]);
       const before = await snapshot();
       const response = await fetch(`${t.url}/api/v1${path}?${query}`, init);
-      const rejected = judge("rest", `${route.method} ${path}`, { status: response.status, text: await response.text() });
+      const rejected = judge("rest", `${route.method} ${path}`, { status: response.status, text: await response.text() }, command);
       if (rejected && (await snapshot()) !== before) throw new Error(`a rejected ${command.name} (${route.method} ${route.path}) changed state`);
     },
   );
@@ -186,13 +226,17 @@ test("valid requests running beside hostile ones are unaffected", async () => {
     () => t.rest("GET", `/courses/${living}`, { token: S }),
   ];
   const samples = fc.sample(commands.chain((command) => hostileInput(command).map((fields) => ({ command, fields }))), { seed: SEED, numRuns: 80 });
-  const hostileCalls = samples.map(({ command, fields }) => () => protocolCall(command, jsonText([["appid", C.appid], ["timeStamp", 1], ["token", S], ...fields])));
+  const hostileCalls = samples.map(({ command, fields }) => async () => {
+    const signature = signatureOf(command);
+    const answer = await protocolCall(command, jsonText([["appid", C.appid], ["timeStamp", 1], ["token", S], ...signature.body, ...fields]), signature.query);
+    return { command, answer };
+  });
   const validAnswers: Array<Promise<{ status: number; body: { errorCode?: number } }>> = [];
-  const hostileAnswers: Array<Promise<Answer>> = [];
+  const hostileAnswers: Array<Promise<{ command: AnyCommand; answer: Answer }>> = [];
   for (let i = 0; i < samples.length; i++) {
     hostileAnswers.push(hostileCalls[i]!());
     validAnswers.push(valid[i % valid.length]!());
   }
-  for (const answer of await Promise.all(hostileAnswers)) judge("protocol", "beside valid traffic", answer);
+  for (const { command, answer } of await Promise.all(hostileAnswers)) judge("protocol", "beside valid traffic", answer, command);
   for (const answer of await Promise.all(validAnswers)) expect({ status: answer.status, code: answer.body.errorCode ?? 0 }).toEqual({ status: 200, code: 0 });
 });

@@ -14,7 +14,7 @@ import { capturingLogger } from "./support/logs";
 const stores = { DATABASE_URL: testDatabaseUrl(), REDIS_URL: testRedisUrl() };
 const quick = { PORT: "0", HOST: "127.0.0.1", PASSWORD_SCRYPT_N: "1024", REAPER_ENABLED: "false", ...stores };
 const REAL_APPS = JSON.stringify([{ sdkAppId: 1400000009, secretKey: "a-real-secret", admin: "admin" }]);
-const REAL_CLOUD = { TENCENT_SECRET_ID: "AKIDreal", TENCENT_SECRET_KEY: "real-cloud-key" };
+const REAL_CLOUD = { TENCENT_SECRET_ID: "AKIDreal", TENCENT_SECRET_KEY: "real-cloud-key", CALLBACK_KEY: "real-callback-key", PUBLIC_URL: "https://edu.example" };
 
 beforeAll(() => resetStores());
 
@@ -78,6 +78,11 @@ describe("NODE_ENV=production", () => {
     // With real apps, the development Cloud API keys are the next refusal, each by name.
     expect(() => loadConfig({ NODE_ENV: "production", SDK_APPS: REAL_APPS })).toThrow(/TENCENT_SECRET_ID: holds the development secret/);
     expect(() => loadConfig({ NODE_ENV: "production", SDK_APPS: REAL_APPS, TENCENT_SECRET_ID: "AKIDreal" })).toThrow(/TENCENT_SECRET_KEY/);
+    const realSecrets = { SDK_APPS: REAL_APPS, TENCENT_SECRET_ID: "AKIDreal", TENCENT_SECRET_KEY: "real-cloud-key" };
+    expect(() => loadConfig({ NODE_ENV: "production", ...realSecrets })).toThrow(/CALLBACK_KEY: holds the development secret/);
+    // The built-in replay index is a URL apps fetch: production says where they reach the server, unless an index service builds it.
+    expect(() => loadConfig({ NODE_ENV: "production", ...realSecrets, CALLBACK_KEY: "k" })).toThrow(/PUBLIC_URL: required/);
+    expect(loadConfig({ NODE_ENV: "production", ...realSecrets, CALLBACK_KEY: "k", REPLAY_INDEX_URL: "https://idx.example" }).publicUrl).toBeUndefined();
   });
 
   test("never starts the emulator: Tencent's own host unless IM_BASE_URL says otherwise", async () => {

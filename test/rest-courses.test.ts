@@ -86,16 +86,21 @@ const ROOM_KEYS = [
   "end_time",
   "groupid",
   "host_uid",
+  "last_rec_imseq",
   "memsize",
   "playback_idx_url",
+  "replay_idx_attempts",
   "replay_idx_created_result",
   "replay_idx_created_time",
+  "replay_idx_error",
+  "replay_idx_status",
   "replay_idx_url",
   "roomnum",
   "state",
   "title",
   "trigger_replay_idx_result",
   "trigger_replay_idx_time",
+  "videos",
 ];
 
 describe("POST /courses", () => {
@@ -352,6 +357,11 @@ describe("GET /courses/:roomnum", () => {
       replay_idx_created_result: 0,
       replay_idx_url: "",
       memsize: 0,
+      replay_idx_status: "",
+      replay_idx_attempts: 0,
+      replay_idx_error: "",
+      last_rec_imseq: 0,
+      videos: [],
     });
   });
 

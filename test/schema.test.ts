@@ -102,7 +102,7 @@ describe("migrate()", () => {
     const tables = await query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "_prisma_migrations"]);
+    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "VideoRecord", "_prisma_migrations"]);
   });
 
   test("the bookkeeping table has Prisma's exact columns", async () => {
@@ -264,6 +264,9 @@ describe("schema and migrations agree", () => {
         replayIndexUrl: "http://idx/10001.json",
         replayIndexCreatedAt: at("2026-02-01T01:06:00.600Z"),
         replayIndexCreatedResult: 1,
+        replayIndexStatus: "built",
+        replayIndexAttempts: 2,
+        replayIndexError: "[70001] some error",
         memberVersion: 7,
       };
       const course = await db.course.create({ data: courseData });
@@ -297,14 +300,43 @@ describe("schema and migrations agree", () => {
       expect(library.roomnum).toBeNull();
       expect(library.boundAt).toBeInstanceOf(Date);
 
+      const videoData = {
+        roomnum: course.roomnum,
+        uin: account.uin,
+        fileId: "5285890781763144364",
+        videoId: "200025724_ac92b781a22c4a3e937c9e61c2624af7",
+        videoUrl: "http://200025724.vod.myqcloud.com/200025724_ac92b781a22c4a3e937c9e61c2624af7.f0.flv",
+        streamId: "2121_15919131751",
+        fileFormat: "flv",
+        startAt: at("2026-02-01T00:10:00.000Z"),
+        endAt: at("2026-02-01T00:40:00.000Z"),
+        // Beyond 32 bits: a file over 4 GB, a media clock of weeks.
+        mediaStartTime: 5_000_000_000n,
+        fileSize: 9_007_199_254_740_991n,
+        duration: 1800,
+        imSeq: 103,
+        recordedAt: at("2026-02-01T00:41:00.000Z"),
+      };
+      const video = await db.videoRecord.create({ data: videoData });
+      expect(await db.videoRecord.findUniqueOrThrow({ where: { id: video.id } })).toEqual({ id: video.id, ...videoData });
+      expect(await db.videoRecord.findUnique({ where: { fileId: videoData.fileId } })).toMatchObject({ id: video.id });
+      await expect(db.videoRecord.create({ data: { ...videoData } })).rejects.toThrow(); // one row per file
+      const videoDefaults = await db.videoRecord.create({
+        data: { ...videoData, fileId: "other", fileFormat: undefined, imSeq: undefined, recordedAt: undefined },
+      });
+      expect(videoDefaults).toMatchObject({ fileFormat: "", imSeq: null });
+      expect(videoDefaults.recordedAt).toBeInstanceOf(Date);
+
       // Relations resolve through the foreign keys.
       const withRelations = await db.course.findUniqueOrThrow({
         where: { roomnum: course.roomnum },
-        include: { host: true, members: true, bindings: true },
+        include: { host: true, members: true, bindings: true, videos: true },
       });
       expect(withRelations.host.uid).toBe("Model-User");
       expect(withRelations.members.map((m) => m.id)).toEqual([member.id]);
       expect(withRelations.bindings.map((b) => b.id)).toEqual([binding.id]);
+      expect(withRelations.videos.map((v) => v.id)).toEqual([video.id, videoDefaults.id]);
+      expect((await db.account.findUniqueOrThrow({ where: { uin: account.uin }, include: { videos: true } })).videos).toHaveLength(2);
 
       // Defaults of the schema are the database's.
       const defaults = await db.course.create({ data: { appid: 1400000002, hostUin: account.uin, title: "" } });
@@ -323,6 +355,9 @@ describe("schema and migrations agree", () => {
         replayIndexUrl: "",
         replayIndexCreatedAt: null,
         replayIndexCreatedResult: 0,
+        replayIndexStatus: null,
+        replayIndexAttempts: 0,
+        replayIndexError: "",
         memberVersion: 0,
       });
       expect(defaults.createdAt).toBeInstanceOf(Date);
@@ -344,7 +379,7 @@ describe("schema and migrations agree", () => {
     const indexes: ExpectedIndex[] = [];
     const foreignKeys: string[] = [];
     const models = [...SCHEMA.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)];
-    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course"]);
+    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "VideoRecord"]);
     const columnList = (list: string) =>
       list
         .split(",")

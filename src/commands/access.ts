@@ -1,8 +1,8 @@
 import type { SdkApp } from "../config";
-import { type AppError, Errors } from "../errors";
+import { type AppError, Errors, FieldText } from "../errors";
 import type { Services } from "../services";
 import type { Course, CourseFacts } from "../services/courses";
-import { Role, type SessionUser } from "../services/domain";
+import { lenientInteger, Role, type SessionUser } from "../services/domain";
 
 /**
  * Access policies: who may call a command. Each command declares one; `execute` checks it
@@ -14,11 +14,16 @@ import { Role, type SessionUser } from "../services/domain";
 
 export interface AccessCall<I> {
   services: Services;
-  app: SdkApp;
+  /** The app of the common fields or the session (none for signed commands). */
+  app: SdkApp | undefined;
   /** The caller (token commands). */
   user: SessionUser | undefined;
   /** The validated input. */
   input: I;
+  /** The request's fields as sent (signed commands are checked before their input is validated). */
+  fields: Readonly<Record<string, unknown>>;
+  /** The request's query parameters. */
+  query: Readonly<Record<string, string>>;
 }
 
 export interface Access<C, I = unknown> {
@@ -36,6 +41,12 @@ interface RoomInput {
 function callerOf(call: AccessCall<unknown>): SessionUser {
   if (!call.user) throw Errors.tokenUnknown();
   return call.user;
+}
+
+/** Course policies serve commands with common fields: the door has resolved the app. */
+function appOf(call: AccessCall<unknown>): SdkApp {
+  if (!call.app) throw Errors.requestData(FieldText.appid.lack);
+  return call.app;
 }
 
 const isOwner = (course: { hostUin: number }, user: SessionUser) => user.role === Role.teacher && course.hostUin === user.uin;
@@ -66,13 +77,13 @@ export function teacher(denied: () => AppError): Access<undefined> {
 /** Any user of the app, for a course that exists. */
 export const anyUserOfCourse: Access<Course, RoomInput> = {
   who: "any user",
-  check: ({ services, app, input }) => services.courses.get(app, input.roomnum),
+  check: (call) => call.services.courses.get(appOf(call), call.input.roomnum),
 };
 
 /** As anyUserOfCourse, from the immutable facts kept in memory (the heartbeat: no SQL once warm). */
 export const anyUserOfCourseFromMemory: Access<CourseFacts, RoomInput> = {
   who: "any user",
-  check: ({ services, app, input }) => services.courses.factsOf(app, input.roomnum),
+  check: (call) => call.services.courses.factsOf(appOf(call), call.input.roomnum),
 };
 
 /** A course of the app that the caller `may` act on, else `denied`. */
@@ -85,7 +96,7 @@ function coursePolicy(
     who,
     check: async (call) => {
       const user = callerOf(call);
-      const course = await call.services.courses.get(call.app, call.input.roomnum);
+      const course = await call.services.courses.get(appOf(call), call.input.roomnum);
       if (!(await may(course, user, call.services))) throw denied();
       return course;
     },
@@ -109,3 +120,27 @@ export function ownLibraryOr<C>(policy: Access<C, RoomInput>): Access<C | undefi
     },
   };
 }
+
+/** Tencent's live (recording, stream) callbacks: `sign` = md5(CALLBACK_KEY + t), `t` not passed. Checked before the payload. */
+export const tencentLiveCallback: Access<undefined> = {
+  who: "Tencent (signed: md5(key + t))",
+  check: ({ services, fields }) => {
+    services.callbackAuth.checkLive(fields.t, fields.sign, "live event");
+    return Promise.resolve(undefined);
+  },
+};
+
+/** Tencent IM's callbacks: `Sign` = sha256(CALLBACK_KEY + RequestTime) in the URL, RequestTime within a minute. */
+export const tencentImCallback: Access<undefined> = {
+  who: "Tencent IM (signed: sha256(key + RequestTime))",
+  check: ({ services, query }) => {
+    services.callbackAuth.checkIm(query, "replay index");
+    return Promise.resolve(undefined);
+  },
+};
+
+/** Whoever holds a class's signed replay index link (handed out with the course as its index URL). */
+export const replayIndexLink: Access<Course> = {
+  who: "holders of the signed link (`playback_idx_url`)",
+  check: ({ services, fields }) => services.replayIndex.courseOfLink(lenientInteger(fields.roomnum), fields.sig),
+};

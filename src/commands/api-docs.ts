@@ -19,13 +19,12 @@ export function protocolTable(commands: readonly AnyCommand[], dialect: Exclude<
 }
 
 function inputCell(route: RestMapping): string {
-  return Object.entries(route.input)
-    .map(([field, sources]) => {
-      const list = Array.isArray(sources) ? (sources as readonly InputSource[]) : [sources as InputSource];
-      const from = list.map(describeSource).join(" or ");
-      return from === field ? `\`${field}\`` : `\`${field}\` ← ${from}`;
-    })
-    .join(", ");
+  const fields = Object.entries(route.input).map(([field, sources]) => {
+    const list = Array.isArray(sources) ? (sources as readonly InputSource[]) : [sources as InputSource];
+    const from = list.map(describeSource).join(" or ");
+    return from === field ? `\`${field}\`` : `\`${field}\` ← ${from}`;
+  });
+  return [...(route.bodyIsInput ? ["the JSON body's fields"] : []), ...fields].join(", ");
 }
 
 export function restTable(commands: readonly AnyCommand[]): string {

@@ -14,7 +14,20 @@ import type { RestMapping } from "./rest-mapping";
 /** Where a command is spoken: the classroom app protocol, the 随心播 live dialect, or REST only. */
 export type Dialect = "classroom" | "live" | "rest";
 
-export type Auth = "none" | "token";
+/**
+ * What the door checks before the command sees the request (the original's three base types):
+ * "none" the common fields `appid` and `timeStamp` (Cmd); "token" those and the caller's token
+ * (TokenCmd); "signed" nothing (SimpleCmd): the request proves itself by a signature its access
+ * policy checks (Tencent's callbacks, signed links).
+ */
+export type Auth = "none" | "token" | "signed";
+
+/**
+ * The shape of a command's answers. Tencent's callbacks answer in Tencent's shapes on every
+ * door: "liveCallback" `{code}` (recording and stream events), "imCallback"
+ * `{ActionStatus, ErrorCode, ErrorInfo}` (IM's replay index service).
+ */
+export type Envelope = "standard" | "liveCallback" | "imCallback";
 
 /** What the heartbeat does differently to stay off SQL and out of the logs (each named, not one flag). */
 export interface HotPath {
@@ -26,11 +39,15 @@ export interface HotPath {
   deferTokenUseToReaper?: boolean;
 }
 
-export interface PublicContext {
+/** What every handler receives. */
+export interface BaseContext {
+  services: Services;
+}
+
+export interface PublicContext extends BaseContext {
   app: SdkApp;
   /** The caller's `timeStamp` (IM marker timestamps). */
   timeStamp: number;
-  services: Services;
 }
 
 export interface UserContext extends PublicContext {
@@ -38,12 +55,16 @@ export interface UserContext extends PublicContext {
 }
 
 /** What the handler receives: the caller (token commands) and what the access policy loaded. */
-export type ContextOf<A extends Auth, C> = (A extends "token" ? UserContext : PublicContext) & { course: C };
+export type ContextOf<A extends Auth, C> = (A extends "token" ? UserContext : A extends "none" ? PublicContext : BaseContext) & { course: C };
 
 export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType, C = unknown, R = unknown> {
   /** "svc.cmd" as on the wire, e.g. "live.create"; REST-only commands use a REST noun ("courses.get"). */
   name: string;
   dialect: Dialect;
+  /** Other names the protocol door answers to (one command, several names in use). */
+  aliases?: readonly string[];
+  /** How answers are shaped; "standard" when not said. */
+  envelope?: Envelope;
   /** One line for the README's API tables. */
   summary: string;
   auth: A;

@@ -6,22 +6,39 @@ import type { SessionUser } from "../services/domain";
 import type { AnyCommand } from "./command";
 import { firstIssueText } from "./fields";
 
-/** What a door hands over once it has checked the common fields and the token. */
+/** What a door hands over once it has checked what the command's `auth` asks of it. */
 export interface Invocation {
-  app: SdkApp;
-  timeStamp: number;
+  /** The app of the common fields or of the session (none for "signed" commands). */
+  app: SdkApp | undefined;
+  timeStamp: number | undefined;
   user: SessionUser | undefined;
   fields: Record<string, unknown>;
+  /** The request's query parameters (a signed callback may carry its signature there). */
+  query: Readonly<Record<string, string>>;
 }
 
 /** Validates the input, applies the access policy, runs the handler and presents the result (data or undefined). */
 export async function execute(command: AnyCommand, services: Services, call: Invocation): Promise<object | undefined> {
+  const access = (input: unknown): Promise<unknown> => command.access.check({ services, app: call.app, user: call.user, input, fields: call.fields, query: call.query });
+  // A signed request proves itself before anything else is said about it; the others are
+  // validated first (the original's order).
+  const signedCourse = command.auth === "signed" ? await access(undefined) : undefined;
   const schema = command.input as z.ZodType;
   const parsed = schema.safeParse(call.fields);
   if (!parsed.success) throw Errors.requestData(firstIssueText(parsed.error));
   if (command.auth === "token" && !call.user) throw Errors.lackOfToken();
   const input: unknown = parsed.data;
-  const course: unknown = await command.access.check({ services, app: call.app, user: call.user, input });
+  const course: unknown = command.auth === "signed" ? signedCourse : await access(input);
   const result: unknown = await command.run({ app: call.app, timeStamp: call.timeStamp, services, user: call.user, course }, input);
   return command.present ? command.present(result) : undefined;
+}
+
+/** The first value of each query parameter. */
+export function queryStrings(query: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+  const strings: Record<string, string> = {};
+  for (const [name, value] of Object.entries(query)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first !== undefined) strings[name] = first;
+  }
+  return strings;
 }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { uidKeyOf } from "../services/domain";
+import { INT32_MAX, isStorableText, lenientInteger, uidKeyOf } from "../services/domain";
 
 /**
  * Field validators for command inputs. Each reports exactly one text on failure, the
@@ -14,20 +14,7 @@ export interface FieldTexts {
   invalid: string;
 }
 
-const INT32_MAX = 2147483647;
-/** Canonical decimal: no sign on 0 ("-0" is not canonical), no leading zeros, no spaces or exponents. */
-const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
-
-/** A JSON integer, or a string holding a canonical decimal integer (FIX "Types"). */
-export function lenientInteger(value: unknown): number | undefined {
-  // JSON -0 is the integer 0.
-  if (typeof value === "number") return Number.isSafeInteger(value) ? value + 0 : undefined;
-  if (typeof value === "string" && CANONICAL_INTEGER.test(value)) {
-    const n = Number(value);
-    return Number.isSafeInteger(n) ? n : undefined;
-  }
-  return undefined;
-}
+export { lenientInteger };
 
 /** PHP's empty(): what the original treated as a missing value. */
 export function phpEmpty(value: unknown): boolean {
@@ -39,7 +26,8 @@ const absent = (value: unknown) => value === undefined || value === null;
 // Optional fields end in .optional(): zod rejects a missing key whose schema is not
 // optional, whatever its transform would return.
 
-function reject(ctx: z.RefinementCtx, message: string | undefined): never {
+/** Fails a transform with one text (the field's). */
+export function reject(ctx: z.RefinementCtx, message: string | undefined): never {
   ctx.addIssue({ code: "custom", message: message ?? "invalid input" });
   return z.NEVER;
 }
@@ -112,8 +100,7 @@ interface StringOptions extends PresenceOptions {
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
-/** What PostgreSQL can store: well-formed Unicode (no lone surrogates) without NUL. Every string field must be. */
-export const isStorableText = (value: string): boolean => value.isWellFormed() && !value.includes("\u0000");
+export { isStorableText };
 
 const codePoints = (value: string) => [...value].length;
 
@@ -169,18 +156,34 @@ export function firstIssueText(error: z.ZodError): string {
  * first) only once the first passed, keeping the original's check order.
  */
 export function inOrder<A extends z.ZodObject, B extends z.ZodObject>(first: A, second: B) {
-  const schema = z.unknown().transform((value, ctx): z.output<A> & z.output<B> => {
+  return ordered<z.output<A> & z.output<B>>(first, second, () => true);
+}
+
+/** As inOrder, but the second schema applies only when `when` holds of the first's output (e.g. one event type's fields). */
+export function inOrderWhen<A extends z.ZodObject, B extends z.ZodObject>(first: A, second: B, when: (firstOutput: z.output<A>) => boolean) {
+  return ordered<z.output<A> & Partial<z.output<B>>>(first, second, (output) => when(output as z.output<A>));
+}
+
+function ordered<O>(first: z.ZodObject, second: z.ZodObject, when: (firstOutput: unknown) => boolean) {
+  const schema = z.unknown().transform((value, ctx): O => {
     const a = first.safeParse(value);
     if (!a.success) return reject(ctx, firstIssueText(a.error));
+    if (!when(a.data)) return a.data as O;
     const b = second.safeParse(value);
     if (!b.success) return reject(ctx, firstIssueText(b.error));
-    return { ...a.data, ...b.data };
+    return { ...a.data, ...b.data } as O;
   });
   ORDERED_FIELDS.set(schema, [...Object.keys(first.shape), ...Object.keys(second.shape)]);
   return schema;
 }
 
 const ORDERED_FIELDS = new WeakMap<z.ZodType, string[]>();
+
+/** Declares the input fields of a schema written as one transform (the fuzz test reads them). */
+export function withFieldNames<S extends z.ZodType>(schema: S, names: readonly string[]): S {
+  ORDERED_FIELDS.set(schema, [...names]);
+  return schema;
+}
 
 /** The input fields a command declares (its schema's keys): the fuzz test reads them from every command. */
 export function fieldNames(schema: z.ZodType): string[] {

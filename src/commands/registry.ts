@@ -1,4 +1,6 @@
 import { loginCommand } from "./account/login";
+import { recordingCallbackCommand } from "./callbacks/recording";
+import { indexFileCallbackCommand } from "./callbacks/replay-index";
 import { logoutCommand } from "./account/logout";
 import { registCommand } from "./account/regist";
 import type { AnyCommand, Dialect } from "./command";
@@ -7,12 +9,14 @@ import { courseCommand } from "./courses/get";
 import { createCommand } from "./live/create";
 import { exitRoomCommand } from "./live/exitroom";
 import { heartbeatCommand } from "./live/heartbeat";
+import { makeReplayIndexCommand } from "./live/makereplayidx";
 import { queryBindCommand } from "./live/querybind";
 import { reportBindCommand } from "./live/reportbind";
 import { reportMemberCommand } from "./live/reportmemid";
 import { roomMemberListCommand } from "./live/roomidlist";
 import { roomListCommand } from "./live/roomlist";
 import { startCourseCommand } from "./live/startcourse";
+import { replayIndexFileCommand } from "./replay/index-file";
 import { cosAuthorizationCommand } from "./signatures/cos-authorization";
 import { cosGetSignCommand } from "./signatures/cos-get-sign";
 import { vodCmdProxyCommand } from "./signatures/vod-cmd-proxy";
@@ -36,6 +40,9 @@ export const COMMANDS: readonly AnyCommand[] = [
   roomMemberListCommand,
   reportBindCommand,
   queryBindCommand,
+  makeReplayIndexCommand,
+  recordingCallbackCommand,
+  indexFileCallbackCommand,
   cosGetSignCommand,
   vodGetSignCommand,
   vodGetClientSignCommand,
@@ -43,11 +50,12 @@ export const COMMANDS: readonly AnyCommand[] = [
   courseCommand,
   unbindCommand,
   cosAuthorizationCommand,
+  replayIndexFileCommand,
 ];
 
-/** The commands a protocol dialect answers, by "svc.cmd". */
+/** The commands a protocol dialect answers, by "svc.cmd" (each of its names). */
 export function commandsOf(dialect: Exclude<Dialect, "rest">): ReadonlyMap<string, AnyCommand> {
-  return new Map(COMMANDS.filter((c) => c.dialect === dialect).map((c) => [c.name, c]));
+  return new Map(COMMANDS.filter((c) => c.dialect === dialect).flatMap((c) => [c.name, ...(c.aliases ?? [])].map((name) => [name, c] as const)));
 }
 
 /** The commands with a REST route. */

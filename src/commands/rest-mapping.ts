@@ -7,6 +7,9 @@ import { lenientInteger } from "./fields";
  * else), and the README's REST table is rendered from them.
  */
 
+/** Where the REST API is mounted: every route's path is under it. */
+export const REST_PREFIX = "/api/v1";
+
 export type InputSource =
   /** A path parameter naming a resource by a positive id: 0 or a negative number names none (`notFound`). */
   | { readonly from: "path"; readonly name: string; readonly notFound: () => AppError }
@@ -29,6 +32,8 @@ export interface RestMapping {
   status?: 200 | 201 | 204;
   /** Authenticate the bearer even though the command itself takes no session (logout). */
   session?: boolean;
+  /** The JSON body's fields are the input, as on the protocol door (Tencent's callbacks); `input` adds to them. */
+  bodyIsInput?: boolean;
 }
 
 export const fromPath = (name: string, notFound: () => AppError): InputSource => ({ from: "path", name, notFound });
@@ -80,7 +85,7 @@ function valueOf(source: InputSource, request: RestRequestParts): unknown {
 
 /** The command's input fields, read from the request as the mapping says. */
 export function inputOf(mapping: RestMapping, request: RestRequestParts): Record<string, unknown> {
-  const fields: Record<string, unknown> = {};
+  const fields: Record<string, unknown> = mapping.bodyIsInput ? { ...request.body } : {};
   for (const [field, sources] of Object.entries(mapping.input)) {
     for (const source of Array.isArray(sources) ? (sources as readonly InputSource[]) : [sources as InputSource]) {
       const value = valueOf(source, request);

@@ -2,6 +2,7 @@ import Koa from "koa";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
 import type { Services } from "../services";
+import { REST_PREFIX } from "../commands/rest-mapping";
 import { Errors } from "../errors";
 import { cors } from "./cors";
 import { isProtocolPath, protocolHandler } from "./protocol/adapter";
@@ -16,8 +17,6 @@ export interface AppDeps {
   /** Readiness probe: PostgreSQL and Redis answer. */
   ready: () => Promise<boolean>;
 }
-
-export const REST_PREFIX = "/api/v1";
 
 type Middleware = (ctx: Koa.Context, next: Koa.Next) => Promise<void>;
 

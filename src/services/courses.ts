@@ -4,6 +4,7 @@ import type { Course } from "../generated/prisma/client";
 import type { Db } from "../infra/db/prisma";
 import { nowToTheSecond, type SessionUser, uidKeyOf } from "./domain";
 import type { PresenceService } from "./presence";
+import type { RecordingService, VideoView } from "./recordings";
 
 /** Courses: creation, lookups and the course list. State changes live in ClassLifecycle. */
 
@@ -26,7 +27,7 @@ export interface CourseListFilter {
   state?: number;
 }
 
-export type ListedCourse = Course & { hostUid: string; memsize: number };
+export type ListedCourse = Course & { hostUid: string; memsize: number; videos: VideoView[] };
 
 /** Courses whose facts are kept in memory at most (far more than are ever live at once; the oldest goes first). */
 const FACTS_CACHE_LIMIT = 100000;
@@ -37,7 +38,7 @@ export class CourseService {
   private readonly facts = new Map<number, CourseFacts>();
   private readonly missing = new Map<number, number>();
 
-  constructor(private readonly deps: { db: Db; presence: PresenceService }) {}
+  constructor(private readonly deps: { db: Db; presence: PresenceService; recordings: RecordingService }) {}
 
   async create(app: SdkApp, user: SessionUser, input: { title: string; cover?: string }): Promise<{ roomnum: number; groupid: string }> {
     const now = nowToTheSecond();
@@ -77,11 +78,12 @@ export class CourseService {
 
   /** One course as the list shows it (teacher's id, present members). */
   async describe(course: Course): Promise<ListedCourse> {
-    const [host, memsizes] = await Promise.all([
+    const [host, memsizes, videos] = await Promise.all([
       this.deps.db.account.findUniqueOrThrow({ where: { uin: course.hostUin }, select: { uid: true } }),
       this.deps.presence.countPresent([course], Date.now()),
+      this.deps.recordings.videosOf([course.roomnum]),
     ]);
-    return { ...course, hostUid: host.uid, memsize: memsizes.get(course.roomnum) ?? 0 };
+    return { ...course, hostUid: host.uid, memsize: memsizes.get(course.roomnum) ?? 0, videos: videos.get(course.roomnum) ?? [] };
   }
 
   /** The course list: newest effective time (start, else creation) first, ties by room number. */
@@ -118,10 +120,15 @@ export class CourseService {
             include: { host: { select: { uid: true } } },
           }),
     ]);
-    const memsizes = await presence.countPresent(courses, Date.now());
+    const [memsizes, videos] = await Promise.all([presence.countPresent(courses, Date.now()), this.deps.recordings.videosOf(courses.map((c) => c.roomnum))]);
     return {
       total,
-      rooms: courses.map(({ host, ...course }) => ({ ...course, hostUid: host.uid, memsize: memsizes.get(course.roomnum) ?? 0 })),
+      rooms: courses.map(({ host, ...course }) => ({
+        ...course,
+        hostUid: host.uid,
+        memsize: memsizes.get(course.roomnum) ?? 0,
+        videos: videos.get(course.roomnum) ?? [],
+      })),
     };
   }
 }

@@ -6,6 +6,10 @@ export type Role = (typeof Role)[keyof typeof Role];
 export const CourseState = { created: 0, living: 1, ended: 2, replayable: 3 } as const;
 export type CourseState = (typeof CourseState)[keyof typeof CourseState];
 
+/** Where a class's replay index stands once the class has ended (Course.replayIndexStatus). */
+export const ReplayIndexStatus = { waiting: "waiting", requested: "requested", built: "built", failed: "failed" } as const;
+export type ReplayIndexStatus = (typeof ReplayIndexStatus)[keyof typeof ReplayIndexStatus];
+
 export const LeaveReason = { left: "left", timeout: "timeout", classEnded: "class_ended" } as const;
 export type LeaveReason = (typeof LeaveReason)[keyof typeof LeaveReason];
 
@@ -39,3 +43,23 @@ export const imTimestampNow = (): number => Date.now() % 4294967296;
  * which can lengthen an id ("İ" becomes "i" + U+0307): ids are validated on both forms.
  */
 export const uidKeyOf = (uid: string): string => uid.toLowerCase();
+
+/** Largest id (PostgreSQL int): room numbers and uins beyond it name nothing. */
+export const INT32_MAX = 2147483647;
+
+/** Canonical decimal: no sign on 0 ("-0" is not canonical), no leading zeros, no spaces or exponents. */
+const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
+
+/** A JSON integer, or a string holding a canonical decimal integer (protocol.md "Types": some apps send strings). */
+export function lenientInteger(value: unknown): number | undefined {
+  // JSON -0 is the integer 0.
+  if (typeof value === "number") return Number.isSafeInteger(value) ? value + 0 : undefined;
+  if (typeof value === "string" && CANONICAL_INTEGER.test(value)) {
+    const n = Number(value);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** What PostgreSQL can store: well-formed Unicode (no lone surrogates) without NUL. Every string field must be. */
+export const isStorableText = (value: string): boolean => value.isWellFormed() && !value.includes("\u0000");

@@ -2,10 +2,12 @@ import type { Config } from "../config";
 import type { Db } from "../infra/db/prisma";
 import type { RedisClient } from "../infra/redis/client";
 import type { ImClient } from "../infra/tencent/im";
+import type { ReplayIndexClient } from "../infra/tencent/replay-index";
 import type { VodClient } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
 import { AccountService } from "./accounts";
 import { BindingService } from "./bindings";
+import { CallbackAuth } from "./callback-auth";
 import { CourseLock } from "./course-lock";
 import { CourseService } from "./courses";
 import { ClassLifecycle } from "./lifecycle";
@@ -14,6 +16,8 @@ import { MemberService } from "./members";
 import { PresenceService } from "./presence";
 import { PresenceRebuild } from "./presence-rebuild";
 import { ReaperSchedule } from "./reaper-schedule";
+import { RecordingService } from "./recordings";
+import { type BuiltInIndexUrl, ReplayIndexService } from "./replay-index";
 import { SessionService } from "./sessions";
 import { SignatureService } from "./signatures";
 
@@ -23,7 +27,10 @@ export interface ServiceDeps {
   redis: RedisClient;
   im: ImClient;
   vod: VodClient;
+  replayIndex: ReplayIndexClient;
   log: Logger;
+  /** The URL of a class's built-in replay index (this server's route serving it). */
+  builtInIndexUrl: BuiltInIndexUrl;
 }
 
 /** The core: every door and worker calls these, never infra directly. */
@@ -38,6 +45,9 @@ export interface Services {
   members: MemberService;
   bindings: BindingService;
   signatures: SignatureService;
+  callbackAuth: CallbackAuth;
+  recordings: RecordingService;
+  replayIndex: ReplayIndexService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -45,13 +55,16 @@ export function createServices(deps: ServiceDeps): Services {
   const accounts = new AccountService({ ...deps, sessions });
   const presence = new PresenceService(deps);
   const schedule = new ReaperSchedule(deps);
-  const courses = new CourseService({ ...deps, presence });
   const lock = new CourseLock(deps);
   const markers = new ClassMarkers(deps);
+  const recordings = new RecordingService({ ...deps, markers });
+  const courses = new CourseService({ ...deps, presence, recordings });
   const lifecycle = new ClassLifecycle({ ...deps, lock, markers, presence });
   const members = new MemberService({ ...deps, lock, markers, presence, schedule });
   const bindings = new BindingService(deps);
   const presenceRebuild = new PresenceRebuild(deps);
   const signatures = new SignatureService(deps);
-  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures };
+  const callbackAuth = new CallbackAuth(deps);
+  const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
+  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex };
 }

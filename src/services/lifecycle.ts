@@ -7,7 +7,7 @@ import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
 import type { Course } from "./courses";
-import { CourseState, EndReason, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
+import { CourseState, EndReason, ReplayIndexStatus, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
 import type { ClassMarkers, MarkedChange } from "./markers";
 import type { PresenceService } from "./presence";
 
@@ -130,7 +130,8 @@ export class ClassLifecycle {
     return {
       endedAt: now,
       endReason: reason,
-      replayIndexDueAt: new Date(now.getTime() + this.deps.config.replayIndexDelayS * 1000),
+      replayIndexDueAt: new Date(now.getTime() + this.deps.config.replayIndex.delayS * 1000),
+      replayIndexStatus: ReplayIndexStatus.waiting,
       leaveReason: LeaveReason.classEnded,
     };
   }

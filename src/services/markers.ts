@@ -17,7 +17,8 @@ import { type ClassMarkerType, classMarkerMessage, type GroupCustomMessage, ImEr
 /** IM's duplicate window is five minutes; a pending message is reused for a little less. */
 const PENDING_TTL_MS = 4.5 * 60 * 1000;
 
-export type MarkedChange = "start" | "end" | `enter:${number}`;
+/** What a marker marks: a class's start or end, a member entering (uin), a recording file announced (its row id). */
+export type MarkedChange = "start" | "end" | `enter:${number}` | `recording:${number}`;
 
 type Marker = { type: ClassMarkerType; timestamp: number; value: Record<string, unknown> };
 
@@ -39,9 +40,11 @@ export class ClassMarkers {
   async post(app: SdkApp, roomnum: number, change: MarkedChange, marker: Marker): Promise<number> {
     const { redis, im } = this.deps;
     const key = RedisKeys.pendingMarker(roomnum, change);
-    const saved = await redis.get(key);
-    const message = saved ? (JSON.parse(saved) as GroupCustomMessage) : classMarkerMessage(marker);
-    if (!saved) await redis.set(key, JSON.stringify(message), "PX", PENDING_TTL_MS);
+    // Set only if none is pending, so two attempts at once (a callback and Tencent's retry) post one message.
+    const fresh = classMarkerMessage(marker);
+    const created = await redis.set(key, JSON.stringify(fresh), "PX", PENDING_TTL_MS, "NX");
+    const saved = created === "OK" ? null : await redis.get(key);
+    const message = saved ? (JSON.parse(saved) as GroupCustomMessage) : fresh;
     try {
       return await im.sendGroupCustomMessage(app, String(roomnum), message);
     } catch (error) {

@@ -1,18 +1,20 @@
 import { createLogger } from "../logger";
 import { configOrExit, createRuntime } from "../runtime";
 import { Reaper } from "./reaper";
+import { ReplayScheduler } from "./replay-scheduler";
 
-/** `npm run reaper`: the reaper alone, for deployments that keep it off the API instances. */
+/** `npm run reaper`: the background workers alone (reaper, replay index scheduler), for deployments that keep them off the API instances. */
 async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
   const runtime = await createRuntime(config, log);
   const reaper = new Reaper({ config, services: runtime.services, log });
+  const replayScheduler = new ReplayScheduler({ config, services: runtime.services, log });
   reaper.start();
-  log.info({ intervalMs: config.reaperIntervalMs }, "reaper running");
+  replayScheduler.start();
+  log.info({ intervalMs: config.reaperIntervalMs, replayIndexIntervalMs: config.replayIndex.intervalMs }, "reaper and replay index scheduler running");
   const stop = () => {
-    reaper
-      .stop()
+    Promise.all([reaper.stop(), replayScheduler.stop()])
       .then(() => runtime.close())
       .then(
         () => process.exit(0),

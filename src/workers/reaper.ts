@@ -2,6 +2,7 @@ import type { Config } from "../config";
 import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { Services } from "../services";
+import { Periodic } from "./periodic";
 
 /**
  * The reaper, in every instance (or alone as `npm run reaper`): every sweep it ends
@@ -34,13 +35,11 @@ export interface SweepResult {
 }
 
 export class Reaper {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
-  private stopped = true;
+  private readonly periodic: Periodic;
 
-  constructor(
-    private readonly deps: { config: Config; services: Services; log: Logger },
-  ) {}
+  constructor(private readonly deps: { config: Config; services: Services; log: Logger }) {
+    this.periodic = new Periodic(() => this.sweep(), deps.config.reaperIntervalMs, (error) => deps.log.error({ err: error }, "reaper sweep failed"));
+  }
 
   async sweep(nowMs = Date.now()): Promise<SweepResult> {
     const { services, config, log } = this.deps;
@@ -98,22 +97,10 @@ export class Reaper {
 
   /** Sweeps every REAPER_INTERVAL_MS; sweeps never overlap. */
   start(): void {
-    if (!this.stopped) return;
-    this.stopped = false;
-    const tick = () => {
-      if (this.stopped) return;
-      this.running = this.sweep()
-        .catch((error: unknown) => this.deps.log.error({ err: error }, "reaper sweep failed"))
-        .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, this.deps.config.reaperIntervalMs);
-        });
-    };
-    this.timer = setTimeout(tick, this.deps.config.reaperIntervalMs);
+    this.periodic.start();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.periodic.stop();
   }
 }

@@ -8,6 +8,8 @@ import { resetStores as resetStoresOf } from "../../scripts/support/stores";
 
 export const TEST_APP = { sdkAppId: 1400000001, secretKey: "test-secret-key-for-app-1400000001", admin: "admin" };
 export const OTHER_APP = { sdkAppId: 1400000002, secretKey: "test-secret-key-for-app-1400000002", admin: "admin2" };
+/** The key Tencent signs its callbacks with, as the tests' server is configured. */
+export const TEST_CALLBACK_KEY = "test-callback-key";
 /** The Tencent Cloud account of the tests (COS and VOD signatures): the server's credentials and the emulator's. */
 export const TEST_CLOUD = { appId: 1250000009, secretId: "AKIDtestsecretid", secretKey: "testsecretkey", buckets: ["sxbedu", "other"], region: "sh" };
 

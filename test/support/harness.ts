@@ -2,7 +2,7 @@ import { loadConfig } from "../../src/config";
 import { type ImMode, type RejectedRequest, startTencentEmulator, type TencentEmulator } from "../../src/emulator";
 import { createLogger, type Logger } from "../../src/logger";
 import { startServer, type RunningServer } from "../../src/server";
-import { TEST_APP, OTHER_APP, TEST_CLOUD, resetStores, testDatabaseUrl, testRedisUrl } from "./env";
+import { TEST_APP, OTHER_APP, TEST_CALLBACK_KEY, TEST_CLOUD, resetStores, testDatabaseUrl, testRedisUrl } from "./env";
 
 /** A class marker as IM received it: the custom element's Data decoded. */
 export interface ReceivedMarker {
@@ -72,7 +72,8 @@ export interface ProtocolAnswer {
   status: number;
   text: string;
   headers: Headers;
-  body: { errorCode: number; errorInfo: string; data?: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary data
+  // Tencent's callbacks answer in Tencent's shapes ({code}, {ActionStatus, ErrorCode, ErrorInfo}): other keys are read too.
+  body: { errorCode: number; errorInfo: string; data?: any; [key: string]: any }; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary data
 }
 
 export interface RestAnswer {
@@ -103,6 +104,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     VOD_ENDPOINT: tencent.url,
     VOD_V2_BASE_URL: tencent.url,
     IM_TIMEOUT_MS: "2000",
+    CALLBACK_KEY: TEST_CALLBACK_KEY,
+    REPLAY_INDEX_ENABLED: "false",
     PASSWORD_SCRYPT_N: "1024",
     REAPER_ENABLED: "false",
     ...env,

@@ -4,7 +4,7 @@ import { CourseState, MAX_PAGE_SIZE } from "../../services/domain";
 import { defineCommand } from "../command";
 import { anyUser } from "../access";
 import { inOrder, optionalInt, optionalOneOf, optionalStr, pagingFields } from "../fields";
-import { fromQuery, restPaging } from "../rest-mapping";
+import { fixed, fromQuery, restPaging } from "../rest-mapping";
 import { presentRoom } from "./presenters";
 
 const ALL_STATES = [CourseState.created, CourseState.living, CourseState.ended, CourseState.replayable] as const;
@@ -30,11 +30,13 @@ export const roomListInput = inOrder(
 );
 
 const listFilters = ["roomnum", "from_time", "to_time", "host_uid", "state"].map((name) => [name, fromQuery(name)] as const);
+const playbackFilters = listFilters.filter(([name]) => name !== "state");
 
 export const roomListCommand = defineCommand({
   name: "live.roomlist",
   dialect: "classroom",
-  summary: "`index`, `size` ≤ 50, filters `roomnum`, `from_time`, `to_time`, `host_uid`, `state` 0–3 (3: the replay players' playback list)",
+  summary:
+    "`index`, `size` ≤ 50, filters `roomnum`, `from_time`, `to_time`, `host_uid`, `state` 0–3 (3: the replay players' playback list); each room with its IM range, replay index and videos",
   auth: "token",
   access: anyUser,
   input: roomListInput,
@@ -49,5 +51,9 @@ export const roomListCommand = defineCommand({
       state: input.state,
     }),
   present: (list) => ({ total: list.total, rooms: list.rooms.map((room) => presentRoom(room)) }),
-  rest: { method: "get", path: "/courses", input: { ...Object.fromEntries(listFilters), ...restPaging } },
+  rest: [
+    { method: "get", path: "/courses", input: { ...Object.fromEntries(listFilters), ...restPaging } },
+    // The replay players' playback list: replayable classes with their index, IM range and videos.
+    { method: "get", path: "/playbacks", input: { ...Object.fromEntries(playbackFilters), state: fixed(CourseState.replayable), ...restPaging } },
+  ],
 });

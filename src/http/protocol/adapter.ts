@@ -1,12 +1,13 @@
 import type { Context } from "koa";
 import { authenticateOptionsOf, checkTimeStamp, resolveApp, tokenOfTokenCommand } from "../../commands/common";
 import type { AnyCommand, Dialect } from "../../commands/command";
-import { execute } from "../../commands/execute";
+import { execute, type Invocation, queryStrings } from "../../commands/execute";
 import { commandsOf } from "../../commands/registry";
 import type { Config } from "../../config";
 import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
 import { parseJsonBody, readRawBody } from "../body";
+import { callbackAnswer, type CallbackOutcome } from "../callback-answers";
 import { sendEnvelope } from "./envelope";
 import type { RequestState } from "../request-context";
 
@@ -41,36 +42,57 @@ export function isProtocolPath(path: string): boolean {
   return path.endsWith("/") || path.endsWith("index.php");
 }
 
+/** The caller as the command's `auth` asks: app and timeStamp from the common fields, the token's user. */
+async function callerOf(deps: { config: Config; services: Services }, command: AnyCommand, fields: Record<string, unknown>, ctx: Context): Promise<Invocation> {
+  const query = queryStrings(ctx.query);
+  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query };
+  const app = resolveApp(deps.config, fields.appid, command.auth === "token" ? "TokenCmd" : "Cmd");
+  const timeStamp = checkTimeStamp(fields.timeStamp);
+  const user =
+    command.auth === "token"
+      ? await deps.services.sessions.authenticate(tokenOfTokenCommand(fields.token), app.sdkAppId, authenticateOptionsOf(command))
+      : undefined;
+  return { app, timeStamp, user, fields, query };
+}
+
+/** Answers in the command's envelope; a body that is not JSON gets the standard 10002 whatever the command. */
+function answer(ctx: Context, command: AnyCommand | undefined, outcome: CallbackOutcome): void {
+  const envelope = command?.envelope ?? "standard";
+  const bodyError = "error" in outcome && outcome.error.code === ErrorCode.requestJson;
+  if (envelope !== "standard" && !bodyError) {
+    const { status, body } = callbackAnswer(envelope, outcome);
+    ctx.status = status;
+    ctx.body = JSON.stringify(body);
+    ctx.set("Content-Type", "application/json");
+    return;
+  }
+  if ("data" in outcome) return sendEnvelope(ctx, ErrorCode.success, "", outcome.data);
+  // The envelope's rules: HTTP 200 whatever the error (body too large or too slow included).
+  const error = "error" in outcome ? outcome.error : Errors.server();
+  sendEnvelope(ctx, error.code, error.info, error.data);
+}
+
 export function protocolHandler(deps: { config: Config; services: Services }, dialect: Exclude<Dialect, "rest">) {
   const commandOf = commandResolver(dialect);
   return async (ctx: Context): Promise<void> => {
     const state = ctx.state as RequestState;
+    const command = commandOf(ctx);
     try {
-      const command = commandOf(ctx);
       if (!command) throw Errors.invalidRequest();
       state.command = command.name;
       state.quiet = command.hotPath?.quietLog === true;
       const fields = parseJsonBody(await readRawBody(ctx, deps.config.bodyLimitBytes, deps.config.bodyTimeoutMs));
-      const base = command.auth === "token" ? "TokenCmd" : "Cmd";
-      const app = resolveApp(deps.config, fields.appid, base);
-      const timeStamp = checkTimeStamp(fields.timeStamp);
-      const user =
-        command.auth === "token"
-          ? await deps.services.sessions.authenticate(tokenOfTokenCommand(fields.token), app.sdkAppId, authenticateOptionsOf(command))
-          : undefined;
-      const data = await execute(command, deps.services, { app, timeStamp, user, fields });
-      sendEnvelope(ctx, ErrorCode.success, "", data);
+      const data = await execute(command, deps.services, await callerOf(deps, command, fields, ctx));
+      answer(ctx, command, { data });
     } catch (error) {
       if (error instanceof AppError) {
         state.errorCode = error.code;
-        // The envelope's rules: HTTP 200 whatever the error (body too large or too slow included).
-        sendEnvelope(ctx, error.code, error.info, error.data);
+        answer(ctx, command, { error });
         return;
       }
       state.errorCode = ErrorCode.server;
       state.failure = error;
-      const server = Errors.server();
-      sendEnvelope(ctx, server.code, server.info);
+      answer(ctx, command, { failure: error });
     }
   };
 }

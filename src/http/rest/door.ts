@@ -3,13 +3,14 @@ import bodyParser from "koa-bodyparser";
 import type { Context } from "koa";
 import { authenticateOptionsOf, checkTimeStamp, resolveApp } from "../../commands/common";
 import { type AnyCommand, restRoutesOf } from "../../commands/command";
-import { execute } from "../../commands/execute";
+import { execute, type Invocation, queryStrings } from "../../commands/execute";
 import { restCommands } from "../../commands/registry";
 import { inputOf, type RestMapping, type RestRequestParts } from "../../commands/rest-mapping";
 import type { Config } from "../../config";
-import { AppError, Errors } from "../../errors";
+import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
 import { imTimestampNow, type SessionUser } from "../../services/domain";
+import { callbackAnswer, type CallbackEnvelope, type CallbackOutcome } from "../callback-answers";
 import type { RequestState } from "../request-context";
 import { httpStatusOf } from "./status";
 
@@ -55,22 +56,41 @@ async function sessionOf(deps: RestDeps, command: AnyCommand, route: RestMapping
   return deps.services.sessions.authenticate(bearer, undefined, authenticateOptionsOf(command));
 }
 
+/** The caller as the command's `auth` asks (REST: the session's app, or `appid` of the body or query). */
+async function invocationOf(deps: RestDeps, command: AnyCommand, route: RestMapping, request: RestRequestParts, query: Record<string, string>): Promise<Invocation> {
+  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields: inputOf(route, request), query };
+  const user = await sessionOf(deps, command, route, request.bearer);
+  const { body } = request;
+  const app = user ? resolveApp(deps.config, user.appid, "TokenCmd") : resolveApp(deps.config, body.appid ?? query.appid, "Cmd");
+  const timeStamp = body.timeStamp === undefined ? imTimestampNow() : checkTimeStamp(body.timeStamp);
+  return { app, timeStamp, user: command.auth === "token" ? user : undefined, fields: inputOf(route, request), query };
+}
+
+/** Tencent's callbacks answer in Tencent's shapes here too (a body that is not JSON excepted). */
+function sendCallbackAnswer(ctx: Context, envelope: CallbackEnvelope, outcome: CallbackOutcome): void {
+  const { status, body } = callbackAnswer(envelope, outcome);
+  ctx.status = status;
+  ctx.body = body;
+}
+
 async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, ctx: Context): Promise<void> {
   const state = ctx.state as RestState;
   state.command = command.name;
   state.quiet = command.hotPath?.quietLog === true;
+  const envelope = command.envelope ?? "standard";
   const request = requestPartsOf(ctx);
   try {
     if (state.bodyError) throw state.bodyError;
-    const user = await sessionOf(deps, command, route, request.bearer);
-    const { body, query } = request;
-    const app = user ? resolveApp(deps.config, user.appid, "TokenCmd") : resolveApp(deps.config, body.appid ?? query.appid, "Cmd");
-    const timeStamp = body.timeStamp === undefined ? imTimestampNow() : checkTimeStamp(body.timeStamp);
-    const fields = inputOf(route, request);
-    const data = await execute(command, deps.services, { app, timeStamp, user: command.auth === "token" ? user : undefined, fields });
+    const data = await execute(command, deps.services, await invocationOf(deps, command, route, request, queryStrings(ctx.query)));
+    if (envelope !== "standard") return sendCallbackAnswer(ctx, envelope, { data });
     ctx.status = route.status ?? 200;
     if (ctx.status !== 204) ctx.body = data ?? {};
   } catch (error) {
+    if (envelope !== "standard" && error !== state.bodyError) {
+      if (!(error instanceof AppError)) state.failure = error;
+      state.errorCode = error instanceof AppError ? error.code : ErrorCode.server;
+      return sendCallbackAnswer(ctx, envelope, error instanceof AppError ? { error } : { failure: error });
+    }
     if (!(error instanceof AppError)) throw error;
     state.errorCode = error.code;
     sendError(ctx, error);

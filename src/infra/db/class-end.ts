@@ -16,6 +16,8 @@ export interface ClassEndCommon {
   endedAt: Date;
   endReason: string;
   replayIndexDueAt: Date;
+  /** The replay index's status once the class has ended (it waits for its due time). */
+  replayIndexStatus: string;
   leaveReason: string;
 }
 
@@ -28,7 +30,8 @@ export async function endLivingClasses(db: Db, ends: readonly ClassEnd[], common
     ), ended AS (
       UPDATE "Course" c
       SET state = 2, "endedAt" = ${common.endedAt}, "endImSeq" = input.seq, "endReason" = ${common.endReason},
-          "replayIndexDueAt" = ${common.replayIndexDueAt}, "memberVersion" = c."memberVersion" + 1
+          "replayIndexDueAt" = ${common.replayIndexDueAt}, "replayIndexStatus" = ${common.replayIndexStatus},
+          "memberVersion" = c."memberVersion" + 1
       FROM input WHERE c.roomnum = input.roomnum AND c.state = 1
       RETURNING c.roomnum
     ), closed AS (

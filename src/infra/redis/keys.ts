@@ -22,7 +22,7 @@ export const RedisKeys = {
   /** ZSET of members entering the class right now (holder token → deadline ms): a start or end waits for them. */
   courseEntering: (roomnum: number) => `${courseTag(roomnum)}:entering`,
   /** STRING (JSON {random, data}) of a class marker posted for a change not yet recorded: a retry of the
-   *  same change posts the same message, which IM keeps once. `change` is "start", "end" or "enter:<uin>". */
+   *  same change posts the same message, which IM keeps once. `change` is "start", "end", "enter:<uin>" or "recording:<video id>". */
   pendingMarker: (roomnum: number, change: string) => `${courseTag(roomnum)}:marker:${change}`,
   /** ZSET roomnum → when the reaper next judges the class (its teacher's last beat it knew), one entry per living class. */
   livingCourses: "presence:living",

@@ -1,0 +1,64 @@
+import { z } from "zod";
+import { FieldText } from "../../errors";
+import { LiveEventType } from "../../services/recordings";
+import { tencentLiveCallback } from "../access";
+import { defineCommand } from "../command";
+import { inOrderWhen, int, optionalStr, str } from "../fields";
+
+/** Seconds, bytes and media timestamps beyond 32 bits (a file over 2 GB). */
+const WIDE = { min: 0, max: Number.MAX_SAFE_INTEGER };
+
+/** Fields of every live event, in the original's check order (protocol.md §9). */
+const eventFields = z.object({
+  event_type: int(FieldText.eventType, { min: 0 }),
+  stream_id: str(FieldText.streamId, { maxLength: 256 }),
+});
+
+/** Fields of a recording file (event 100). */
+const fileFields = z.object({
+  start_time: int(FieldText.startTime, WIDE),
+  end_time: int(FieldText.endTime, WIDE),
+  media_start_time: int(FieldText.mediaStartTime, WIDE),
+  file_size: int(FieldText.fileSize, WIDE),
+  duration: int(FieldText.duration, WIDE),
+  video_id: str(FieldText.videoId, { nonEmpty: true, maxLength: 128 }),
+  video_url: str(FieldText.videoUrl, { nonEmpty: true, maxLength: 2048 }),
+  file_id: optionalStr(FieldText.fileId, { maxLength: 128 }),
+  file_format: optionalStr(FieldText.fileFormat, { maxLength: 16 }),
+  stream_param: optionalStr(FieldText.streamParam, { maxLength: 4096 }),
+});
+
+export const recordingCallbackCommand = defineCommand({
+  name: "live.reccall",
+  aliases: ["live.recendcall"],
+  dialect: "classroom",
+  envelope: "liveCallback",
+  summary:
+    "Tencent's recording callback (also `live.recendcall`): event 100 stores the video (once per file) and posts IM marker 1004; 0/1 (stream end/start) are logged; answers `{code}`",
+  auth: "signed",
+  access: tencentLiveCallback,
+  input: inOrderWhen(eventFields, fileFields, (event) => event.event_type === LiveEventType.recordingFile),
+  // inOrderWhen validated every file field when the event is a recording file.
+  run: ({ services }, input) =>
+    services.recordings.onEvent({
+      eventType: input.event_type,
+      streamId: input.stream_id,
+      file:
+        input.event_type === LiveEventType.recordingFile
+          ? {
+              streamId: input.stream_id,
+              fileId: input.file_id,
+              videoId: input.video_id!,
+              videoUrl: input.video_url!,
+              fileFormat: input.file_format,
+              startTime: input.start_time!,
+              endTime: input.end_time!,
+              mediaStartTime: input.media_start_time!,
+              fileSize: input.file_size!,
+              duration: input.duration!,
+              streamParam: input.stream_param,
+            }
+          : undefined,
+    }),
+  rest: { method: "post", path: "/callbacks/recording", input: {}, bodyIsInput: true },
+});

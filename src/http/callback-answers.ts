@@ -1,0 +1,34 @@
+import type { Envelope } from "../commands/command";
+import { type AppError, ErrorCode, Errors } from "../errors";
+
+/**
+ * Answers to Tencent's callbacks, in Tencent's shapes, on every door. What Tencent reads is
+ * the HTTP status: anything but 200 makes it retry (recording callbacks: 3 times, 60 s
+ * apart). So an internal failure (the record may not be stored) answers 500, a signature we
+ * refuse answers 401 (Tencent's console shows the failures: a key mismatch gets noticed),
+ * and a payload we can never accept answers 200 with its code (a retry cannot help).
+ * A body that is not JSON keeps the original's standard 10002 envelope (the caller's job).
+ */
+
+export type CallbackEnvelope = Exclude<Envelope, "standard">;
+
+export interface CallbackAnswer {
+  status: number;
+  body: object;
+}
+
+/** The outcome of a callback: its data, a refusal, or an unexpected failure. */
+export type CallbackOutcome = { data: object | undefined } | { error: AppError } | { failure: unknown };
+
+const statusOf = (error: AppError): number => (error.code === ErrorCode.server ? 500 : error.kind === "credentials" ? 401 : 200);
+
+function shape(envelope: CallbackEnvelope, status: number, code: number, info: string): object {
+  return envelope === "liveCallback" ? { code } : { ActionStatus: status === 200 ? "OK" : "FAIL", ErrorCode: code, ErrorInfo: info };
+}
+
+export function callbackAnswer(envelope: CallbackEnvelope, outcome: CallbackOutcome): CallbackAnswer {
+  if ("data" in outcome) return { status: 200, body: shape(envelope, 200, ErrorCode.success, "") };
+  const error = "error" in outcome ? outcome.error : Errors.server();
+  const status = statusOf(error);
+  return { status, body: shape(envelope, status, error.code, error.info) };
+}

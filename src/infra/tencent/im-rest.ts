@@ -1,0 +1,97 @@
+import { randomInt } from "node:crypto";
+import type { SdkApp } from "../../config";
+import { genUserSig } from "./usersig";
+
+/**
+ * The transport of Tencent IM's REST API (and of the services built the same way, such as
+ * the replay index service): `POST {base}/v4/<service>/<command>?sdkappid&identifier&usersig
+ * &random&contenttype=json` with a JSON body, answered `{ActionStatus, ErrorCode, ErrorInfo, …}`.
+ * The admin userSig is generated here, cached, and never logged. Each call is sent once,
+ * never resent blindly: a timeout or a dropped answer is an unknown outcome.
+ */
+
+/** "refused": the service answered an error, nothing was done. "unknown": it may have been done. */
+export type ImOutcome = "refused" | "unknown";
+
+export class ImError extends Error {
+  constructor(
+    message: string,
+    readonly outcome: ImOutcome,
+    readonly imErrorCode?: number,
+    /** The service's ErrorInfo, when it answered one. */
+    readonly imErrorInfo = "",
+  ) {
+    super(message);
+    this.name = "ImError";
+  }
+}
+
+export interface ImRestOptions {
+  baseUrl: string;
+  /** One attempt's whole budget (connect, send, answer). */
+  timeoutMs: number;
+}
+
+const ADMIN_SIG_LIFETIME_S = 86400;
+/** Errors fetch reports when no connection was made: the request never left. */
+const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
+
+const notSent = (error: unknown): boolean => {
+  const code = (error as { cause?: { code?: unknown } }).cause?.code;
+  return typeof code === "string" && NOT_SENT_CODES.has(code);
+};
+
+export class ImRest {
+  private readonly adminSigs = new Map<number, { sig: string; renewAt: number }>();
+
+  constructor(private readonly options: ImRestOptions) {}
+
+  /** Sends once and reads the answer; throws ImError unless it is `ActionStatus: "OK"`, `ErrorCode: 0`. */
+  async call(app: SdkApp, command: string, body: unknown): Promise<Record<string, unknown>> {
+    let response: Response;
+    try {
+      response = await this.post(app, command, JSON.stringify(body));
+    } catch (error) {
+      throw new ImError(`${command}: ${error instanceof Error ? error.message : "request failed"}`, notSent(error) ? "refused" : "unknown");
+    }
+    let reply: unknown;
+    try {
+      reply = await response.json();
+    } catch {
+      throw new ImError(`${command}: reply is not JSON (HTTP ${response.status})`, "unknown");
+    }
+    if (typeof reply !== "object" || reply === null) throw new ImError(`${command}: reply is not an object`, "unknown");
+    const result = reply as Record<string, unknown>;
+    if (result.ActionStatus !== "OK" || result.ErrorCode !== 0) {
+      const code = typeof result.ErrorCode === "number" ? result.ErrorCode : undefined;
+      const info = typeof result.ErrorInfo === "string" ? result.ErrorInfo : "";
+      throw new ImError(`${command}: ErrorCode ${String(result.ErrorCode)} ${info}`, "refused", code, info);
+    }
+    return result;
+  }
+
+  private adminSig(app: SdkApp): string {
+    const now = Date.now();
+    const cached = this.adminSigs.get(app.sdkAppId);
+    if (cached && cached.renewAt > now) return cached.sig;
+    const sig = genUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: app.admin, expireSeconds: ADMIN_SIG_LIFETIME_S });
+    this.adminSigs.set(app.sdkAppId, { sig, renewAt: now + (ADMIN_SIG_LIFETIME_S * 1000) / 2 });
+    return sig;
+  }
+
+  private async post(app: SdkApp, command: string, payload: string): Promise<Response> {
+    const query = new URLSearchParams({
+      sdkappid: String(app.sdkAppId),
+      identifier: app.admin,
+      usersig: this.adminSig(app),
+      random: String(randomInt(0, 4294967296)),
+      contenttype: "json",
+    });
+    return fetch(`${this.options.baseUrl}/v4/${command}?${query.toString()}`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: payload,
+      signal: AbortSignal.timeout(this.options.timeoutMs),
+    });
+  }
+}

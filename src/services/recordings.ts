@@ -1,0 +1,164 @@
+import type { Config } from "../config";
+import { Errors, FieldText } from "../errors";
+import type { Db } from "../infra/db/prisma";
+import { parseStreamParam } from "../infra/tencent/callbacks";
+import { ClassMarker, ImError } from "../infra/tencent/im";
+import type { Logger } from "../logger";
+import { INT32_MAX, isStorableText, lenientInteger, nowToTheSecond, uidKeyOf } from "./domain";
+import type { ClassMarkers } from "./markers";
+
+/**
+ * Recorded videos of a class, from Tencent's recording callback (event 100). Tencent
+ * retries a callback that is not answered 200 (3 times, 60 s apart), so recording a file is
+ * idempotent: the row is keyed by Tencent's file id and written first (nothing is lost),
+ * then its 1004 marker is posted into the class's group once (a retry reuses the pending
+ * message, which IM keeps once) and its MsgSeq kept as the class's last recording sequence.
+ * If the marker cannot be posted the callback fails (500) and Tencent's retry finishes it.
+ */
+
+/** Tencent's live event types (tencent-formats.md §(a)). */
+export const LiveEventType = { streamEnded: 0, streamStarted: 1, recordingFile: 100, snapshot: 200 } as const;
+
+/** A recording file as the callback describes it (validated). */
+export interface RecordedFile {
+  streamId: string;
+  fileId: string | undefined;
+  videoId: string;
+  videoUrl: string;
+  fileFormat: string | undefined;
+  /** Unix seconds. */
+  startTime: number;
+  endTime: number;
+  mediaStartTime: number;
+  fileSize: number;
+  duration: number;
+  streamParam: string | undefined;
+}
+
+export interface LiveEvent {
+  eventType: number;
+  streamId: string;
+  /** Event 100 only. */
+  file: RecordedFile | undefined;
+}
+
+/** A video as lists and the replay index show it. */
+export interface VideoView {
+  fileId: string;
+  videoId: string;
+  videoUrl: string;
+  uid: string;
+  fileFormat: string;
+  startAt: Date;
+  endAt: Date;
+  mediaStartTime: number;
+  fileSize: number;
+  duration: number;
+  imSeq: number | null;
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+export class RecordingService {
+  constructor(private readonly deps: { config: Config; db: Db; markers: ClassMarkers; log: Logger }) {}
+
+  /** One live event: a recording file is recorded; a stream's start or end is logged; anything else is ignored. */
+  async onEvent(event: LiveEvent): Promise<void> {
+    const { log } = this.deps;
+    if (event.eventType === LiveEventType.recordingFile && event.file) return this.recordFile(event.file);
+    if (event.eventType === LiveEventType.streamStarted || event.eventType === LiveEventType.streamEnded) {
+      log.info({ streamId: event.streamId, eventType: event.eventType }, event.eventType === LiveEventType.streamStarted ? "stream started" : "stream ended");
+      return;
+    }
+    log.debug({ streamId: event.streamId, eventType: event.eventType }, "live event ignored");
+  }
+
+  /** The class's videos (or several classes'), oldest first. */
+  async videosOf(roomnums: readonly number[]): Promise<Map<number, VideoView[]>> {
+    const byRoom = new Map<number, VideoView[]>(roomnums.map((roomnum) => [roomnum, []]));
+    if (roomnums.length === 0) return byRoom;
+    const rows = await this.deps.db.videoRecord.findMany({
+      where: { roomnum: { in: [...roomnums] } },
+      orderBy: [{ startAt: "asc" }, { id: "asc" }],
+      include: { account: { select: { uid: true } } },
+    });
+    for (const { account, roomnum, ...video } of rows) {
+      byRoom.get(roomnum)?.push({ ...video, uid: account.uid, mediaStartTime: Number(video.mediaStartTime), fileSize: Number(video.fileSize) });
+    }
+    return byRoom;
+  }
+
+  private async recordFile(file: RecordedFile): Promise<void> {
+    const { db, markers, log } = this.deps;
+    const { course, app, account } = await this.ownersOf(file);
+    const fileId = file.fileId || file.videoId;
+    await db.videoRecord.createMany({
+      data: {
+        roomnum: course.roomnum,
+        uin: account.uin,
+        fileId,
+        videoId: file.videoId,
+        videoUrl: file.videoUrl,
+        streamId: file.streamId,
+        fileFormat: file.fileFormat ?? "",
+        startAt: new Date(file.startTime * 1000),
+        endAt: new Date(file.endTime * 1000),
+        mediaStartTime: BigInt(file.mediaStartTime),
+        fileSize: BigInt(file.fileSize),
+        duration: file.duration,
+        recordedAt: nowToTheSecond(),
+      },
+      skipDuplicates: true,
+    });
+    const video = await db.videoRecord.findUniqueOrThrow({ where: { fileId } });
+    if (video.roomnum !== course.roomnum) {
+      log.warn({ fileId, roomnum: course.roomnum, recordedFor: video.roomnum }, "recording file already recorded for another class; kept there");
+      return;
+    }
+    if (video.imSeq !== null) return; // a retry of a file already recorded and announced
+    const change = `recording:${video.id}` as const;
+    let seq: number;
+    try {
+      seq = await markers.post(app, course.roomnum, change, { type: ClassMarker.recordingFinished, timestamp: nowSeconds(), value: markerValue(account.uid, file) });
+    } catch (error) {
+      if (error instanceof ImError) log.warn({ roomnum: course.roomnum, fileId, err: error.message }, "recording stored; its 1004 marker failed (Tencent's retry posts it)");
+      throw error;
+    }
+    await db.$transaction([
+      db.videoRecord.updateMany({ where: { id: video.id, imSeq: null }, data: { imSeq: seq } }),
+      db.course.updateMany({ where: { roomnum: course.roomnum, lastRecImSeq: { lt: seq } }, data: { lastRecImSeq: seq } }),
+    ]);
+    await markers.settle(course.roomnum, change);
+    log.info({ roomnum: course.roomnum, fileId, imSeq: seq }, "recording file recorded");
+  }
+
+  /** The class (`groupid`) and the pushing user (base64 `userid`) that `stream_param` names. */
+  private async ownersOf(file: RecordedFile) {
+    const { db, config } = this.deps;
+    const { groupId, uid } = parseStreamParam(file.streamParam ?? "");
+    const roomnum = lenientInteger(groupId);
+    if (roomnum === undefined || roomnum <= 0 || roomnum > INT32_MAX) throw Errors.requestData(FieldText.streamParam.groupId);
+    if (uid === undefined || uid === "" || !isStorableText(uid)) throw Errors.requestData(FieldText.streamParam.userId);
+    const course = await db.course.findUnique({ where: { roomnum } });
+    const app = course ? config.sdkApps.get(course.appid) : undefined;
+    if (!course || !app) throw Errors.roomNotExist();
+    // findFirst: never batched with other requests' lookups (see AccountService.accountOf).
+    const account = await db.account.findFirst({ where: { appid: course.appid, uidKey: uidKeyOf(uid) }, select: { uin: true, uid: true } });
+    if (!account || account.uid !== uid) throw Errors.recordingUserNotExist();
+    return { course, app, account };
+  }
+}
+
+/** The 1004 marker's value, keys in the original's order (protocol.md §7.1). */
+function markerValue(uid: string, file: RecordedFile) {
+  return {
+    uid,
+    start_time: file.startTime,
+    end_time: file.endTime,
+    media_start_time: file.mediaStartTime,
+    file_size: file.fileSize,
+    duration: file.duration,
+    video_id: file.videoId,
+    video_url: file.videoUrl,
+  };
+}
