@@ -7,10 +7,16 @@ import { type RunningServer, startServer } from "./server";
  * The server process as `npm start` runs it. In development without IM_BASE_URL, the
  * Tencent emulator starts first, on loopback, and every Tencent client (IM, VOD) points
  * at it (one warning line says so and where): a class runs offline on the defaults, and
- * apps can upload to its COS with the signatures the server hands out. Production
- * never starts it (loadConfig leaves no emulator port there). The core never imports
- * the emulator: only this entry does.
+ * apps can upload to its COS with the signatures the server hands out. Once the server
+ * listens, the emulator's bypass recording calls its recording callback a moment after
+ * each class ends, and its replay index service (used when REPLAY_INDEX_URL points at it)
+ * calls the index-file callback, both signed with CALLBACK_KEY as Tencent signs: a class
+ * becomes replayable with no manual step. Production never starts it (loadConfig leaves
+ * no emulator port there). The core never imports the emulator: only this entry does.
  */
+
+/** How long after a class ends the emulated recording arrives (Tencent takes minutes). */
+const RECORDING_DELAY_MS = 1000;
 
 export interface Launched {
   server: RunningServer;
@@ -29,11 +35,12 @@ export async function launch(config: Config, options: { log?: Logger } = {}): Pr
     effective = { ...config, imBaseUrl: emulator.url, vod: { ...config.vod, endpoint: vodEndpointOf(emulator.url), v2BaseUrl: emulator.url } };
     log.warn(
       { emulator: emulator.url, received: `${emulator.url}/__tencent/im/groups` },
-      "development: Tencent (IM, COS, VOD) is emulated in this process (nothing reaches Tencent); set IM_BASE_URL to use the real services",
+      "development: Tencent (IM, COS, VOD, recording, replay index) is emulated in this process (nothing reaches Tencent); set IM_BASE_URL to use the real services",
     );
   }
   try {
     const server = await startServer(effective, { log });
+    if (emulator) callBackInto(emulator, server.url, config.callbackKey);
     return {
       server,
       emulator,
@@ -46,4 +53,12 @@ export async function launch(config: Config, options: { log?: Logger } = {}): Pr
     await emulator?.close();
     throw error;
   }
+}
+
+/** Points the emulator's callbacks at the server, as the live and IM consoles would be set (the original's URLs). */
+function callBackInto(emulator: TencentEmulator, serverUrl: string, callbackKey: string): void {
+  emulator.recorder.target = { url: `${serverUrl}/index.php?svc=live&cmd=reccall`, key: callbackKey };
+  emulator.recorder.delayMs = RECORDING_DELAY_MS;
+  emulator.recorder.enabled = true;
+  emulator.replayIndex.callback = { url: `${serverUrl}/index.php?svc=live&cmd=idxfileendcall`, token: callbackKey };
 }

@@ -54,7 +54,8 @@ interface Group {
   byRandom: Map<number, { message: ReceivedGroupMessage; atMs: number }>;
 }
 
-class ImFailure extends Error {
+/** An IM REST error: IM answers it as `{ActionStatus: "FAIL", ErrorCode, ErrorInfo}`. */
+export class ImFailure extends Error {
   constructor(
     readonly errorCode: number,
     readonly errorInfo: string,
@@ -63,9 +64,44 @@ class ImFailure extends Error {
   }
 }
 
-const fail = (errorCode: number, errorInfo: string): never => {
+export const fail = (errorCode: number, errorInfo: string): never => {
   throw new ImFailure(errorCode, errorInfo);
 };
+
+/** IM's answer to a refused request. */
+export const failureReply = (error: ImFailure): EmulatorReply => ({ kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: error.errorInfo, ErrorCode: error.errorCode } });
+
+/**
+ * The common query of every IM REST call, checked as IM does: POST, a configured sdkappid,
+ * contenttype=json, a 32-bit random, the App admin as identifier and its usersig verified.
+ */
+export function checkRestQuery(apps: readonly EmulatedApp[], method: string, url: URL, nowMs: number): EmulatedApp {
+  const q = url.searchParams;
+  if (method !== "POST") fail(60002, `HTTP method ${method}: REST calls are POST`);
+  const sdkappid = q.get("sdkappid");
+  if (!sdkappid) fail(60012, "the request URL carries no sdkappid");
+  const app = apps.find((a) => String(a.sdkAppId) === sdkappid) ?? fail(70020, `SDKAppID ${sdkappid} does not exist`);
+  if (q.get("contenttype") !== "json") fail(60002, "contenttype must be json");
+  const random = q.get("random") ?? "";
+  if (!/^\d{1,10}$/.test(random) || Number(random) > UINT32_MAX) fail(60002, "random must be a 32-bit unsigned integer");
+  const identifier = q.get("identifier") ?? "";
+  if (identifier !== app.admin) fail(60010, "the request needs the App admin as identifier");
+  const verdict = verifyUserSig(q.get("usersig") ?? "", app.secretKey, { identifier, sdkAppId: app.sdkAppId }, Math.floor(nowMs / 1000));
+  if (!verdict.ok) fail(verdict.errorCode, verdict.errorInfo);
+  return app;
+}
+
+/** A REST call's JSON body: an object, or IM's 60003. */
+export function parseRestBody(body: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return fail(60003, "HTTP request JSON parse error");
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) fail(60003, "the request body must be a JSON object");
+  return parsed as Record<string, unknown>;
+}
 
 const isUint32 = (value: unknown): value is number => typeof value === "number" && Number.isInteger(value) && value >= 0 && value <= UINT32_MAX;
 
@@ -77,6 +113,8 @@ export class ImEmulator {
   readonly rejected: RejectedRequest[] = [];
   /** Retries IM recognised as the same message (same Random within 5 minutes). */
   duplicates = 0;
+  /** Called with every new message (the recording simulator watches the class markers). */
+  readonly listeners: Array<(message: ReceivedGroupMessage, app: EmulatedApp) => void> = [];
   private readonly groups = new Map<string, Group>();
 
   constructor(private readonly apps: readonly EmulatedApp[]) {}
@@ -97,9 +135,9 @@ export class ImEmulator {
   handle(method: string, url: URL, body: string, nowMs = Date.now()): EmulatorReply {
     if (this.mode === "down") return { kind: "drop" };
     try {
-      const app = this.checkQuery(method, url, nowMs);
+      const app = checkRestQuery(this.apps, method, url, nowMs);
       if (url.pathname !== SEND_GROUP_MSG) fail(60009, `unknown REST API ${url.pathname}`);
-      const request = this.parseBody(body);
+      const request = parseRestBody(body);
       if (this.mode === "garbage") return { kind: "text", contentType: "text/html", body: "<html>502 Bad Gateway</html>" };
       if (this.mode === "error") return { kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
       const message = this.post(app, request, Object.fromEntries(url.searchParams), nowMs);
@@ -107,36 +145,8 @@ export class ImEmulator {
     } catch (error) {
       if (!(error instanceof ImFailure)) throw error;
       this.rejected.push({ path: url.pathname, errorCode: error.errorCode, errorInfo: error.errorInfo });
-      return { kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: error.errorInfo, ErrorCode: error.errorCode } };
+      return failureReply(error);
     }
-  }
-
-  /** The common query of every IM REST call, checked as IM does. */
-  private checkQuery(method: string, url: URL, nowMs: number): EmulatedApp {
-    const q = url.searchParams;
-    if (method !== "POST") fail(60002, `HTTP method ${method}: REST calls are POST`);
-    const sdkappid = q.get("sdkappid");
-    if (!sdkappid) fail(60012, "the request URL carries no sdkappid");
-    const app = this.apps.find((a) => String(a.sdkAppId) === sdkappid) ?? fail(70020, `SDKAppID ${sdkappid} does not exist`);
-    if (q.get("contenttype") !== "json") fail(60002, "contenttype must be json");
-    const random = q.get("random") ?? "";
-    if (!/^\d{1,10}$/.test(random) || Number(random) > UINT32_MAX) fail(60002, "random must be a 32-bit unsigned integer");
-    const identifier = q.get("identifier") ?? "";
-    if (identifier !== app.admin) fail(60010, "the request needs the App admin as identifier");
-    const verdict = verifyUserSig(q.get("usersig") ?? "", app.secretKey, { identifier, sdkAppId: app.sdkAppId }, Math.floor(nowMs / 1000));
-    if (!verdict.ok) fail(verdict.errorCode, verdict.errorInfo);
-    return app;
-  }
-
-  private parseBody(body: string): Record<string, unknown> {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(body);
-    } catch {
-      return fail(60003, "HTTP request JSON parse error");
-    }
-    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) fail(60003, "the request body must be a JSON object");
-    return parsed as Record<string, unknown>;
   }
 
   private post(app: EmulatedApp, request: Record<string, unknown>, query: Record<string, string>, nowMs: number): ReceivedGroupMessage {
@@ -163,6 +173,7 @@ export class ImEmulator {
     group.messages.push(message);
     group.byRandom.set(message.random, { message, atMs: nowMs });
     this.received.push(message);
+    for (const listener of this.listeners) listener(message, app);
     return message;
   }
 

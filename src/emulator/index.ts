@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import { CosEmulator } from "./cos";
 import type { EmulatedCloud, EmulatedRequest, EmulatorReply } from "./http";
 import { type EmulatedApp, ImEmulator, type ReceivedGroupMessage } from "./im";
+import { RecordingSimulator } from "./recorder";
+import { ReplayIndexEmulator } from "./replay";
 import { VodEmulator } from "./vod";
 
 /**
@@ -11,13 +13,18 @@ import { VodEmulator } from "./vod";
  * request as Tencent would, answers in Tencent's shapes, keeps what it received, and
  * shows it read-only under /__tencent/. It shares no code with the server: it is
  * Tencent's side. Services: IM REST (group messages), COS (v5 XML and v4 JSON uploads),
- * VOD API (v3 and v2). A request may also come through it as an HTTP proxy (absolute
- * URL): the host it names decides the service, as Tencent's hosts would.
+ * VOD API (v3 and v2), the replay index service (and its index-file callback), and bypass
+ * recording (the recording callback once a class ends). A request may also come through
+ * it as an HTTP proxy (absolute URL): the host it names decides the service, as
+ * Tencent's hosts would.
  */
 
 export type { EmulatedApp, ImMode, ReceivedGroupMessage, RejectedRequest } from "./im";
 export type { EmulatedCloud } from "./http";
 export type { EmulatedMedia } from "./vod";
+export type { RecordingDelivery, RecordingTarget, SimulatedRecording } from "./recorder";
+export type { IndexCallbackDelivery, ReplayIndexMode, ReplayIndexRequestReceived } from "./replay";
+export { INDEX_FILE_CALLBACK_COMMAND, INDEX_SERVICE_ERROR } from "./replay";
 export type { StoredObject } from "./cos";
 
 export interface TencentEmulatorOptions {
@@ -34,6 +41,8 @@ export interface TencentEmulator {
   im: ImEmulator;
   cos: CosEmulator;
   vod: VodEmulator;
+  replayIndex: ReplayIndexEmulator;
+  recorder: RecordingSimulator;
   /** Delay before every answer, ms (a slow Tencent). */
   delayMs: number;
   close(): Promise<void>;
@@ -70,6 +79,11 @@ function view(emulator: TencentEmulator, path: string): EmulatorReply | undefine
     return { kind: "json", body: { objects: [...cos.objects.values()].map(({ body: _body, ...object }) => object) } };
   }
   if (path === `${VIEW_PREFIX}/vod/media`) return { kind: "json", body: { media: [...vod.media.values()] } };
+  if (path === `${VIEW_PREFIX}/recordings`) return { kind: "json", body: { deliveries: emulator.recorder.deliveries } };
+  if (path === `${VIEW_PREFIX}/replay-index`) {
+    const { requests, deliveries, files } = emulator.replayIndex;
+    return { kind: "json", body: { mode: emulator.replayIndex.mode, requests, callbacks: deliveries, files: [...files.keys()] } };
+  }
   const match = new RegExp(`^${VIEW_PREFIX}/im/groups/([^/]+)/messages$`).exec(path);
   if (!match) return undefined;
   const groupId = decodeURIComponent(match[1]!);
@@ -105,11 +119,15 @@ async function requestOf(req: IncomingMessage): Promise<EmulatedRequest> {
 const notFound = (path: string): EmulatorReply => ({ kind: "json", status: 404, body: { error: `no emulated Tencent service at ${path}` } });
 
 export async function startTencentEmulator(options: TencentEmulatorOptions): Promise<TencentEmulator> {
+  const im = new ImEmulator(options.apps);
+  const vod = new VodEmulator(options.cloud);
   const emulator: TencentEmulator = {
     url: "",
-    im: new ImEmulator(options.apps),
+    im,
     cos: new CosEmulator(options.cloud),
-    vod: new VodEmulator(options.cloud),
+    vod,
+    replayIndex: new ReplayIndexEmulator(options.apps, im, () => emulator.url),
+    recorder: new RecordingSimulator(options.cloud, im, vod),
     delayMs: 0,
     close: () => Promise.resolve(),
   };
@@ -119,6 +137,7 @@ export async function startTencentEmulator(options: TencentEmulatorOptions): Pro
     const path = request.url.pathname;
     if (request.method === "GET" && path.startsWith(VIEW_PREFIX)) return view(emulator, path) ?? notFound(path);
     if (emulator.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.delayMs));
+    if (emulator.replayIndex.handles(request.method, path)) return emulator.replayIndex.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.im.handles(path)) return emulator.im.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.vod.handles(request)) return emulator.vod.handle(request);
     if (emulator.cos.handles(request)) return emulator.cos.handle(request);

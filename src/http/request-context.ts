@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Context, Next } from "koa";
-import { Errors } from "../errors";
+import { type AppError, Errors } from "../errors";
 import type { Logger } from "../logger";
 import { sendEnvelope } from "./protocol/envelope";
 
@@ -9,10 +9,18 @@ export interface RequestState {
   requestId: string;
   command?: string;
   errorCode?: number;
+  /** The refusal's text: logged (a Tencent callback's answer carries only its code). */
+  errorInfo?: string;
   /** An unexpected failure: logged with the request id, never sent to the client. */
   failure?: unknown;
   /** Hot-path requests log at debug only. */
   quiet?: boolean;
+}
+
+/** What the access log says of a refused request. */
+export function noteRefusal(state: RequestState, error: AppError): void {
+  state.errorCode = error.code;
+  state.errorInfo = error.info;
 }
 
 /** Request ids: this instance's random prefix and a counter (unique, and cheap on the hot path). */
@@ -43,6 +51,7 @@ export function requestContext(log: Logger) {
       command: state.command,
       status: ctx.status,
       errorCode: state.errorCode ?? 0,
+      ...(state.errorInfo !== undefined ? { errorInfo: state.errorInfo } : {}),
       ms: Number(process.hrtime.bigint() - started) / 1e6,
     };
     if (state.failure !== undefined) log.error({ ...line, err: state.failure }, "request failed");

@@ -1,5 +1,5 @@
 import type { Config } from "../config";
-import { Errors } from "../errors";
+import { type AppError, Errors } from "../errors";
 import { imCallbackSign, liveCallbackSign, sameDigest } from "../infra/tencent/callbacks";
 import type { Logger } from "../logger";
 
@@ -40,9 +40,9 @@ export class CallbackAuth {
     if (Math.abs(now - requestTime) > IM_CALLBACK_WINDOW_S) return this.refuse(Errors.callbackSignExpired, what, { requestTime, now });
   }
 
-  private refuse(error: () => Error, what: string, details: Record<string, number> = {}): never {
+  private refuse(error: () => AppError, what: string, details: Record<string, number> = {}): never {
     const refused = error();
-    this.deps.log.warn({ callback: what, reason: refused.message, ...details }, "Tencent callback refused");
+    this.deps.log.warn({ callback: what, reason: refused.info, ...details }, "Tencent callback refused");
     throw refused;
   }
 }

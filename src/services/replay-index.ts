@@ -266,6 +266,6 @@ export class ReplayIndexService {
         replayIndexError: `[${failure.code}] ${failure.info}`.slice(0, 512),
       },
     });
-    return { kind: "failed", ...failure, willRetry };
+    return { kind: "failed", result: failure.result, code: failure.code, info: failure.info, willRetry };
   }
 }

@@ -62,7 +62,12 @@ export interface TestServer {
   /** SQL statements the server has sent (the test hook of the database client). */
   sqlStatements: { count: number };
   /** POST …/index.php?svc&cmd with a JSON body; returns status and parsed envelope. */
-  call(svc: string, cmd: string, body?: unknown, init?: { method?: string; contentType?: string | null; path?: string; raw?: string }): Promise<ProtocolAnswer>;
+  call(
+    svc: string,
+    cmd: string,
+    body?: unknown,
+    init?: { method?: string; contentType?: string | null; path?: string; raw?: string; query?: Record<string, string> },
+  ): Promise<ProtocolAnswer>;
   /** A REST request under /api/v1. */
   rest(method: string, path: string, options?: { body?: unknown; token?: string; raw?: string }): Promise<RestAnswer>;
   close(): Promise<void>;
@@ -85,7 +90,10 @@ export interface RestAnswer {
  * `keepStores`: a second server beside one still in use in the same file shares its stores
  * (a reset would end the first one's sessions and rows in the middle of its tests).
  */
-export async function startTestServer(env: Record<string, string> = {}, options: { log?: Logger; keepStores?: boolean } = {}): Promise<TestServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: { log?: Logger; keepStores?: boolean; tencentReplayIndex?: boolean } = {},
+): Promise<TestServer> {
   if (!options.keepStores) await resetStores();
   const tencent = await startTencentEmulator({ apps: [TEST_APP, OTHER_APP], cloud: TEST_CLOUD });
   const config = loadConfig({
@@ -108,6 +116,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     REPLAY_INDEX_ENABLED: "false",
     PASSWORD_SCRYPT_N: "1024",
     REAPER_ENABLED: "false",
+    // `tencentReplayIndex`: the emulator's index service builds the replay index (else the server does).
+    ...(options.tencentReplayIndex ? { REPLAY_INDEX_URL: tencent.url } : {}),
     ...env,
   });
   const sqlStatements = { count: 0 };
@@ -116,12 +126,17 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     hooks: { onDbQuery: () => (sqlStatements.count += 1) },
   });
   const url = server.url;
+  // Tencent's consoles, set to call this server back (bypass recording stays off until a test turns it on).
+  tencent.recorder.target = { url: `${url}/api/v1/callbacks/recording`, key: config.callbackKey };
+  tencent.recorder.retryDelayMs = 50;
+  tencent.replayIndex.callback = { url: `${url}/api/v1/callbacks/replay-index`, token: config.callbackKey };
 
   const call: TestServer["call"] = async (svc, cmd, body = {}, init = {}) => {
     const headers: Record<string, string> = {};
     if (init.contentType !== null) headers["content-type"] = init.contentType ?? "application/json";
     const method = init.method ?? "POST";
-    const response = await fetch(`${url}${init.path ?? "/index.php"}?svc=${encodeURIComponent(svc)}&cmd=${encodeURIComponent(cmd)}`, {
+    const extra = init.query ? `&${new URLSearchParams(init.query).toString()}` : "";
+    const response = await fetch(`${url}${init.path ?? "/index.php"}?svc=${encodeURIComponent(svc)}&cmd=${encodeURIComponent(cmd)}${extra}`, {
       method,
       headers,
       body: method === "GET" || method === "HEAD" ? undefined : (init.raw ?? JSON.stringify(body)),

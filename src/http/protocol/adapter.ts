@@ -9,7 +9,7 @@ import type { Services } from "../../services";
 import { parseJsonBody, readRawBody } from "../body";
 import { callbackAnswer, type CallbackOutcome } from "../callback-answers";
 import { sendEnvelope } from "./envelope";
-import type { RequestState } from "../request-context";
+import { noteRefusal, type RequestState } from "../request-context";
 
 /**
  * The app protocol door: `…/index.php?svc=SVC&cmd=CMD` (any method, any path ending in
@@ -86,7 +86,7 @@ export function protocolHandler(deps: { config: Config; services: Services }, di
       answer(ctx, command, { data });
     } catch (error) {
       if (error instanceof AppError) {
-        state.errorCode = error.code;
+        noteRefusal(state, error);
         answer(ctx, command, { error });
         return;
       }

@@ -11,7 +11,7 @@ import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
 import { imTimestampNow, type SessionUser } from "../../services/domain";
 import { callbackAnswer, type CallbackEnvelope, type CallbackOutcome } from "../callback-answers";
-import type { RequestState } from "../request-context";
+import { noteRefusal, type RequestState } from "../request-context";
 import { httpStatusOf } from "./status";
 
 /**
@@ -87,12 +87,12 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
     if (ctx.status !== 204) ctx.body = data ?? {};
   } catch (error) {
     if (envelope !== "standard" && error !== state.bodyError) {
-      if (!(error instanceof AppError)) state.failure = error;
-      state.errorCode = error instanceof AppError ? error.code : ErrorCode.server;
+      if (error instanceof AppError) noteRefusal(state, error);
+      else [state.failure, state.errorCode] = [error, ErrorCode.server];
       return sendCallbackAnswer(ctx, envelope, error instanceof AppError ? { error } : { failure: error });
     }
     if (!(error instanceof AppError)) throw error;
-    state.errorCode = error.code;
+    noteRefusal(state, error);
     sendError(ctx, error);
   }
 }
