@@ -4,12 +4,17 @@ import { type Step, walkthrough, WalkthroughError } from "./support/walkthrough"
  * `npm run demo`: the walkthrough of a class against a running server (`npm start`),
  * printing each step. DEMO_URL (default http://127.0.0.1:8080) and DEMO_APPID (default
  * the development app) say where; with the built-in Tencent emulator (TENCENT_EMULATOR_PORT,
- * default 8081) the teacher also uploads courseware to its COS, and the demo prints the class
- * markers IM received.
+ * default 8081) the teacher also uploads courseware to its COS, the demo goes on after the
+ * end until the recording has arrived and the class is replayable (DEMO_REPLAY_WITHIN_MS,
+ * default 30000), and it prints the class markers IM received.
  */
 const baseUrl = (process.env.DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
 const appid = Number(process.env.DEMO_APPID ?? 1400000000);
 const emulatorUrl = `http://127.0.0.1:${process.env.TENCENT_EMULATOR_PORT ?? 8081}`;
+
+const replayWithinMs = Number(process.env.DEMO_REPLAY_WITHIN_MS ?? 30000);
+/** Long answers (lists, the replay index) are cut to this many characters. */
+const SHOWN_CHARS = 240;
 
 const SECRETS = new Set(["token", "userSig"]);
 let n = 0;
@@ -17,7 +22,7 @@ const print = (step: Step) => {
   n += 1;
   // Secrets are shortened: enough to see they are there, not enough to use.
   const shown = step.answer.data === undefined ? undefined : JSON.stringify(step.answer.data, (key, value: unknown) => (SECRETS.has(key) && typeof value === "string" ? `${value.slice(0, 6)}…` : value));
-  const data = shown === undefined ? "" : ` ${shown}`;
+  const data = shown === undefined ? "" : ` ${shown.length > SHOWN_CHARS ? `${shown.slice(0, SHOWN_CHARS)}…` : shown}`;
   console.log(`${String(n).padStart(2)}. ${step.title} — ${step.request} → ${step.answer.errorCode}${data}`);
 };
 
@@ -38,8 +43,14 @@ async function main(): Promise<void> {
   const cos = (await fetch(`${emulatorUrl}/__tencent/`).then((r) => r.ok).catch(() => false))
     ? { url: emulatorUrl, tencentAppId: Number(process.env.DEMO_TENCENT_APPID ?? 1250000000) }
     : undefined;
-  const result = await walkthrough(baseUrl, appid, print, { cos });
+  const result = await walkthrough(baseUrl, appid, print, { cos, replayWithinMs: cos ? replayWithinMs : undefined });
   console.log(`\nDone: class ${result.roomnum} ran from IM seq ${result.beginImSeq} to ${result.endImSeq}.`);
+  if (result.playback) {
+    const { room } = result.playback;
+    console.log(`Replayable (state ${room.state}): replay index ${room.playback_idx_url}`);
+    for (const video of room.videos) console.log(`  video ${video.video_url} (${video.duration} s, announced at IM seq ${video.imseq})`);
+    console.log(`  chat to replay beside it: IM seq ${room.begin_imseq} to ${room.end_imseq} of group ${room.roomnum}`);
+  }
   await showMarkers(result.roomnum);
 }
 

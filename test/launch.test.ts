@@ -19,9 +19,10 @@ const REAL_CLOUD = { TENCENT_SECRET_ID: "AKIDreal", TENCENT_SECRET_KEY: "real-cl
 beforeAll(() => resetStores());
 
 describe("development without IM_BASE_URL", () => {
-  test("the emulator starts in the process, says so once, and the demo walkthrough completes every step with 0", async () => {
+  test("the emulator starts in the process, says so once, and the demo walkthrough completes every step with 0, the replay included", async () => {
     const { log, lines } = capturingLogger();
-    const launched = await launch(loadConfig({ ...quick, TENCENT_EMULATOR_PORT: "0" }), { log });
+    // The replay index is due at once (development's default is 5 s): the test waits less.
+    const launched = await launch(loadConfig({ ...quick, TENCENT_EMULATOR_PORT: "0", REPLAY_INDEX_DELAY_S: "0", REPLAY_INDEX_INTERVAL_MS: "100" }), { log });
     try {
       const emulator = launched.emulator!;
       expect(emulator).toBeDefined();
@@ -34,9 +35,9 @@ describe("development without IM_BASE_URL", () => {
 
       const steps: string[] = [];
       const cos = { url: emulator.url, tencentAppId: launched.server.config.cloud.appId };
-      const result = await walkthrough(launched.server.url, 1400000000, (step) => steps.push(`${step.request} ${step.answer.errorCode}`), { cos });
+      const result = await walkthrough(launched.server.url, 1400000000, (step) => steps.push(`${step.request} ${step.answer.errorCode}`), { cos, replayWithinMs: 15000 });
       expect(steps.every((s) => s.endsWith(" 0"))).toBe(true);
-      expect(steps).toHaveLength(17);
+      expect(steps).toHaveLength(19);
       // The courseware went to the emulated COS with the server's signature, and is bound to the class.
       expect([...emulator.cos.objects.keys()]).toEqual([expect.stringMatching(/^sxbedu\/demo-teacher-[a-z0-9]+\/lesson\.ppt$/)]);
       expect(result.beginImSeq).toBeLessThan(result.endImSeq);
@@ -45,10 +46,20 @@ describe("development without IM_BASE_URL", () => {
       const view = (await (await fetch(`${emulator.url}/__tencent/im/groups/${result.roomnum}/messages`)).json()) as {
         messages: Array<{ msgSeq: number; msgBody: Array<{ decoded: { type: number } }> }>;
       };
-      expect(view.messages.map((m) => m.msgBody[0]!.decoded.type)).toEqual([1001, 1003, 1002]);
+      // …then the recording's 1004, once the emulated bypass recording called the server back (signed, through the protocol door).
+      expect(view.messages.map((m) => m.msgBody[0]!.decoded.type)).toEqual([1001, 1003, 1002, 1004]);
       expect(view.messages[0]!.msgSeq).toBe(result.beginImSeq);
       expect(view.messages[2]!.msgSeq).toBe(result.endImSeq);
       expect(emulator.im.rejected).toEqual([]);
+      expect(emulator.recorder.deliveries.map((d) => d.attempts.map((a) => a.status))).toEqual([[200]]);
+      expect(emulator.recorder.target?.url).toBe(`${launched.server.url}/index.php?svc=live&cmd=reccall`);
+
+      // The class is replayable with no manual step: the playback list shows it with its video, and its index is pulled.
+      const { room, index } = result.playback!;
+      expect(room).toMatchObject({ roomnum: result.roomnum, state: 3, begin_imseq: result.beginImSeq, end_imseq: result.endImSeq });
+      expect(room.videos).toEqual([expect.objectContaining({ video_url: emulator.recorder.deliveries[0]!.payload.video_url, imseq: view.messages[3]!.msgSeq })]);
+      expect(room.playback_idx_url).toMatch(new RegExp(`^${launched.server.url}/api/v1/courses/${result.roomnum}/replay-index\\?sig=`));
+      expect(index).toMatchObject({ roomnum: result.roomnum, begin_imseq: result.beginImSeq, end_imseq: result.endImSeq, videos: [expect.any(Object)] });
     } finally {
       await launched.close();
     }

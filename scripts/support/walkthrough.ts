@@ -3,8 +3,11 @@
  * teacher and student sign up and log in, the teacher creates and starts a class, the
  * student enters, both beat, the member list, the student leaves, the teacher ends the
  * class, and the course list shows its IM range (begin_imseq < end_imseq); with COS at hand
- * (the emulator), the teacher also uploads courseware with a signature and binds it. `npm run demo`
- * prints it; test/demo.test.ts runs the same steps.
+ * (the emulator), the teacher also uploads courseware with a signature and binds it. With
+ * Tencent's recording at hand (the emulator), it goes on after the end: the recording
+ * arrives, the replay index is built with no manual step, the playback list shows the
+ * class with its videos, index URL and IM range, and the replay index is pulled.
+ * `npm run demo` prints it; test/launch.test.ts runs the same steps.
  */
 
 export interface Step {
@@ -24,6 +27,17 @@ export interface WalkthroughResult {
   beginImSeq: number;
   endImSeq: number;
   steps: Step[];
+  /** After the end, when the replay was awaited: the class as the playback list shows it, and its replay index. */
+  playback?: { room: PlaybackRoom; index: unknown };
+}
+
+export interface PlaybackRoom {
+  roomnum: number;
+  state: number;
+  playback_idx_url: string;
+  begin_imseq: number;
+  end_imseq: number;
+  videos: Array<{ video_url: string; duration: number; imseq: number }>;
 }
 
 export class WalkthroughError extends Error {}
@@ -31,6 +45,8 @@ export class WalkthroughError extends Error {}
 export interface WalkthroughOptions {
   /** Where COS is (the Tencent emulator in development): the teacher uploads courseware there with a signature from the server, then binds it. */
   cos?: { url: string; tencentAppId: number };
+  /** Wait this long at most, after the end, for the recording and the replay index (Tencent's, or the emulator's, recording is on). */
+  replayWithinMs?: number;
 }
 
 /** Uploads through COS's JSON API (v4), as the apps' COS SDK does, with the single-use signature the server handed out. */
@@ -47,19 +63,23 @@ async function uploadToCos(cos: NonNullable<WalkthroughOptions["cos"]>, bucket: 
 export async function walkthrough(baseUrl: string, appid: number, onStep: (step: Step) => void = () => undefined, options: WalkthroughOptions = {}): Promise<WalkthroughResult> {
   const steps: Step[] = [];
   const suffix = Date.now().toString(36);
-  const call = async (title: string, svc: string, cmd: string, body: Record<string, unknown>): Promise<Record<string, unknown>> => {
+  const ask = async (svc: string, cmd: string, body: Record<string, unknown>): Promise<Answer> => {
     const response = await fetch(`${baseUrl}/index.php?svc=${svc}&cmd=${cmd}`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ appid, timeStamp: Date.now() % 2 ** 31, ...body }),
     });
-    const answer = (await response.json()) as Answer;
-    const step = { title, request: `${svc}.${cmd}`, answer };
+    return (await response.json()) as Answer;
+  };
+  const record = (title: string, request: string, answer: Answer) => {
+    const step = { title, request, answer };
     steps.push(step);
     onStep(step);
-    if (answer.errorCode !== 0) throw new WalkthroughError(`${title}: ${svc}.${cmd} answered ${answer.errorCode} ${answer.errorInfo}`);
+    if (answer.errorCode !== 0) throw new WalkthroughError(`${title}: ${request} answered ${answer.errorCode} ${answer.errorInfo}`);
     return answer.data ?? {};
   };
+  const call = async (title: string, svc: string, cmd: string, body: Record<string, unknown>): Promise<Record<string, unknown>> =>
+    record(title, `${svc}.${cmd}`, await ask(svc, cmd, body));
 
   const teacherId = `demo-teacher-${suffix}`;
   const studentId = `demo-student-${suffix}`;
@@ -87,6 +107,36 @@ export async function walkthrough(baseUrl: string, appid: number, onStep: (step:
   await call("the teacher ends the class (IM marker 1002)", "live", "exitroom", { token: teacher, roomnum });
   const list = await call("the course list shows the class's IM range", "live", "roomlist", { token: student, index: 0, size: 1, roomnum });
   const room = (list.rooms as Array<{ begin_imseq: number; end_imseq: number; state: number }>)[0];
-  if (!room || room.state !== 2 || !(room.begin_imseq < room.end_imseq)) throw new WalkthroughError(`roomlist: expected an ended class with begin_imseq < end_imseq, got ${JSON.stringify(room)}`);
-  return { roomnum, beginImSeq: room.begin_imseq, endImSeq: room.end_imseq, steps };
+  if (!room || room.state < 2 || !(room.begin_imseq < room.end_imseq)) throw new WalkthroughError(`roomlist: expected an ended class with begin_imseq < end_imseq, got ${JSON.stringify(room)}`);
+  const result: WalkthroughResult = { roomnum, beginImSeq: room.begin_imseq, endImSeq: room.end_imseq, steps };
+  if (options.replayWithinMs === undefined) return result;
+
+  // After the class: Tencent's recording calls back, and the server builds the replay index by itself.
+  const playbackOf = async (): Promise<PlaybackRoom | undefined> => {
+    const answer = await ask("live", "roomlist", { token: student, index: 0, size: 1, roomnum });
+    return (answer.data?.rooms as PlaybackRoom[] | undefined)?.[0];
+  };
+  const recorded = await waitFor(options.replayWithinMs, async () => ((await playbackOf())?.videos.length ?? 0) > 0);
+  if (!recorded) throw new WalkthroughError(`no recording arrived within ${options.replayWithinMs} ms of the end`);
+  const replayable = await waitFor(options.replayWithinMs, async () => (await playbackOf())?.state === 3);
+  if (!replayable) throw new WalkthroughError(`the class was not replayable within ${options.replayWithinMs} ms of the end`);
+  const playbacks = await call("…the recording arrived and the replay index was built: the playback list (state 3) shows the class", "live", "roomlist", {
+    token: student,
+    index: 0,
+    size: 5,
+    state: 3,
+  });
+  const playback = (playbacks.rooms as PlaybackRoom[]).find((r) => r.roomnum === roomnum);
+  if (!playback?.playback_idx_url || playback.videos.length === 0) throw new WalkthroughError(`playback list: expected the class with its index and videos, got ${JSON.stringify(playback)}`);
+  const index = await fetch(playback.playback_idx_url).then(async (response) => ({ status: response.status, body: (await response.json()) as Record<string, unknown> }));
+  record("a replay player pulls the replay index (playback_idx_url)", "GET playback_idx_url", { errorCode: index.status === 200 ? 0 : index.status, errorInfo: "", data: index.body });
+  return { ...result, playback: { room: playback, index: index.body } };
+}
+
+/** Polls `check` every 250 ms until it holds or `withinMs` has passed. */
+async function waitFor(withinMs: number, check: () => Promise<boolean>): Promise<boolean> {
+  for (const giveUpAt = Date.now() + withinMs; ; await new Promise((resolve) => setTimeout(resolve, 250))) {
+    if (await check()) return true;
+    if (Date.now() >= giveUpAt) return false;
+  }
 }

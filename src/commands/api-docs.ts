@@ -1,4 +1,4 @@
-import type { AnyCommand, Dialect } from "./command";
+import type { AnyCommand, Auth, Dialect } from "./command";
 import { restRoutesOf } from "./command";
 import { describeSource, type InputSource, type RestMapping } from "./rest-mapping";
 
@@ -10,10 +10,13 @@ import { describeSource, type InputSource, type RestMapping } from "./rest-mappi
 
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 
+/** The protocol table's "token" column: a token, none, or a signature instead of the common fields. */
+const AUTH_CELL: Record<Auth, string> = { token: "yes", none: "–", signed: "signed" };
+
 export function protocolTable(commands: readonly AnyCommand[], dialect: Exclude<Dialect, "rest">): string {
   const lines = [row(["svc.cmd", "token", "who may call", "what"]), row(["---", "---", "---", "---"])];
   for (const c of commands.filter((command) => command.dialect === dialect)) {
-    lines.push(row([`\`${c.name}\``, c.auth === "token" ? "yes" : "–", c.access.who, c.summary]));
+    lines.push(row([`\`${c.name}\``, AUTH_CELL[c.auth], c.access.who, c.summary]));
   }
   return lines.join("\n");
 }
