@@ -22,7 +22,7 @@ export interface AccessCall<I> {
   input: I;
   /** The request's fields as sent (signed commands are checked before their input is validated). */
   fields: Readonly<Record<string, unknown>>;
-  /** The request's query parameters. */
+  /** A signed request's query parameters (empty for the others). */
   query: Readonly<Record<string, string>>;
 }
 

@@ -13,9 +13,12 @@ export interface Invocation {
   timeStamp: number | undefined;
   user: SessionUser | undefined;
   fields: Record<string, unknown>;
-  /** The request's query parameters (a signed callback may carry its signature there). */
+  /** A signed request's query parameters (its signature may be there); NO_QUERY for the others. */
   query: Readonly<Record<string, string>>;
 }
+
+/** The query of a request that is not signed: no command reads it (the heartbeat's is never parsed). */
+export const NO_QUERY: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Validates the input, applies the access policy, runs the handler and presents the result (data or undefined). */
 export async function execute(command: AnyCommand, services: Services, call: Invocation): Promise<object | undefined> {
@@ -34,11 +37,11 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
 }
 
 /** The first value of each query parameter. */
-export function queryStrings(query: Readonly<Record<string, string | string[] | undefined>>): Record<string, string> {
+export function queryStrings(query: Readonly<Record<string, unknown>>): Record<string, string> {
   const strings: Record<string, string> = {};
   for (const [name, value] of Object.entries(query)) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined) strings[name] = first;
+    const first: unknown = Array.isArray(value) ? value[0] : value;
+    if (typeof first === "string") strings[name] = first;
   }
   return strings;
 }

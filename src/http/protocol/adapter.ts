@@ -1,7 +1,7 @@
 import type { Context } from "koa";
 import { authenticateOptionsOf, checkTimeStamp, resolveApp, tokenOfTokenCommand } from "../../commands/common";
 import type { AnyCommand, Dialect } from "../../commands/command";
-import { execute, type Invocation, queryStrings } from "../../commands/execute";
+import { execute, type Invocation, NO_QUERY, queryStrings } from "../../commands/execute";
 import { commandsOf } from "../../commands/registry";
 import type { Config } from "../../config";
 import { AppError, ErrorCode, Errors } from "../../errors";
@@ -44,15 +44,15 @@ export function isProtocolPath(path: string): boolean {
 
 /** The caller as the command's `auth` asks: app and timeStamp from the common fields, the token's user. */
 async function callerOf(deps: { config: Config; services: Services }, command: AnyCommand, fields: Record<string, unknown>, ctx: Context): Promise<Invocation> {
-  const query = queryStrings(ctx.query);
-  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query };
+  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query: queryStrings(ctx.query) };
   const app = resolveApp(deps.config, fields.appid, command.auth === "token" ? "TokenCmd" : "Cmd");
   const timeStamp = checkTimeStamp(fields.timeStamp);
   const user =
     command.auth === "token"
       ? await deps.services.sessions.authenticate(tokenOfTokenCommand(fields.token), app.sdkAppId, authenticateOptionsOf(command))
       : undefined;
-  return { app, timeStamp, user, fields, query };
+  // Only a signed request reads its query (the heartbeat's is never parsed).
+  return { app, timeStamp, user, fields, query: NO_QUERY };
 }
 
 /** Answers in the command's envelope; a body that is not JSON gets the standard 10002 whatever the command. */

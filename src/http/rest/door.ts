@@ -3,7 +3,7 @@ import bodyParser from "koa-bodyparser";
 import type { Context } from "koa";
 import { authenticateOptionsOf, checkTimeStamp, resolveApp } from "../../commands/common";
 import { type AnyCommand, restRoutesOf } from "../../commands/command";
-import { execute, type Invocation, queryStrings } from "../../commands/execute";
+import { execute, type Invocation, NO_QUERY, queryStrings } from "../../commands/execute";
 import { restCommands } from "../../commands/registry";
 import { inputOf, type RestMapping, type RestRequestParts } from "../../commands/rest-mapping";
 import type { Config } from "../../config";
@@ -57,13 +57,14 @@ async function sessionOf(deps: RestDeps, command: AnyCommand, route: RestMapping
 }
 
 /** The caller as the command's `auth` asks (REST: the session's app, or `appid` of the body or query). */
-async function invocationOf(deps: RestDeps, command: AnyCommand, route: RestMapping, request: RestRequestParts, query: Record<string, string>): Promise<Invocation> {
-  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields: inputOf(route, request), query };
+async function invocationOf(deps: RestDeps, command: AnyCommand, route: RestMapping, request: RestRequestParts): Promise<Invocation> {
+  const fieldsOf = () => inputOf(route, request);
+  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields: fieldsOf(), query: queryStrings(request.query) };
   const user = await sessionOf(deps, command, route, request.bearer);
-  const { body } = request;
+  const { body, query } = request;
   const app = user ? resolveApp(deps.config, user.appid, "TokenCmd") : resolveApp(deps.config, body.appid ?? query.appid, "Cmd");
   const timeStamp = body.timeStamp === undefined ? imTimestampNow() : checkTimeStamp(body.timeStamp);
-  return { app, timeStamp, user: command.auth === "token" ? user : undefined, fields: inputOf(route, request), query };
+  return { app, timeStamp, user: command.auth === "token" ? user : undefined, fields: fieldsOf(), query: NO_QUERY };
 }
 
 /** Tencent's callbacks answer in Tencent's shapes here too (a body that is not JSON excepted). */
@@ -81,7 +82,7 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
   const request = requestPartsOf(ctx);
   try {
     if (state.bodyError) throw state.bodyError;
-    const data = await execute(command, deps.services, await invocationOf(deps, command, route, request, queryStrings(ctx.query)));
+    const data = await execute(command, deps.services, await invocationOf(deps, command, route, request));
     if (envelope !== "standard") return sendCallbackAnswer(ctx, envelope, { data });
     ctx.status = route.status ?? 200;
     if (ctx.status !== 204) ctx.body = data ?? {};
