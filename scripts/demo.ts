@@ -4,7 +4,8 @@ import { type Step, walkthrough, WalkthroughError } from "./support/walkthrough"
  * `npm run demo`: the walkthrough of a class against a running server (`npm start`),
  * printing each step. DEMO_URL (default http://127.0.0.1:8080) and DEMO_APPID (default
  * the development app) say where; with the built-in Tencent emulator (TENCENT_EMULATOR_PORT,
- * default 8081) the teacher also uploads courseware to its COS, the demo goes on after the
+ * default 8081) the teacher also uploads courseware to its COS, records the class and relays it to
+ * CDN on Tencent's side (videorelay), the demo goes on after the
  * end until the recording has arrived and the class is replayable (DEMO_REPLAY_WITHIN_MS,
  * default 30000), and it prints the class markers IM received.
  */
@@ -43,7 +44,7 @@ async function main(): Promise<void> {
   const cos = (await fetch(`${emulatorUrl}/__tencent/`).then((r) => r.ok).catch(() => false))
     ? { url: emulatorUrl, tencentAppId: Number(process.env.DEMO_TENCENT_APPID ?? 1250000000) }
     : undefined;
-  const result = await walkthrough(baseUrl, appid, print, { cos, replayWithinMs: cos ? replayWithinMs : undefined });
+  const result = await walkthrough(baseUrl, appid, print, { cos, replayWithinMs: cos ? replayWithinMs : undefined, relay: cos !== undefined });
   console.log(`\nDone: class ${result.roomnum} ran from IM seq ${result.beginImSeq} to ${result.endImSeq}.`);
   if (result.playback) {
     const { room } = result.playback;

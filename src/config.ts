@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { z } from "zod";
 
 /**
@@ -18,6 +18,8 @@ export interface SdkApp {
 
 /** Tencent IM's REST host (production's default). */
 export const TENCENT_IM_BASE_URL = "https://console.tim.qq.com";
+/** The ILVB backend API's production host (its test host is https://test.tim.qq.com). */
+export const TENCENT_VIDEORELAY_BASE_URL = "https://openapi.tim.qq.com";
 
 const DEV_SECRET_KEY = "sxb-edu-development-secret-key-change-me";
 const DEV_CLOUD_SECRET_ID = "AKIDsxbeduDevelopmentSecretIdChangeMe";
@@ -79,6 +81,16 @@ const jsonOf = <T extends z.ZodType>(schema: T) =>
     }
   }).pipe(schema);
 
+/** A path to a file the server can read (certificates, keys). */
+const readableFile = z.string().refine((path) => {
+  try {
+    accessSync(path, constants.R_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}, "must be a readable file");
+
 const urlString = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
 
 const envSchema = z.object({
@@ -131,6 +143,15 @@ const envSchema = z.object({
   VOD_PROCEDURE: z.string().optional(),
   VOD_CLASS_ID: nonNegativeInt.optional(),
   VOD_SUBAPPID: positiveInt.optional(),
+  VIDEORELAY_BASE_URL: urlString.optional(),
+  VIDEORELAY_CERT: readableFile.optional(),
+  VIDEORELAY_KEY: readableFile.optional(),
+  VIDEORELAY_CA: readableFile.optional(),
+  VIDEORELAY_TIMEOUT_MS: positiveInt.max(30000).default(5000),
+  AUTO_RECORD: boolString.default(false),
+  AUTO_PUSH: boolString.default(false),
+  PUSH_LIVE_CODE: z.enum(["1", "5", "6"]).transform(Number).default(6),
+  PUSH_RATE_TYPES: commaList.pipe(z.array(z.enum(["0", "10", "20"]).transform(Number)).min(1)).default([0]),
   BODY_LIMIT_BYTES: positiveInt.default(1048576),
   BODY_TIMEOUT_MS: positiveInt.default(10000),
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(10000),
@@ -199,6 +220,21 @@ export type Config = Readonly<{
     /** Lifetime of v5 (XML API) authorizations. */
     authorizationExpireS: number;
   }>;
+  /** The ILVB backend API (videorelay): server-side recording and relay push. */
+  videorelay: Readonly<{
+    baseUrl: string;
+    /** Mutual TLS: client certificate and key files (both or neither); a CA file to trust besides the system's. */
+    certFile: string | undefined;
+    keyFile: string | undefined;
+    caFile: string | undefined;
+    timeoutMs: number;
+    /** Start recording / relay push when a class starts, stop them when it ends. */
+    autoRecord: boolean;
+    autoPush: boolean;
+    /** What a relay push asks for: 1 HLS, 5 RTMP, 6 both; the bit rates (0 original, 10 SD, 20 HD). */
+    pushLiveCode: 1 | 5 | 6;
+    pushRateTypes: ReadonlyArray<0 | 10 | 20>;
+  }>;
   vod: Readonly<{
     endpoint: VodEndpoint;
     v2BaseUrl: string;
@@ -226,6 +262,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const production = e.NODE_ENV === "production";
   if (production) refuseDevelopmentSecrets(e);
+  if ((e.VIDEORELAY_CERT === undefined) !== (e.VIDEORELAY_KEY === undefined)) {
+    throw new ConfigError(`invalid configuration: ${e.VIDEORELAY_CERT === undefined ? "VIDEORELAY_CERT" : "VIDEORELAY_KEY"}: mutual TLS needs both the certificate and the key`);
+  }
   const emulated = !production && e.IM_BASE_URL === undefined;
   return Object.freeze({
     production,
@@ -272,6 +311,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       previewTag: e.COS_PREVIEW_TAG,
       signExpireS: e.COS_SIGN_EXPIRE_S,
       authorizationExpireS: e.COS_AUTH_EXPIRE_S,
+    },
+    videorelay: {
+      baseUrl: e.VIDEORELAY_BASE_URL ?? TENCENT_VIDEORELAY_BASE_URL,
+      certFile: e.VIDEORELAY_CERT,
+      keyFile: e.VIDEORELAY_KEY,
+      caFile: e.VIDEORELAY_CA,
+      timeoutMs: e.VIDEORELAY_TIMEOUT_MS,
+      autoRecord: e.AUTO_RECORD,
+      autoPush: e.AUTO_PUSH,
+      pushLiveCode: e.PUSH_LIVE_CODE as 1 | 5 | 6,
+      pushRateTypes: e.PUSH_RATE_TYPES as Array<0 | 10 | 20>,
     },
     vod: {
       endpoint: vodEndpointOf(e.VOD_ENDPOINT),

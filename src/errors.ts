@@ -168,5 +168,17 @@ export const Errors = {
   replayIndexNotReady: fail(ErrorCode.roomState, "the replay index is built once the class has ended."),
   replayIndexLinkInvalid: fail(ErrorCode.noPrivilege, "invalid replay index link.", "credentials"),
 
+  onlyOwnerRelays: fail(ErrorCode.noPrivilege, "only the teacher who created the course can record or push it."),
+  relayNeedsLiving: fail(ErrorCode.roomState, "only state=living room can record or push"),
+  relayBusy: fail(ErrorCode.roomState, "the course's recording or push is changing; try again"),
+  /** Tencent's videorelay refused or did not answer: its code, the documented meaning and advice go back as data. */
+  relayFailed: (what: "record" | "push", failure: { code: number; meaning: string; advice: string; action: string }) =>
+    new AppError(ErrorCode.sendImMsg, `${what} request to Tencent failed,code:${failure.code},info:${failure.meaning}`, "request", {
+      code: failure.code,
+      meaning: failure.meaning,
+      advice: failure.advice,
+      action: failure.action,
+    }),
+
   server: fail(ErrorCode.server, "Server inner error"),
 } as const;

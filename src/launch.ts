@@ -32,10 +32,15 @@ export async function launch(config: Config, options: { log?: Logger } = {}): Pr
     const cloud = { ...config.cloud, buckets: config.cos.buckets, region: config.cos.region };
     emulator = await startTencentEmulator({ apps: [...config.sdkApps.values()], cloud, host: "127.0.0.1", port: config.tencentEmulatorPort });
     // Every Tencent client of the server points at it.
-    effective = { ...config, imBaseUrl: emulator.url, vod: { ...config.vod, endpoint: vodEndpointOf(emulator.url), v2BaseUrl: emulator.url } };
+    effective = {
+      ...config,
+      imBaseUrl: emulator.url,
+      vod: { ...config.vod, endpoint: vodEndpointOf(emulator.url), v2BaseUrl: emulator.url },
+      videorelay: { ...config.videorelay, baseUrl: emulator.url },
+    };
     log.warn(
       { emulator: emulator.url, received: `${emulator.url}/__tencent/im/groups` },
-      "development: Tencent (IM, COS, VOD, recording, replay index) is emulated in this process (nothing reaches Tencent); set IM_BASE_URL to use the real services",
+      "development: Tencent (IM, COS, VOD, recording, replay index, videorelay) is emulated in this process (nothing reaches Tencent); set IM_BASE_URL to use the real services",
     );
   }
   try {

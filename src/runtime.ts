@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { type Config, ConfigError, loadConfig, loadDotEnv } from "./config";
 import { migrate } from "./infra/db/migrate";
 import { createDb, type Db } from "./infra/db/prisma";
@@ -6,6 +7,7 @@ import { REPLAY_INDEX_PATH } from "./commands/replay/index-file";
 import { REST_PREFIX } from "./commands/rest-mapping";
 import { ImClient } from "./infra/tencent/im";
 import { ReplayIndexClient } from "./infra/tencent/replay-index";
+import { VideorelayClient } from "./infra/tencent/videorelay";
 import { VodClient } from "./infra/tencent/vod";
 import type { Logger } from "./logger";
 import { createServices, type Services } from "./services";
@@ -31,6 +33,12 @@ function builtInIndexUrlOf(publicUrl: PublicUrl) {
   return (roomnum: number, sig: string) => `${publicUrl()}${REST_PREFIX}${REPLAY_INDEX_PATH.replace(":roomnum", String(roomnum))}?sig=${sig}`;
 }
 
+/** The ILVB backend API's mutual TLS: the client certificate and key (and a CA to trust), read once at start. */
+function videorelayTlsOf(config: Config) {
+  const { certFile, keyFile, caFile } = config.videorelay;
+  return { cert: certFile && readFileSync(certFile), key: keyFile && readFileSync(keyFile), ca: caFile && readFileSync(caFile) };
+}
+
 export async function createRuntime(config: Config, log: Logger, hooks: RuntimeHooks = {}, listeningUrl?: PublicUrl): Promise<Runtime> {
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
@@ -40,13 +48,15 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
   const vod = new VodClient({ credentials: config.cloud, endpoint: config.vod.endpoint, v2BaseUrl: config.vod.v2BaseUrl, timeoutMs: config.vod.timeoutMs });
   const replayIndex = new ReplayIndexClient({ baseUrl: config.replayIndex.serviceUrl ?? "", timeoutMs: config.replayIndex.timeoutMs });
   const publicUrl = () => config.publicUrl ?? listeningUrl?.() ?? `http://127.0.0.1:${config.port}`;
-  const services = createServices({ config, db, redis, im, vod, replayIndex, log, builtInIndexUrl: builtInIndexUrlOf(publicUrl) });
+  const videorelay = new VideorelayClient({ baseUrl: config.videorelay.baseUrl, timeoutMs: config.videorelay.timeoutMs, tls: videorelayTlsOf(config) });
+  const services = createServices({ config, db, redis, im, vod, replayIndex, videorelay, log, builtInIndexUrl: builtInIndexUrlOf(publicUrl) });
   await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
   return {
     db,
     redis,
     services,
     async close() {
+      videorelay.close();
       await Promise.allSettled([db.$disconnect(), redis.quit()]);
     },
   };

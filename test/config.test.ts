@@ -52,6 +52,24 @@ describe("defaults (empty environment)", () => {
     expect(config.callbackKey.length).toBeGreaterThan(0);
   });
 
+  test("videorelay: Tencent's host, no client certificate, 5 s; no auto recording or push; pushes ask for HLS and RTMP at the original rate", () => {
+    expect(config.videorelay).toEqual({
+      baseUrl: "https://openapi.tim.qq.com",
+      certFile: undefined,
+      keyFile: undefined,
+      caFile: undefined,
+      timeoutMs: 5000,
+      autoRecord: false,
+      autoPush: false,
+      pushLiveCode: 6,
+      pushRateTypes: [0],
+    });
+    const set = loadConfig({ VIDEORELAY_BASE_URL: "https://test.tim.qq.com/", AUTO_RECORD: "true", AUTO_PUSH: "1", PUSH_LIVE_CODE: "5", PUSH_RATE_TYPES: "0, 10,20" });
+    expect(set.videorelay).toMatchObject({ baseUrl: "https://test.tim.qq.com", autoRecord: true, autoPush: true, pushLiveCode: 5, pushRateTypes: [0, 10, 20] });
+    const pem = join(__dirname, "..", "package.json"); // any readable file: the check is that it can be read
+    expect(loadConfig({ VIDEORELAY_CERT: pem, VIDEORELAY_KEY: pem }).videorelay).toMatchObject({ certFile: pem, keyFile: pem });
+  });
+
   test("development: no IM_BASE_URL means the built-in emulator on 8081; a pool of 10", () => {
     expect(config.production).toBe(false);
     expect(config.tencentEmulatorPort).toBe(8081);
@@ -181,6 +199,16 @@ describe("bad values throw ConfigError naming the key", () => {
     ["REPLAY_INDEX_INTERVAL_MS", "0"],
     ["REPLAY_INDEX_ENABLED", "maybe"],
     ["PUBLIC_URL", "edu.example"],
+    ["VIDEORELAY_BASE_URL", "openapi.tim.qq.com"],
+    ["VIDEORELAY_CERT", "/no/such/file.pem"],
+    ["VIDEORELAY_KEY", "/no/such/file.key"],
+    ["VIDEORELAY_CA", "/no/such/ca.pem"],
+    ["VIDEORELAY_TIMEOUT_MS", "0"],
+    ["AUTO_RECORD", "sometimes"],
+    ["AUTO_PUSH", "2"],
+    ["PUSH_LIVE_CODE", "2"],
+    ["PUSH_RATE_TYPES", "0,30"],
+    ["PUSH_RATE_TYPES", ","],
     ["DATABASE_URL", "mysql://x"],
     ["REDIS_URL", "http://x"],
     ["IM_BASE_URL", "ftp://x"],
@@ -212,6 +240,12 @@ describe("bad values throw ConfigError naming the key", () => {
     expect((thrown as Error).message).toContain("TOKEN_IDLE_EXPIRE_S");
     expect((thrown as Error).message).not.toContain("PORT");
   });
+});
+
+test("mutual TLS needs both the certificate and the key", () => {
+  const pem = join(__dirname, "..", "package.json");
+  expect(() => loadConfig({ VIDEORELAY_CERT: pem })).toThrow(/VIDEORELAY_KEY: mutual TLS needs both/);
+  expect(() => loadConfig({ VIDEORELAY_KEY: pem })).toThrow(/VIDEORELAY_CERT: mutual TLS needs both/);
 });
 
 describe(".env.example", () => {

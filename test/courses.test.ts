@@ -489,6 +489,8 @@ const ROOM_KEYS = [
   "replay_idx_error",
   "last_rec_imseq",
   "videos",
+  "recording",
+  "live_urls",
 ];
 
 /** Sets a course's creation time and, if started, its start time (Unix seconds); the effective time follows. */
@@ -629,6 +631,8 @@ describe("live.roomlist", () => {
       replay_idx_error: "",
       last_rec_imseq: 0,
       videos: [],
+      recording: 0,
+      live_urls: [],
     };
     expect(byNum.get(B)).toEqual({
       ...common,

@@ -87,8 +87,10 @@ const ROOM_KEYS = [
   "groupid",
   "host_uid",
   "last_rec_imseq",
+  "live_urls",
   "memsize",
   "playback_idx_url",
+  "recording",
   "replay_idx_attempts",
   "replay_idx_created_result",
   "replay_idx_created_time",
@@ -362,6 +364,8 @@ describe("GET /courses/:roomnum", () => {
       replay_idx_error: "",
       last_rec_imseq: 0,
       videos: [],
+      recording: 0,
+      live_urls: [],
     });
   });
 

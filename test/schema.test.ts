@@ -102,7 +102,7 @@ describe("migrate()", () => {
     const tables = await query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "VideoRecord", "_prisma_migrations"]);
+    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "Recording", "VideoRecord", "_prisma_migrations"]);
   });
 
   test("the bookkeeping table has Prisma's exact columns", async () => {
@@ -300,6 +300,32 @@ describe("schema and migrations agree", () => {
       expect(library.roomnum).toBeNull();
       expect(library.boundAt).toBeInstanceOf(Date);
 
+      const recordingData = {
+        roomnum: course.roomnum,
+        uin: account.uin,
+        fileName: "class_10003_1769904600",
+        startedAt: at("2026-02-01T00:10:00.000Z"),
+        stoppedAt: at("2026-02-01T00:40:00.000Z"),
+        fileIds: ["5285890781763144364", "5285890781763144365"],
+      };
+      const recording = await db.recording.create({ data: recordingData });
+      expect(await db.recording.findUniqueOrThrow({ where: { id: recording.id } })).toEqual({ id: recording.id, ...recordingData });
+      expect(await db.recording.findFirst({ where: { fileIds: { has: "5285890781763144365" } } })).toMatchObject({ id: recording.id });
+      const openRecording = await db.recording.create({ data: { roomnum: course.roomnum, uin: account.uin, fileName: "f", startedAt: at("2026-02-01T00:41:00.000Z") } });
+      expect(openRecording).toMatchObject({ stoppedAt: null, fileIds: [] });
+
+      const pushData = {
+        roomnum: course.roomnum,
+        uin: account.uin,
+        channelId: "10905947996257141754",
+        liveUrls: [{ type: 5, url: "rtmp://8888.liveplay.myqcloud.com/live/8888_x", rateType: 0 }],
+        startedAt: at("2026-02-01T00:10:00.000Z"),
+        stoppedAt: null,
+      };
+      const pushRow = await db.livePush.create({ data: pushData });
+      expect(await db.livePush.findUniqueOrThrow({ where: { id: pushRow.id } })).toEqual({ id: pushRow.id, ...pushData });
+      expect((await db.livePush.create({ data: { roomnum: course.roomnum, uin: account.uin, liveUrls: [], startedAt: at("2026-02-01T00:11:00.000Z") } })).channelId).toBe("");
+
       const videoData = {
         roomnum: course.roomnum,
         uin: account.uin,
@@ -316,26 +342,32 @@ describe("schema and migrations agree", () => {
         duration: 1800,
         imSeq: 103,
         recordedAt: at("2026-02-01T00:41:00.000Z"),
+        recordingId: recording.id,
       };
       const video = await db.videoRecord.create({ data: videoData });
       expect(await db.videoRecord.findUniqueOrThrow({ where: { id: video.id } })).toEqual({ id: video.id, ...videoData });
       expect(await db.videoRecord.findUnique({ where: { fileId: videoData.fileId } })).toMatchObject({ id: video.id });
       await expect(db.videoRecord.create({ data: { ...videoData } })).rejects.toThrow(); // one row per file
       const videoDefaults = await db.videoRecord.create({
-        data: { ...videoData, fileId: "other", fileFormat: undefined, imSeq: undefined, recordedAt: undefined },
+        data: { ...videoData, fileId: "other", fileFormat: undefined, imSeq: undefined, recordedAt: undefined, recordingId: undefined },
       });
-      expect(videoDefaults).toMatchObject({ fileFormat: "", imSeq: null });
+      expect(videoDefaults).toMatchObject({ fileFormat: "", imSeq: null, recordingId: null });
       expect(videoDefaults.recordedAt).toBeInstanceOf(Date);
 
       // Relations resolve through the foreign keys.
       const withRelations = await db.course.findUniqueOrThrow({
         where: { roomnum: course.roomnum },
-        include: { host: true, members: true, bindings: true, videos: true },
+        include: { host: true, members: true, bindings: true, videos: true, recordings: { include: { videos: true } }, pushes: true },
       });
       expect(withRelations.host.uid).toBe("Model-User");
       expect(withRelations.members.map((m) => m.id)).toEqual([member.id]);
       expect(withRelations.bindings.map((b) => b.id)).toEqual([binding.id]);
       expect(withRelations.videos.map((v) => v.id)).toEqual([video.id, videoDefaults.id]);
+      expect(withRelations.recordings.map((r) => [r.id, r.videos.map((v) => v.id)])).toEqual([
+        [recording.id, [video.id]],
+        [openRecording.id, []],
+      ]);
+      expect(withRelations.pushes).toHaveLength(2);
       expect((await db.account.findUniqueOrThrow({ where: { uin: account.uin }, include: { videos: true } })).videos).toHaveLength(2);
 
       // Defaults of the schema are the database's.
@@ -379,7 +411,7 @@ describe("schema and migrations agree", () => {
     const indexes: ExpectedIndex[] = [];
     const foreignKeys: string[] = [];
     const models = [...SCHEMA.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)];
-    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "VideoRecord"]);
+    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "Recording", "VideoRecord"]);
     const columnList = (list: string) =>
       list
         .split(",")

@@ -6,7 +6,8 @@
  * (the emulator), the teacher also uploads courseware with a signature and binds it. With
  * Tencent's recording at hand (the emulator), it goes on after the end: the recording
  * arrives, the replay index is built with no manual step, the playback list shows the
- * class with its videos, index URL and IM range, and the replay index is pulled.
+ * class with its videos, index URL and IM range, and the replay index is pulled. With
+ * `relay` the teacher also records the class and relays it to CDN on Tencent's side.
  * `npm run demo` prints it; test/launch.test.ts runs the same steps.
  */
 
@@ -47,6 +48,8 @@ export interface WalkthroughOptions {
   cos?: { url: string; tencentAppId: number };
   /** Wait this long at most, after the end, for the recording and the replay index (Tencent's, or the emulator's, recording is on). */
   replayWithinMs?: number;
+  /** The teacher also records the class and relays it to CDN on Tencent's side (videorelay), as the emulator allows. */
+  relay?: boolean;
 }
 
 /** Uploads through COS's JSON API (v4), as the apps' COS SDK does, with the single-use signature the server handed out. */
@@ -103,8 +106,16 @@ export async function walkthrough(baseUrl: string, appid: number, onStep: (step:
   }
   const members = await call("who is in class", "live", "roomidlist", { token: teacher, roomnum, index: 0, size: 10 });
   if (members.total !== 2) throw new WalkthroughError(`roomidlist: expected 2 members, got ${JSON.stringify(members)}`);
+  if (options.relay) {
+    await call("the teacher records the class on Tencent's side (videorelay 0x5)", "live", "startrecord", { token: teacher, roomnum });
+    await call("…and relays it to CDN (0x6) for students beyond the room", "live", "startpush", { token: teacher, roomnum });
+    const play = await call("a viewer outside the room gets the CDN play URLs (RTMP, FLV, HLS)", "live", "getroomplayurl", { token: student, roomnum });
+    if (!String(play.address).startsWith("rtmp://")) throw new WalkthroughError(`getroomplayurl: expected the relay's RTMP address, got ${JSON.stringify(play)}`);
+    const stopped = await call("the teacher stops the recording: Tencent names its files (their recording callbacks follow)", "live", "stoprecord", { token: teacher, roomnum });
+    if (!Array.isArray(stopped.file_ids) || stopped.file_ids.length === 0) throw new WalkthroughError(`stoprecord: expected file ids, got ${JSON.stringify(stopped)}`);
+  }
   await call("the student leaves", "live", "reportmemid", { token: student, roomnum, operate: 1 });
-  await call("the teacher ends the class (IM marker 1002)", "live", "exitroom", { token: teacher, roomnum });
+  await call(`the teacher ends the class (IM marker 1002)${options.relay ? "; the relay push stops with it" : ""}`, "live", "exitroom", { token: teacher, roomnum });
   const list = await call("the course list shows the class's IM range", "live", "roomlist", { token: student, index: 0, size: 1, roomnum });
   const room = (list.rooms as Array<{ begin_imseq: number; end_imseq: number; state: number }>)[0];
   if (!room || room.state < 2 || !(room.begin_imseq < room.end_imseq)) throw new WalkthroughError(`roomlist: expected an ended class with begin_imseq < end_imseq, got ${JSON.stringify(room)}`);
@@ -116,8 +127,10 @@ export async function walkthrough(baseUrl: string, appid: number, onStep: (step:
     const answer = await ask("live", "roomlist", { token: student, index: 0, size: 1, roomnum });
     return (answer.data?.rooms as PlaybackRoom[] | undefined)?.[0];
   };
-  const recorded = await waitFor(options.replayWithinMs, async () => ((await playbackOf())?.videos.length ?? 0) > 0);
-  if (!recorded) throw new WalkthroughError(`no recording arrived within ${options.replayWithinMs} ms of the end`);
+  // The class's own recording, and the server-side one stopped before the end.
+  const expectedVideos = options.relay ? 2 : 1;
+  const recorded = await waitFor(options.replayWithinMs, async () => ((await playbackOf())?.videos.length ?? 0) >= expectedVideos);
+  if (!recorded) throw new WalkthroughError(`${expectedVideos} recordings did not arrive within ${options.replayWithinMs} ms of the end`);
   const replayable = await waitFor(options.replayWithinMs, async () => (await playbackOf())?.state === 3);
   if (!replayable) throw new WalkthroughError(`the class was not replayable within ${options.replayWithinMs} ms of the end`);
   const playbacks = await call("…the recording arrived and the replay index was built: the playback list (state 3) shows the class", "live", "roomlist", {

@@ -17,6 +17,12 @@ import { roomMemberListCommand } from "./live/roomidlist";
 import { roomListCommand } from "./live/roomlist";
 import { startCourseCommand } from "./live/startcourse";
 import { replayIndexFileCommand } from "./replay/index-file";
+import { roomPlayUrlCommand } from "./relay/getroomplayurl";
+import { liveStreamListCommand } from "./relay/livestreamlist";
+import { startPushCommand } from "./relay/startpush";
+import { startRecordCommand } from "./relay/startrecord";
+import { stopPushCommand } from "./relay/stoppush";
+import { stopRecordCommand } from "./relay/stoprecord";
 import { cosAuthorizationCommand } from "./signatures/cos-authorization";
 import { cosGetSignCommand } from "./signatures/cos-get-sign";
 import { vodCmdProxyCommand } from "./signatures/vod-cmd-proxy";
@@ -43,6 +49,12 @@ export const COMMANDS: readonly AnyCommand[] = [
   makeReplayIndexCommand,
   recordingCallbackCommand,
   indexFileCallbackCommand,
+  startRecordCommand,
+  stopRecordCommand,
+  startPushCommand,
+  stopPushCommand,
+  roomPlayUrlCommand,
+  liveStreamListCommand,
   cosGetSignCommand,
   vodGetSignCommand,
   vodGetClientSignCommand,

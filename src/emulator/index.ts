@@ -5,6 +5,7 @@ import type { EmulatedCloud, EmulatedRequest, EmulatorReply } from "./http";
 import { type EmulatedApp, ImEmulator, type ReceivedGroupMessage } from "./im";
 import { RecordingSimulator } from "./recorder";
 import { ReplayIndexEmulator } from "./replay";
+import { VideorelayEmulator } from "./videorelay";
 import { VodEmulator } from "./vod";
 
 /**
@@ -13,8 +14,9 @@ import { VodEmulator } from "./vod";
  * request as Tencent would, answers in Tencent's shapes, keeps what it received, and
  * shows it read-only under /__tencent/. It shares no code with the server: it is
  * Tencent's side. Services: IM REST (group messages), COS (v5 XML and v4 JSON uploads),
- * VOD API (v3 and v2), the replay index service (and its index-file callback), and bypass
- * recording (the recording callback once a class ends). A request may also come through
+ * VOD API (v3 and v2), the replay index service (and its index-file callback), bypass
+ * recording (the recording callback once a class ends), and the ILVB backend API
+ * videorelay (server-side recording and relay push). A request may also come through
  * it as an HTTP proxy (absolute URL): the host it names decides the service, as
  * Tencent's hosts would.
  */
@@ -25,6 +27,7 @@ export type { EmulatedMedia } from "./vod";
 export type { RecordingDelivery, RecordingTarget, SimulatedRecording } from "./recorder";
 export type { IndexCallbackDelivery, ReplayIndexMode, ReplayIndexRequestReceived } from "./replay";
 export { INDEX_FILE_CALLBACK_COMMAND, INDEX_SERVICE_ERROR } from "./replay";
+export type { VideorelayFault, VideorelayRequestReceived } from "./videorelay";
 export type { StoredObject } from "./cos";
 
 export interface TencentEmulatorOptions {
@@ -43,6 +46,7 @@ export interface TencentEmulator {
   vod: VodEmulator;
   replayIndex: ReplayIndexEmulator;
   recorder: RecordingSimulator;
+  videorelay: VideorelayEmulator;
   /** Delay before every answer, ms (a slow Tencent). */
   delayMs: number;
   close(): Promise<void>;
@@ -80,6 +84,7 @@ function view(emulator: TencentEmulator, path: string): EmulatorReply | undefine
   }
   if (path === `${VIEW_PREFIX}/vod/media`) return { kind: "json", body: { media: [...vod.media.values()] } };
   if (path === `${VIEW_PREFIX}/recordings`) return { kind: "json", body: { deliveries: emulator.recorder.deliveries } };
+  if (path === `${VIEW_PREFIX}/videorelay`) return { kind: "json", body: { requests: emulator.videorelay.requests, files: Object.fromEntries(emulator.videorelay.files) } };
   if (path === `${VIEW_PREFIX}/replay-index`) {
     const { requests, deliveries, files } = emulator.replayIndex;
     return { kind: "json", body: { mode: emulator.replayIndex.mode, requests, callbacks: deliveries, files: [...files.keys()] } };
@@ -121,13 +126,15 @@ const notFound = (path: string): EmulatorReply => ({ kind: "json", status: 404, 
 export async function startTencentEmulator(options: TencentEmulatorOptions): Promise<TencentEmulator> {
   const im = new ImEmulator(options.apps);
   const vod = new VodEmulator(options.cloud);
+  const recorder = new RecordingSimulator(options.cloud, im, vod);
   const emulator: TencentEmulator = {
     url: "",
     im,
     cos: new CosEmulator(options.cloud),
     vod,
     replayIndex: new ReplayIndexEmulator(options.apps, im, () => emulator.url),
-    recorder: new RecordingSimulator(options.cloud, im, vod),
+    recorder,
+    videorelay: new VideorelayEmulator(options.apps, options.cloud, im, recorder),
     delayMs: 0,
     close: () => Promise.resolve(),
   };
@@ -138,6 +145,7 @@ export async function startTencentEmulator(options: TencentEmulatorOptions): Pro
     if (request.method === "GET" && path.startsWith(VIEW_PREFIX)) return view(emulator, path) ?? notFound(path);
     if (emulator.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.delayMs));
     if (emulator.replayIndex.handles(request.method, path)) return emulator.replayIndex.handle(request.method, request.url, request.body.toString("utf8"));
+    if (emulator.videorelay.handles(path)) return emulator.videorelay.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.im.handles(path)) return emulator.im.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.vod.handles(request)) return emulator.vod.handle(request);
     if (emulator.cos.handles(request)) return emulator.cos.handle(request);

@@ -27,6 +27,8 @@ export interface SimulatedRecording {
   uid: string;
   startS: number;
   endS: number;
+  /** The file's id when something named it already (a stopped server-side recording); else a new one. */
+  fileId?: string;
 }
 
 export interface RecordingDelivery {
@@ -108,7 +110,7 @@ export class RecordingSimulator {
   private eventOf(recording: SimulatedRecording): Record<string, unknown> {
     const { appId } = this.cloud;
     const streamId = `${appId}_${createHash("md5").update(`${recording.groupId}_${recording.uid}_main`).digest("hex")}`;
-    const fileId = String(5285890780000000000n + BigInt(randomInt(0, 2 ** 47)));
+    const fileId = recording.fileId ?? String(5285890780000000000n + BigInt(randomInt(0, 2 ** 47)));
     const hex = randomBytes(16).toString("hex");
     const duration = Math.max(recording.endS - recording.startS, 1);
     const videoUrl = `http://${appId}.vod2.myqcloud.com/${hex}/${fileId}/f0.mp4`;

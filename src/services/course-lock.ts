@@ -28,7 +28,7 @@ export class CourseLock {
    * holder has the lock (or entering does not end in time), throws `busy()`.
    */
   async with<T>(roomnum: number, busy: () => AppError, fn: () => Promise<T>): Promise<T> {
-    const token = await this.acquire(roomnum);
+    const token = await this.acquire(RedisKeys.courseLock(roomnum));
     if (token === undefined) throw busy();
     try {
       if (!(await this.drained(roomnum, DRAIN_WAIT_MS))) throw busy();
@@ -38,9 +38,24 @@ export class CourseLock {
     }
   }
 
+  /**
+   * Runs `fn` holding the course's relay lock (server-side recording and push): one such
+   * change at a time per course, apart from the state lock, so that members still enter meanwhile.
+   */
+  async withRelay<T>(roomnum: number, busy: () => AppError, fn: () => Promise<T>): Promise<T> {
+    const key = RedisKeys.courseRelayLock(roomnum);
+    const token = await this.acquire(key);
+    if (token === undefined) throw busy();
+    try {
+      return await fn();
+    } finally {
+      await this.releaseKey(key, token, roomnum);
+    }
+  }
+
   /** Takes the lock if free and nobody is entering (the reaper: never waits); its token, or undefined. */
   async acquireIdle(roomnum: number): Promise<string | undefined> {
-    const token = await this.acquire(roomnum);
+    const token = await this.acquire(RedisKeys.courseLock(roomnum));
     if (token === undefined || (await this.drained(roomnum, 0))) return token;
     await this.release(roomnum, token);
     return undefined;
@@ -60,15 +75,17 @@ export class CourseLock {
     }
   }
 
-  async release(roomnum: number, token: string): Promise<void> {
-    await this.deps.redis
-      .releaseLock(RedisKeys.courseLock(roomnum), token)
-      .catch((error: unknown) => this.deps.log.warn({ err: error, roomnum }, "course lock release failed"));
+  release(roomnum: number, token: string): Promise<void> {
+    return this.releaseKey(RedisKeys.courseLock(roomnum), token, roomnum);
   }
 
-  private async acquire(roomnum: number): Promise<string | undefined> {
+  private async releaseKey(key: string, token: string, roomnum: number): Promise<void> {
+    await this.deps.redis.releaseLock(key, token).catch((error: unknown) => this.deps.log.warn({ err: error, roomnum }, "course lock release failed"));
+  }
+
+  private async acquire(key: string): Promise<string | undefined> {
     const token = randomUUID();
-    const acquired = await this.deps.redis.set(RedisKeys.courseLock(roomnum), token, "PX", LOCK_TTL_MS, "NX");
+    const acquired = await this.deps.redis.set(key, token, "PX", LOCK_TTL_MS, "NX");
     return acquired === "OK" ? token : undefined;
   }
 

@@ -5,6 +5,7 @@ import type { Db } from "../infra/db/prisma";
 import { nowToTheSecond, type SessionUser, uidKeyOf } from "./domain";
 import type { PresenceService } from "./presence";
 import type { RecordingService, VideoView } from "./recordings";
+import type { RelayService, RelayState } from "./relay";
 
 /** Courses: creation, lookups and the course list. State changes live in ClassLifecycle. */
 
@@ -27,7 +28,7 @@ export interface CourseListFilter {
   state?: number;
 }
 
-export type ListedCourse = Course & { hostUid: string; memsize: number; videos: VideoView[] };
+export type ListedCourse = Course & { hostUid: string; memsize: number; videos: VideoView[]; relay: RelayState };
 
 /** Courses whose facts are kept in memory at most (far more than are ever live at once; the oldest goes first). */
 const FACTS_CACHE_LIMIT = 100000;
@@ -38,7 +39,7 @@ export class CourseService {
   private readonly facts = new Map<number, CourseFacts>();
   private readonly missing = new Map<number, number>();
 
-  constructor(private readonly deps: { db: Db; presence: PresenceService; recordings: RecordingService }) {}
+  constructor(private readonly deps: { db: Db; presence: PresenceService; recordings: RecordingService; relay: RelayService }) {}
 
   async create(app: SdkApp, user: SessionUser, input: { title: string; cover?: string }): Promise<{ roomnum: number; groupid: string }> {
     const now = nowToTheSecond();
@@ -78,17 +79,16 @@ export class CourseService {
 
   /** One course as the list shows it (teacher's id, present members). */
   async describe(course: Course): Promise<ListedCourse> {
-    const [host, memsizes, videos] = await Promise.all([
+    const [host, extras] = await Promise.all([
       this.deps.db.account.findUniqueOrThrow({ where: { uin: course.hostUin }, select: { uid: true } }),
-      this.deps.presence.countPresent([course], Date.now()),
-      this.deps.recordings.videosOf([course.roomnum]),
+      this.extrasOf([course]),
     ]);
-    return { ...course, hostUid: host.uid, memsize: memsizes.get(course.roomnum) ?? 0, videos: videos.get(course.roomnum) ?? [] };
+    return { ...course, hostUid: host.uid, ...extras(course.roomnum) };
   }
 
   /** The course list: newest effective time (start, else creation) first, ties by room number. */
   async list(app: SdkApp, filter: CourseListFilter): Promise<{ total: number; rooms: ListedCourse[] }> {
-    const { db, presence } = this.deps;
+    const { db } = this.deps;
     let hostUin: number | undefined;
     if (filter.hostUid) {
       // findFirst: never batched with other requests' lookups (see AccountService.accountOf).
@@ -120,15 +120,22 @@ export class CourseService {
             include: { host: { select: { uid: true } } },
           }),
     ]);
-    const [memsizes, videos] = await Promise.all([presence.countPresent(courses, Date.now()), this.deps.recordings.videosOf(courses.map((c) => c.roomnum))]);
-    return {
-      total,
-      rooms: courses.map(({ host, ...course }) => ({
-        ...course,
-        hostUid: host.uid,
-        memsize: memsizes.get(course.roomnum) ?? 0,
-        videos: videos.get(course.roomnum) ?? [],
-      })),
-    };
+    const extras = await this.extrasOf(courses);
+    return { total, rooms: courses.map(({ host, ...course }) => ({ ...course, hostUid: host.uid, ...extras(course.roomnum) })) };
+  }
+
+  /** What lists show beside the rows: who is present, the videos, the relay (one query each for the page). */
+  private async extrasOf(courses: ReadonlyArray<{ roomnum: number; hostUin: number }>) {
+    const roomnums = courses.map((c) => c.roomnum);
+    const [memsizes, videos, relay] = await Promise.all([
+      this.deps.presence.countPresent(courses, Date.now()),
+      this.deps.recordings.videosOf(roomnums),
+      this.deps.relay.stateOf(roomnums),
+    ]);
+    return (roomnum: number) => ({
+      memsize: memsizes.get(roomnum) ?? 0,
+      videos: videos.get(roomnum) ?? [],
+      relay: relay.get(roomnum) ?? { liveUrls: [], recording: false },
+    });
   }
 }

@@ -3,6 +3,7 @@ import type { Db } from "../infra/db/prisma";
 import type { RedisClient } from "../infra/redis/client";
 import type { ImClient } from "../infra/tencent/im";
 import type { ReplayIndexClient } from "../infra/tencent/replay-index";
+import type { VideorelayClient } from "../infra/tencent/videorelay";
 import type { VodClient } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
 import { AccountService } from "./accounts";
@@ -17,6 +18,7 @@ import { PresenceService } from "./presence";
 import { PresenceRebuild } from "./presence-rebuild";
 import { ReaperSchedule } from "./reaper-schedule";
 import { RecordingService } from "./recordings";
+import { RelayService } from "./relay";
 import { type BuiltInIndexUrl, ReplayIndexService } from "./replay-index";
 import { SessionService } from "./sessions";
 import { SignatureService } from "./signatures";
@@ -28,6 +30,7 @@ export interface ServiceDeps {
   im: ImClient;
   vod: VodClient;
   replayIndex: ReplayIndexClient;
+  videorelay: VideorelayClient;
   log: Logger;
   /** The URL of a class's built-in replay index (this server's route serving it). */
   builtInIndexUrl: BuiltInIndexUrl;
@@ -48,6 +51,7 @@ export interface Services {
   callbackAuth: CallbackAuth;
   recordings: RecordingService;
   replayIndex: ReplayIndexService;
+  relay: RelayService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -58,13 +62,14 @@ export function createServices(deps: ServiceDeps): Services {
   const lock = new CourseLock(deps);
   const markers = new ClassMarkers(deps);
   const recordings = new RecordingService({ ...deps, markers });
-  const courses = new CourseService({ ...deps, presence, recordings });
-  const lifecycle = new ClassLifecycle({ ...deps, lock, markers, presence });
+  const relay = new RelayService({ ...deps, lock });
+  const courses = new CourseService({ ...deps, presence, recordings, relay });
+  const lifecycle = new ClassLifecycle({ ...deps, lock, markers, presence, relay });
   const members = new MemberService({ ...deps, lock, markers, presence, schedule });
   const bindings = new BindingService(deps);
   const presenceRebuild = new PresenceRebuild(deps);
   const signatures = new SignatureService(deps);
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
-  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex };
+  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay };
 }

@@ -10,6 +10,7 @@ import type { Course } from "./courses";
 import { CourseState, EndReason, ReplayIndexStatus, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
 import type { ClassMarkers, MarkedChange } from "./markers";
 import type { PresenceService } from "./presence";
+import type { RelayService } from "./relay";
 
 /** IM markers (and lock calls) in flight at once when the reaper ends a batch of classes. */
 const MARKER_CONCURRENCY = 32;
@@ -28,6 +29,7 @@ export class ClassLifecycle {
       log: Logger;
       lock: CourseLock;
       presence: PresenceService;
+      relay: RelayService;
     },
   ) {}
 
@@ -52,6 +54,7 @@ export class ClassLifecycle {
       await this.deps.markers.settle(roomnum, "start");
       await this.deps.presence.classStarted(roomnum, user.uin, now.getTime());
     });
+    await this.deps.relay.classStarted(app, course);
   }
 
   /** exitroom: the owning teacher ends the class (the access policy has checked the owner). */
@@ -63,6 +66,7 @@ export class ClassLifecycle {
       if (fresh.state !== CourseState.living) throw Errors.exitNeedsLiving();
       await this.finish(app, roomnum, user.uid, EndReason.teacher, timeStamp, Errors.exitNeedsLiving);
     });
+    await this.deps.relay.classesEnded([roomnum]);
   }
 
   /**
@@ -108,6 +112,7 @@ export class ClassLifecycle {
     } finally {
       await forEachInBatches([...held], MARKER_CONCURRENCY, ([roomnum, token]) => lock.release(roomnum, token));
     }
+    await this.deps.relay.classesEnded(ended);
     return { ended, failed };
   }
 

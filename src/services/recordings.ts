@@ -110,6 +110,7 @@ export class RecordingService {
       },
       skipDuplicates: true,
     });
+    await this.matchRecording(course.roomnum, fileId);
     const video = await db.videoRecord.findUniqueOrThrow({ where: { fileId } });
     if (video.roomnum !== course.roomnum) {
       log.warn({ fileId, roomnum: course.roomnum, recordedFor: video.roomnum }, "recording file already recorded for another class; kept there");
@@ -130,6 +131,15 @@ export class RecordingService {
     ]);
     await markers.settle(course.roomnum, change);
     log.info({ roomnum: course.roomnum, fileId, imSeq: seq }, "recording file recorded");
+  }
+
+  /**
+   * A file a server-side recording's stop named belongs to that recording. Looked up after the
+   * row is stored: a stop that names it meanwhile matches it from its side (RelayService).
+   */
+  private async matchRecording(roomnum: number, fileId: string): Promise<void> {
+    const recording = await this.deps.db.recording.findFirst({ where: { roomnum, fileIds: { has: fileId } }, select: { id: true } });
+    if (recording) await this.deps.db.videoRecord.updateMany({ where: { fileId, recordingId: null }, data: { recordingId: recording.id } });
   }
 
   /** The class (`groupid`) and the pushing user (base64 `userid`) that `stream_param` names. */

@@ -111,6 +111,7 @@ export async function startTestServer(
     COS_REGION: TEST_CLOUD.region,
     VOD_ENDPOINT: tencent.url,
     VOD_V2_BASE_URL: tencent.url,
+    VIDEORELAY_BASE_URL: tencent.url,
     IM_TIMEOUT_MS: "2000",
     CALLBACK_KEY: TEST_CALLBACK_KEY,
     REPLAY_INDEX_ENABLED: "false",

@@ -2,6 +2,7 @@ import type { BoundFile } from "../../services/bindings";
 import type { ListedCourse } from "../../services/courses";
 import { CourseState, unixSeconds } from "../../services/domain";
 import type { VideoView } from "../../services/recordings";
+import type { LiveUrl } from "../../services/relay";
 import { type ReplayManifest, replayIndexAskable } from "../../services/replay-index";
 
 /**
@@ -36,7 +37,26 @@ export function presentRoom(course: ListedCourse, nowMs = Date.now()) {
     replay_idx_error: course.replayIndexError,
     last_rec_imseq: course.lastRecImSeq,
     videos: course.videos.map(presentVideo),
+    // Server-side recording running; the CDN play URLs while the class is relayed (Tencent's list, whole).
+    recording: course.relay.recording ? 1 : 0,
+    live_urls: presentLiveUrls(course.relay.liveUrls),
   };
+}
+
+/** Tencent's output types in answers: 5 RTMP, 2 FLV, 1 HLS. */
+const LiveUrlType = { rtmp: 5, flv: 2, hls: 1 } as const;
+
+export const presentLiveUrls = (urls: readonly LiveUrl[]) => urls.map((u) => ({ type: u.type, url: u.url, rate_type: u.rateType }));
+
+/** The general-live names of the play URLs: `address` RTMP, `address2` FLV, `address3` HLS, at the original rate ("" when absent). */
+export function presentAddresses(urls: readonly LiveUrl[]) {
+  const of = (type: number) => (urls.find((u) => u.type === type && u.rateType === 0) ?? urls.find((u) => u.type === type))?.url ?? "";
+  return { address: of(LiveUrlType.rtmp), address2: of(LiveUrlType.flv), address3: of(LiveUrlType.hls) };
+}
+
+/** A push's play URLs: the whole list and the three addresses. */
+export function presentPlayUrls(urls: readonly LiveUrl[]) {
+  return { live_urls: presentLiveUrls(urls), ...presentAddresses(urls) };
 }
 
 /** A recorded video: its file, who pushed it, and where it sits in time (unix seconds; media start in ms). */

@@ -19,6 +19,8 @@ export const RedisKeys = {
   courseAlive: (roomnum: number) => `${courseTag(roomnum)}:alive`,
   /** STRING lock token held while a course changes state (start, end). */
   courseLock: (roomnum: number) => `${courseTag(roomnum)}:lock`,
+  /** STRING lock token held while the course's server-side recording or relay push changes (videorelay). */
+  courseRelayLock: (roomnum: number) => `${courseTag(roomnum)}:relay-lock`,
   /** ZSET of members entering the class right now (holder token → deadline ms): a start or end waits for them. */
   courseEntering: (roomnum: number) => `${courseTag(roomnum)}:entering`,
   /** STRING (JSON {random, data}) of a class marker posted for a change not yet recorded: a retry of the

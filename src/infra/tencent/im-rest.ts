@@ -1,6 +1,6 @@
 import { randomInt } from "node:crypto";
 import type { SdkApp } from "../../config";
-import { genUserSig } from "./usersig";
+import { AdminSigs } from "./usersig";
 
 /**
  * The transport of Tencent IM's REST API (and of the services built the same way, such as
@@ -32,7 +32,6 @@ export interface ImRestOptions {
   timeoutMs: number;
 }
 
-const ADMIN_SIG_LIFETIME_S = 86400;
 /** Errors fetch reports when no connection was made: the request never left. */
 const NOT_SENT_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN"]);
 
@@ -42,7 +41,7 @@ const notSent = (error: unknown): boolean => {
 };
 
 export class ImRest {
-  private readonly adminSigs = new Map<number, { sig: string; renewAt: number }>();
+  private readonly adminSigs = new AdminSigs();
 
   constructor(private readonly options: ImRestOptions) {}
 
@@ -70,20 +69,11 @@ export class ImRest {
     return result;
   }
 
-  private adminSig(app: SdkApp): string {
-    const now = Date.now();
-    const cached = this.adminSigs.get(app.sdkAppId);
-    if (cached && cached.renewAt > now) return cached.sig;
-    const sig = genUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: app.admin, expireSeconds: ADMIN_SIG_LIFETIME_S });
-    this.adminSigs.set(app.sdkAppId, { sig, renewAt: now + (ADMIN_SIG_LIFETIME_S * 1000) / 2 });
-    return sig;
-  }
-
   private async post(app: SdkApp, command: string, payload: string): Promise<Response> {
     const query = new URLSearchParams({
       sdkappid: String(app.sdkAppId),
       identifier: app.admin,
-      usersig: this.adminSig(app),
+      usersig: this.adminSigs.of(app),
       random: String(randomInt(0, 4294967296)),
       contenttype: "json",
     });

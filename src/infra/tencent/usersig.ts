@@ -30,3 +30,19 @@ export function genUserSig(args: {
   };
   return deflateSync(Buffer.from(JSON.stringify(doc))).toString("base64").replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
 }
+
+const ADMIN_SIG_LIFETIME_S = 86400;
+
+/** The apps' admin userSigs for server-to-Tencent calls: generated once, renewed at half their life, never logged. */
+export class AdminSigs {
+  private readonly sigs = new Map<number, { sig: string; renewAt: number }>();
+
+  of(app: { sdkAppId: number; secretKey: string; admin: string }): string {
+    const now = Date.now();
+    const cached = this.sigs.get(app.sdkAppId);
+    if (cached && cached.renewAt > now) return cached.sig;
+    const sig = genUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: app.admin, expireSeconds: ADMIN_SIG_LIFETIME_S });
+    this.sigs.set(app.sdkAppId, { sig, renewAt: now + (ADMIN_SIG_LIFETIME_S * 1000) / 2 });
+    return sig;
+  }
+}

@@ -1,0 +1,218 @@
+import type { Config, SdkApp } from "../config";
+import { Errors } from "../errors";
+import type { Prisma } from "../generated/prisma/client";
+import type { Db } from "../infra/db/prisma";
+import { type LiveUrl, type RelayTarget, type VideorelayClient, VideorelayError } from "../infra/tencent/videorelay";
+
+export type { LiveUrl };
+import type { Logger } from "../logger";
+import type { CourseLock } from "./course-lock";
+import type { Course } from "./courses";
+import { CourseState, nowToTheSecond, unixSeconds } from "./domain";
+
+/**
+ * Server-side recording and relay push of a class (Tencent's videorelay 0x5 / 0x6), of the
+ * teacher's stream: only while the class is living; one change at a time per course (the
+ * relay lock, apart from the state lock so members still enter). Tencent's "already
+ * started / stopped" is success. A stop names the recorded files, kept with the recording
+ * and matched with their recording callbacks. With AUTO_RECORD / AUTO_PUSH a class starts
+ * them when it starts; every class stops what is still running when it ends (teacher or
+ * reaper), best effort: a class that ended is not held by a relay that failed.
+ */
+
+/** Which stream of the teacher: 0 the camera, 1 the shared screen. */
+export type StreamKind = 0 | 1;
+
+export interface PushView {
+  channelId: string;
+  liveUrls: LiveUrl[];
+}
+
+/** A class's relay now: its push's play URLs (none when not pushing), whether it is being recorded. */
+export interface RelayState {
+  liveUrls: LiveUrl[];
+  recording: boolean;
+}
+
+const SDK_NORMAL = 1;
+
+export class RelayService {
+  constructor(private readonly deps: { config: Config; db: Db; videorelay: VideorelayClient; lock: CourseLock; log: Logger }) {}
+
+  /** live.startrecord: records the teacher's stream (a running recording is kept). */
+  async startRecording(app: SdkApp, course: Course, stream: StreamKind): Promise<{ fileName: string }> {
+    if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
+    return this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, async () => {
+      const open = await this.openRecording(course.roomnum);
+      if (open) return { fileName: open.fileName };
+      const target = await this.teacherOf(course);
+      const startedAt = nowToTheSecond();
+      const fileName = `class_${course.roomnum}_${unixSeconds(startedAt)}`;
+      await this.relay("record", () => this.deps.videorelay.record(app, target, { oper: "start", fileName, sdkType: SDK_NORMAL, recordDataType: stream }));
+      await this.deps.db.recording.create({ data: { roomnum: course.roomnum, uin: course.hostUin, fileName, startedAt } });
+      return { fileName };
+    });
+  }
+
+  /** live.stoprecord: stops it; the files Tencent names are kept with the recording (none if it had stopped already). */
+  async stopRecording(app: SdkApp, course: Course, stream: StreamKind): Promise<{ fileIds: string[] }> {
+    if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
+    return this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, () => this.stopRecordingOf(app, course, stream));
+  }
+
+  /** live.startpush: relays the teacher's stream to CDN; the play URLs are kept with the course (a running push is kept). */
+  async startPush(app: SdkApp, course: Course, stream: StreamKind): Promise<PushView> {
+    if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
+    return this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, async () => {
+      const open = await this.openPush(course.roomnum);
+      if (open) return { channelId: open.channelId, liveUrls: open.liveUrls as unknown as LiveUrl[] };
+      const { pushLiveCode, pushRateTypes } = this.deps.config.videorelay;
+      const target = await this.teacherOf(course);
+      const started = await this.relay("push", () =>
+        this.deps.videorelay.push(app, target, {
+          oper: "start",
+          liveCode: pushLiveCode,
+          sdkType: SDK_NORMAL,
+          channelName: `class ${course.roomnum}`,
+          channelDescribe: course.title,
+          pushDataType: stream,
+          tape: false,
+          rateTypes: pushRateTypes,
+        }),
+      );
+      const view = started.oper === "start" ? { channelId: started.channelId ?? "", liveUrls: started.liveUrls } : { channelId: "", liveUrls: [] };
+      await this.deps.db.livePush.create({
+        data: { roomnum: course.roomnum, uin: course.hostUin, channelId: view.channelId, liveUrls: view.liveUrls as unknown as Prisma.InputJsonValue, startedAt: nowToTheSecond() },
+      });
+      return view;
+    });
+  }
+
+  /** live.stoppush. */
+  async stopPush(app: SdkApp, course: Course, stream: StreamKind): Promise<void> {
+    if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
+    await this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, () => this.stopPushOf(app, course, stream));
+  }
+
+  /** A class started: AUTO_RECORD / AUTO_PUSH start them (failures are logged: the class has started). */
+  async classStarted(app: SdkApp, course: Course): Promise<void> {
+    const { autoRecord, autoPush } = this.deps.config.videorelay;
+    const living = { ...course, state: CourseState.living };
+    if (autoRecord) await this.startRecording(app, living, 0).catch((error: unknown) => this.logFailure(course.roomnum, "auto record", error));
+    if (autoPush) await this.startPush(app, living, 0).catch((error: unknown) => this.logFailure(course.roomnum, "auto push", error));
+  }
+
+  /** Classes ended: what still records or pushes is stopped; it is over whatever Tencent answers. */
+  async classesEnded(roomnums: readonly number[]): Promise<void> {
+    if (roomnums.length === 0) return;
+    const { db, config } = this.deps;
+    const where = { roomnum: { in: [...roomnums] }, stoppedAt: null };
+    const [recordings, pushes] = await Promise.all([db.recording.findMany({ where, select: { roomnum: true } }), db.livePush.findMany({ where, select: { roomnum: true } })]);
+    const running = [...new Set([...recordings, ...pushes].map((r) => r.roomnum))];
+    if (running.length === 0) return;
+    const courses = await db.course.findMany({ where: { roomnum: { in: running } } });
+    for (const course of courses) {
+      const app = config.sdkApps.get(course.appid);
+      if (!app) continue;
+      await this.deps.lock
+        .withRelay(course.roomnum, Errors.relayBusy, async () => {
+          await this.stopRecordingOf(app, course, 0).catch((error: unknown) => this.closeAfterFailure("recording", course.roomnum, error));
+          await this.stopPushOf(app, course, 0).catch((error: unknown) => this.closeAfterFailure("push", course.roomnum, error));
+        })
+        .catch((error: unknown) => this.logFailure(course.roomnum, "stop at class end", error));
+    }
+  }
+
+  /** One class's relay now. */
+  async stateOfOne(roomnum: number): Promise<RelayState> {
+    return (await this.stateOf([roomnum])).get(roomnum) ?? { liveUrls: [], recording: false };
+  }
+
+  /** Several classes' relay now (lists show it). */
+  async stateOf(roomnums: readonly number[]): Promise<Map<number, RelayState>> {
+    const states = new Map<number, RelayState>(roomnums.map((roomnum) => [roomnum, { liveUrls: [], recording: false }]));
+    if (roomnums.length === 0) return states;
+    const where = { roomnum: { in: [...roomnums] }, stoppedAt: null };
+    const [recordings, pushes] = await Promise.all([
+      this.deps.db.recording.findMany({ where, select: { roomnum: true } }),
+      this.deps.db.livePush.findMany({ where, select: { roomnum: true, liveUrls: true } }),
+    ]);
+    for (const { roomnum } of recordings) states.get(roomnum)!.recording = true;
+    for (const { roomnum, liveUrls } of pushes) states.get(roomnum)!.liveUrls = liveUrls as unknown as LiveUrl[];
+    return states;
+  }
+
+  /** The classes of an app whose stream is relayed to CDN now, newest push first. */
+  async pushing(app: SdkApp, index: number, size: number): Promise<{ total: number; streams: Array<{ course: Course & { hostUid: string }; liveUrls: LiveUrl[] }> }> {
+    const where = { stoppedAt: null, course: { appid: app.sdkAppId, state: CourseState.living } };
+    const [total, pushes] = await Promise.all([
+      this.deps.db.livePush.count({ where }),
+      size === 0
+        ? Promise.resolve([])
+        : this.deps.db.livePush.findMany({
+            where,
+            orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+            skip: index,
+            take: size,
+            include: { course: true, account: { select: { uid: true } } },
+          }),
+    ]);
+    return { total, streams: pushes.map((push) => ({ course: { ...push.course, hostUid: push.account.uid }, liveUrls: push.liveUrls as unknown as LiveUrl[] })) };
+  }
+
+  private async stopRecordingOf(app: SdkApp, course: Course, stream: StreamKind): Promise<{ fileIds: string[] }> {
+    const { db } = this.deps;
+    const open = await this.openRecording(course.roomnum);
+    const stopped = await this.relay("record", async () => this.deps.videorelay.record(app, await this.teacherOf(course), { oper: "stop", sdkType: SDK_NORMAL, recordDataType: stream }));
+    const fileIds = stopped.oper === "stop" ? stopped.fileIds : [];
+    if (!open) return { fileIds };
+    await db.recording.update({ where: { id: open.id }, data: { stoppedAt: nowToTheSecond(), fileIds } });
+    // Then (not in one transaction: a callback storing a file meanwhile must see the names, or be seen here):
+    // the files whose callbacks came first are matched now.
+    await db.videoRecord.updateMany({ where: { roomnum: course.roomnum, fileId: { in: fileIds }, recordingId: null }, data: { recordingId: open.id } });
+    return { fileIds };
+  }
+
+  private async stopPushOf(app: SdkApp, course: Course, stream: StreamKind): Promise<void> {
+    const open = await this.openPush(course.roomnum);
+    await this.relay("push", async () => this.deps.videorelay.push(app, await this.teacherOf(course), { oper: "stop", sdkType: SDK_NORMAL, pushDataType: stream }));
+    if (open) await this.deps.db.livePush.update({ where: { id: open.id }, data: { stoppedAt: nowToTheSecond() } });
+  }
+
+  private openRecording(roomnum: number) {
+    return this.deps.db.recording.findFirst({ where: { roomnum, stoppedAt: null }, orderBy: { id: "desc" } });
+  }
+
+  private openPush(roomnum: number) {
+    return this.deps.db.livePush.findFirst({ where: { roomnum, stoppedAt: null }, orderBy: { id: "desc" } });
+  }
+
+  /** The teacher's stream in the class's AV room (its number is the room's). */
+  private async teacherOf(course: Course): Promise<RelayTarget> {
+    const host = await this.deps.db.account.findUniqueOrThrow({ where: { uin: course.hostUin }, select: { uid: true } });
+    return { roomnum: course.roomnum, account: host.uid };
+  }
+
+  /** Runs a videorelay call; Tencent's refusal (or silence) is the request's 10103 with Tencent's code, meaning and advice. */
+  private async relay<T>(what: "record" | "push", call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof VideorelayError)) throw error;
+      this.deps.log.warn({ what, kind: error.kind, code: error.code, meaning: error.meaning }, "videorelay refused");
+      throw Errors.relayFailed(what, error);
+    }
+  }
+
+  /** At a class's end a relay that cannot be stopped is over all the same (the class is). */
+  private async closeAfterFailure(what: "recording" | "push", roomnum: number, error: unknown): Promise<void> {
+    this.logFailure(roomnum, `stop ${what} at class end`, error);
+    const where = { roomnum, stoppedAt: null };
+    const data = { stoppedAt: nowToTheSecond() };
+    await (what === "recording" ? this.deps.db.recording.updateMany({ where, data }) : this.deps.db.livePush.updateMany({ where, data }));
+  }
+
+  private logFailure(roomnum: number, what: string, error: unknown): void {
+    this.deps.log.warn({ roomnum, err: error instanceof Error ? error.message : String(error) }, `${what} failed`);
+  }
+}
