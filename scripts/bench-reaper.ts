@@ -57,9 +57,9 @@ async function populate(nowMs: number): Promise<void> {
       const students = Array.from({ length: MEMBERS_PER_CLASS }, (_, m) => 10000 + CLASSES + (c - 1) * MEMBERS_PER_CLASS + m + 1);
       await Promise.all([
         redis.set(RedisKeys.courseAlive(roomnum), nowMs),
-        redis.zadd(RedisKeys.livingCourses, nowMs, String(roomnum)),
+        redis.zadd(RedisKeys.livingCourses("class"), nowMs, String(roomnum)),
         redis.zadd(RedisKeys.coursePresence(roomnum), nowMs, String(10000 + c), ...students.flatMap((uin) => [nowMs, String(uin)])),
-        redis.zadd(RedisKeys.presentMembers, ...students.flatMap((uin) => [nowMs, memberRef(roomnum, uin)])),
+        redis.zadd(RedisKeys.presentMembers("class"), ...students.flatMap((uin) => [nowMs, memberRef(roomnum, uin)])),
       ]);
     });
     await redis.set(RedisKeys.presenceEpoch, String(nowMs));

@@ -125,6 +125,12 @@ const envSchema = z.object({
   REAPER_INTERVAL_MS: positiveInt.default(1000),
   REAPER_ENABLED: boolString.default(true),
   CORS_ORIGINS: z.string().min(1).default("*"),
+  LIVE_PATHS: commaList.pipe(z.array(z.string().regex(/^\/[^?#]*\/$/, "must be paths that start and end with /")).min(1)).default(["/sxb/"]),
+  LIVE_APPID: positiveInt.optional(),
+  LIVE_HOST_TIMEOUT_S: positiveInt.default(90),
+  LIVE_MEMBER_TIMEOUT_S: positiveInt.default(30),
+  LIVE_BIZID: positiveInt.default(8888),
+  LIVE_PLAY_HOST: z.string().regex(/^[\w.-]+(:\d+)?$/, "must be a host name").optional(),
   TENCENT_APPID: positiveInt.default(1250000000),
   TENCENT_SECRET_ID: z.string().min(1).default(DEV_CLOUD_SECRET_ID),
   TENCENT_SECRET_KEY: z.string().min(1).default(DEV_CLOUD_SECRET_KEY),
@@ -200,6 +206,15 @@ export type Config = Readonly<{
   userSigExpireS: number;
   teacherTimeoutS: number;
   memberTimeoutS: number;
+  /** Silence before the reaper acts, per kind of room: a class's teacher and students, a live room's host and viewers. */
+  roomTimeouts: Readonly<Record<"class" | "live", Readonly<{ hostS: number; memberS: number }>>>;
+  /** The 随心播 live dialect: where it is mounted, the app of requests that name none, and its play URLs. */
+  live: Readonly<{
+    paths: readonly string[];
+    defaultApp: SdkApp;
+    bizId: number;
+    playHost: string;
+  }>;
   reaperIntervalMs: number;
   reaperEnabled: boolean;
   corsOrigins: readonly string[];
@@ -296,6 +311,16 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     userSigExpireS: e.USERSIG_EXPIRE_S,
     teacherTimeoutS: e.TEACHER_TIMEOUT_S,
     memberTimeoutS: e.MEMBER_TIMEOUT_S,
+    roomTimeouts: {
+      class: { hostS: e.TEACHER_TIMEOUT_S, memberS: e.MEMBER_TIMEOUT_S },
+      live: { hostS: e.LIVE_HOST_TIMEOUT_S, memberS: e.LIVE_MEMBER_TIMEOUT_S },
+    },
+    live: {
+      paths: e.LIVE_PATHS,
+      defaultApp: liveDefaultApp(e),
+      bizId: e.LIVE_BIZID,
+      playHost: e.LIVE_PLAY_HOST ?? `${e.LIVE_BIZID}.liveplay.myqcloud.com`,
+    },
     reaperIntervalMs: e.REAPER_INTERVAL_MS,
     reaperEnabled: e.REAPER_ENABLED,
     corsOrigins: e.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
@@ -335,6 +360,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       subAppId: e.VOD_SUBAPPID,
     },
   });
+}
+
+/** The app of live-dialect requests that name none (Android logs in without appid): LIVE_APPID, else the first app. */
+function liveDefaultApp(e: z.infer<typeof envSchema>): SdkApp {
+  const app = e.LIVE_APPID === undefined ? e.SDK_APPS[0] : e.SDK_APPS.find((a) => a.sdkAppId === e.LIVE_APPID);
+  if (!app) throw new ConfigError(`invalid configuration: LIVE_APPID: ${e.LIVE_APPID} is not one of SDK_APPS`);
+  return app;
 }
 
 /** Secrets that only development may use: production refuses to start with them, naming the key. */

@@ -12,7 +12,7 @@ test("the README's API tables match the command declarations", () => {
 test("every command of the registry appears in the tables, with its access policy", () => {
   const sections = generatedSections(COMMANDS);
   for (const command of COMMANDS) {
-    const table = command.dialect === "rest" ? sections["rest-routes"]! : sections["protocol-commands"]!;
+    const table = { rest: sections["rest-routes"]!, classroom: sections["protocol-commands"]!, live: sections["live-commands"]! }[command.dialect];
     expect(table).toContain(`\`${command.name}\``);
     expect(table).toContain(command.access.who);
   }

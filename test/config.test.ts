@@ -70,6 +70,19 @@ describe("defaults (empty environment)", () => {
     expect(loadConfig({ VIDEORELAY_CERT: pem, VIDEORELAY_KEY: pem }).videorelay).toMatchObject({ certFile: pem, keyFile: pem });
   });
 
+  test("the live dialect: under /sxb/, the first app by default, hosts 90 s and viewers 30 s, BIZID 8888", () => {
+    expect(config.live).toEqual({ paths: ["/sxb/"], defaultApp: config.sdkApps.get(1400000000), bizId: 8888, playHost: "8888.liveplay.myqcloud.com" });
+    expect(config.roomTimeouts).toEqual({ class: { hostS: 300, memberS: 120 }, live: { hostS: 90, memberS: 30 } });
+    const apps = JSON.stringify([
+      { sdkAppId: 1400000001, secretKey: "k1", admin: "a1" },
+      { sdkAppId: 1400000002, secretKey: "k2", admin: "a2" },
+    ]);
+    const set = loadConfig({ SDK_APPS: apps, LIVE_APPID: "1400000002", LIVE_PATHS: "/sxb/, /sxb_dev/", LIVE_BIZID: "1234", LIVE_PLAY_HOST: "play.example.com", LIVE_MEMBER_TIMEOUT_S: "45" });
+    expect(set.live).toEqual({ paths: ["/sxb/", "/sxb_dev/"], defaultApp: set.sdkApps.get(1400000002), bizId: 1234, playHost: "play.example.com" });
+    expect(set.roomTimeouts.live.memberS).toBe(45);
+    expect(() => loadConfig({ SDK_APPS: apps, LIVE_APPID: "1400000009" })).toThrow(/LIVE_APPID: 1400000009 is not one of SDK_APPS/);
+  });
+
   test("development: no IM_BASE_URL means the built-in emulator on 8081; a pool of 10", () => {
     expect(config.production).toBe(false);
     expect(config.tencentEmulatorPort).toBe(8081);
@@ -209,6 +222,13 @@ describe("bad values throw ConfigError naming the key", () => {
     ["PUSH_LIVE_CODE", "2"],
     ["PUSH_RATE_TYPES", "0,30"],
     ["PUSH_RATE_TYPES", ","],
+    ["LIVE_PATHS", "sxb"],
+    ["LIVE_PATHS", "/sxb"],
+    ["LIVE_APPID", "x"],
+    ["LIVE_HOST_TIMEOUT_S", "0"],
+    ["LIVE_MEMBER_TIMEOUT_S", "-1"],
+    ["LIVE_BIZID", "abc"],
+    ["LIVE_PLAY_HOST", "http://x/"],
     ["DATABASE_URL", "mysql://x"],
     ["REDIS_URL", "http://x"],
     ["IM_BASE_URL", "ftp://x"],

@@ -67,7 +67,7 @@ const base = (): Record<string, unknown> => ({
 
 /** What a signed command's request carries to prove itself (recomputed here, independently of the server). */
 function signatureOf(command: AnyCommand): { body: Array<[string, unknown]>; query: string } {
-  if (command.envelope === "liveCallback") {
+  if (command.envelope === "liveCallback" || command.envelope === "liveEvent") {
     const { t: expiry, sign } = liveCallbackSignature(TEST_CALLBACK_KEY);
     return { body: [["t", expiry], ["sign", sign]], query: "" };
   }
@@ -144,7 +144,8 @@ interface Answer {
 
 async function protocolCall(command: AnyCommand, body: string, query = ""): Promise<Answer> {
   const [svc, cmd] = command.name.split(".");
-  const response = await fetch(`${t.url}/index.php?svc=${svc}&cmd=${cmd}${query ? `&${query}` : ""}`, { method: "POST", body });
+  const path = command.dialect === "live" ? "/sxb/index.php" : "/index.php";
+  const response = await fetch(`${t.url}${path}?svc=${svc}&cmd=${cmd}${query ? `&${query}` : ""}`, { method: "POST", body });
   return { status: response.status, text: await response.text() };
 }
 
@@ -152,7 +153,7 @@ async function protocolCall(command: AnyCommand, body: string, query = ""): Prom
 function judgeCallback(command: AnyCommand, where: string, answer: Answer): boolean {
   const body = JSON.parse(answer.text) as { code?: unknown; ErrorCode?: unknown; ActionStatus?: unknown; ErrorInfo?: unknown; errorCode?: unknown };
   if (body.errorCode === 10002) return true;
-  const code = command.envelope === "liveCallback" ? body.code : body.ErrorCode;
+  const code = command.envelope === "imCallback" ? body.ErrorCode : body.code;
   if (typeof code !== "number") throw new Error(`not Tencent's shape: ${where}`);
   if (command.envelope === "imCallback" && (typeof body.ActionStatus !== "string" || typeof body.ErrorInfo !== "string")) throw new Error(`not IM's shape: ${where}`);
   if (code === 90000) throw new Error(`90000 for an input: ${where}`);

@@ -38,8 +38,8 @@ describe("live.heartbeat", () => {
     const [student] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student1'`);
     expect(Number(await r.zscore(RedisKeys.coursePresence(roomnum), String(student!.uin)))).toBeGreaterThanOrEqual(before);
     // The reaper's schedules are not touched by beats (it reschedules when an entry falls due).
-    expect(Number(await r.zscore(RedisKeys.presentMembers, memberRef(roomnum, student!.uin)))).toBeLessThan(before);
-    expect(Number(await r.zscore(RedisKeys.livingCourses, String(roomnum)))).toBeLessThan(before);
+    expect(Number(await r.zscore(RedisKeys.presentMembers("class"), memberRef(roomnum, student!.uin)))).toBeLessThan(before);
+    expect(Number(await r.zscore(RedisKeys.livingCourses("class"), String(roomnum)))).toBeLessThan(before);
   });
 
   test.each([
@@ -134,14 +134,14 @@ describe("reaper", () => {
     const open = await sql(`SELECT 1 FROM "ClassMember" WHERE roomnum = $1 AND "leftAt" IS NULL`, [roomnum]);
     expect(open).toHaveLength(0);
     expect(await t.server.redis.exists(RedisKeys.coursePresence(roomnum))).toBe(0);
-    expect(await t.server.redis.zscore(RedisKeys.livingCourses, String(roomnum))).toBeNull();
+    expect(await t.server.redis.zscore(RedisKeys.livingCourses("class"), String(roomnum))).toBeNull();
   });
 
   test("a class whose teacher beats is not ended", async () => {
     const roomnum = await livingClass();
     // The class started 10 minutes ago, as the reaper knows it: without a beat since, it is due and silent.
     await t.server.redis.set(RedisKeys.courseAlive(roomnum), String(minutes(-10)));
-    await t.server.redis.zadd(RedisKeys.livingCourses, minutes(-10), String(roomnum));
+    await t.server.redis.zadd(RedisKeys.livingCourses("class"), minutes(-10), String(roomnum));
     // Judged 4 minutes from now, the teacher's beat of now is within the 5-minute timeout.
     await beat(T, roomnum);
     const result = await sweep(minutes(4));
@@ -162,8 +162,8 @@ describe("reaper", () => {
     expect(result.classesEnded).toBe(0);
     expect(result.membersDropped).toBe(0);
     expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
-    expect(Number(await r.zscore(RedisKeys.livingCourses, String(roomnum)))).toBe(Number(await r.get(RedisKeys.courseAlive(roomnum))));
-    expect(Number(await r.zscore(RedisKeys.presentMembers, memberRef(roomnum, student!.uin)))).toBe(
+    expect(Number(await r.zscore(RedisKeys.livingCourses("class"), String(roomnum)))).toBe(Number(await r.get(RedisKeys.courseAlive(roomnum))));
+    expect(Number(await r.zscore(RedisKeys.presentMembers("class"), memberRef(roomnum, student!.uin)))).toBe(
       Number(await r.zscore(RedisKeys.coursePresence(roomnum), String(student!.uin))),
     );
     await live("exitroom", T, { roomnum });
@@ -175,7 +175,7 @@ describe("reaper", () => {
     // student2 beats "late enough" to stay: fake its beat at `later - 10 s` in Redis
     const [s2] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student2'`);
     await t.server.redis.zadd(RedisKeys.coursePresence(roomnum), later - 10000, String(s2!.uin));
-    await t.server.redis.zadd(RedisKeys.presentMembers, later - 10000, memberRef(roomnum, s2!.uin));
+    await t.server.redis.zadd(RedisKeys.presentMembers("class"), later - 10000, memberRef(roomnum, s2!.uin));
     const result = await sweep(later);
     expect(result.membersDropped).toBe(1);
     const history = await sql<{ uid: string; leaveReason: string | null; leftAt: Date | null }>(
@@ -276,7 +276,7 @@ describe("reaper", () => {
     await sweep(Date.now()); // rebuild
     await beat(T, roomnum);
     await beat(S, roomnum);
-    expect(await t.server.redis.zscore(RedisKeys.livingCourses, String(roomnum))).not.toBeNull();
+    expect(await t.server.redis.zscore(RedisKeys.livingCourses("class"), String(roomnum))).not.toBeNull();
     const list = await live("roomidlist", T, { roomnum, index: 0, size: 10 });
     expect(list.body.data.total).toBe(2);
     await live("exitroom", T, { roomnum });

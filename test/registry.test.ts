@@ -10,8 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
-test("command names are unique, and every protocol name is svc.cmd", () => {
-  const names = COMMANDS.map((c) => c.name);
+test("command names are unique within a dialect, and every protocol name is svc.cmd", () => {
+  const names = COMMANDS.map((c) => `${c.dialect} ${c.name}`);
   expect(new Set(names).size).toBe(names.length);
   for (const c of COMMANDS.filter((command) => command.dialect !== "rest")) expect(c.name).toMatch(/^[a-z]+\.[a-z_]+$/);
 });

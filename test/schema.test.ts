@@ -102,7 +102,7 @@ describe("migrate()", () => {
     const tables = await query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "Recording", "VideoRecord", "_prisma_migrations"]);
+    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Recording", "VideoRecord", "_prisma_migrations"]);
   });
 
   test("the bookkeeping table has Prisma's exact columns", async () => {
@@ -268,6 +268,7 @@ describe("schema and migrations agree", () => {
         replayIndexAttempts: 2,
         replayIndexError: "[70001] some error",
         memberVersion: 7,
+        mode: "class",
       };
       const course = await db.course.create({ data: courseData });
       expect(await db.course.findUniqueOrThrow({ where: { roomnum: course.roomnum } })).toEqual({ roomnum: course.roomnum, ...courseData });
@@ -299,6 +300,33 @@ describe("schema and migrations agree", () => {
       });
       expect(library.roomnum).toBeNull();
       expect(library.boundAt).toBeInstanceOf(Date);
+
+      const liveCourse = await db.course.create({ data: { appid: 1400000002, hostUin: account.uin, title: "live", mode: "live" } });
+      const liveRoomData = {
+        roomnum: liveCourse.roomnum,
+        type: "live",
+        groupId: String(liveCourse.roomnum),
+        device: 2,
+        videoType: 1,
+        reportedAppid: "1400000002",
+        longitude: 113.9493,
+        latitude: 22.5431,
+        address: "深圳",
+        reportedAt: at("2026-02-01T00:10:00.000Z"),
+        recordName: "sxb_Model-User_demo",
+        recordType: 0,
+        recordCover: "http://x/c.jpg",
+      };
+      await db.liveRoom.create({ data: liveRoomData });
+      expect(await db.liveRoom.findUniqueOrThrow({ where: { roomnum: liveCourse.roomnum }, include: { course: true } })).toEqual({ ...liveRoomData, course: liveCourse });
+      expect(await db.liveRoom.create({ data: { ...liveRoomData, roomnum: course.roomnum, longitude: undefined, latitude: undefined, address: undefined, recordName: undefined, recordType: undefined, recordCover: undefined } })).toMatchObject({
+        longitude: null,
+        latitude: null,
+        address: "",
+        recordName: "",
+        recordType: 0,
+        recordCover: "",
+      });
 
       const recordingData = {
         roomnum: course.roomnum,
@@ -391,6 +419,7 @@ describe("schema and migrations agree", () => {
         replayIndexAttempts: 0,
         replayIndexError: "",
         memberVersion: 0,
+        mode: "class",
       });
       expect(defaults.createdAt).toBeInstanceOf(Date);
       expect(defaults.effectiveAt).toBeInstanceOf(Date);
@@ -411,7 +440,7 @@ describe("schema and migrations agree", () => {
     const indexes: ExpectedIndex[] = [];
     const foreignKeys: string[] = [];
     const models = [...SCHEMA.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)];
-    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "Recording", "VideoRecord"]);
+    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Recording", "VideoRecord"]);
     const columnList = (list: string) =>
       list
         .split(",")

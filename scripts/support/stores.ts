@@ -9,7 +9,7 @@ export async function resetStores(databaseUrl: string, redisUrl: string): Promis
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`TRUNCATE "VideoRecord", "Recording", "LivePush", "Binding", "ClassMember", "Course", "Account" RESTART IDENTITY CASCADE`);
+    await client.query(`TRUNCATE "VideoRecord", "Recording", "LivePush", "LiveRoom", "Binding", "ClassMember", "Course", "Account" RESTART IDENTITY CASCADE`);
   } finally {
     await client.end();
   }

@@ -1,8 +1,8 @@
 import type { SdkApp } from "../config";
-import { type AppError, Errors, FieldText } from "../errors";
+import { AppError, ErrorCode, Errors, FieldText } from "../errors";
 import type { Services } from "../services";
 import type { Course, CourseFacts } from "../services/courses";
-import { lenientInteger, Role, type SessionUser } from "../services/domain";
+import { lenientInteger, Role, RoomMode, type SessionUser } from "../services/domain";
 
 /**
  * Access policies: who may call a command. Each command declares one; `execute` checks it
@@ -143,4 +143,17 @@ export const tencentImCallback: Access<undefined> = {
 export const replayIndexLink: Access<Course> = {
   who: "holders of the signed link (`playback_idx_url`)",
   check: ({ services, fields }) => services.replayIndex.courseOfLink(lenientInteger(fields.roomnum), fields.sig),
+};
+
+/** The live heartbeat's room, from memory: a beat for a room that is not a living live room does nothing (as the original). */
+export const liveRoomFromMemory: Access<CourseFacts | undefined, RoomInput> = {
+  who: "any user",
+  check: async (call) => {
+    try {
+      return await call.services.courses.factsOf(appOf(call), call.input.roomnum, RoomMode.live);
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.roomNotExist) return undefined;
+      throw error;
+    }
+  },
 };

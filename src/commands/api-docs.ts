@@ -42,7 +42,7 @@ export function restTable(commands: readonly AnyCommand[]): string {
 
 /** Every generated section of the README, by name. */
 export function generatedSections(commands: readonly AnyCommand[]): Record<string, string> {
-  return { "protocol-commands": protocolTable(commands, "classroom"), "rest-routes": restTable(commands) };
+  return { "protocol-commands": protocolTable(commands, "classroom"), "live-commands": protocolTable(commands, "live"), "rest-routes": restTable(commands) };
 }
 
 /** `readme` with each generated section replaced by its current rendering. */

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { SdkApp } from "../config";
+import type { AppError } from "../errors";
 import type { Services } from "../services";
 import type { SessionUser } from "../services/domain";
 import type { Access } from "./access";
@@ -24,10 +25,12 @@ export type Auth = "none" | "token" | "signed";
 
 /**
  * The shape of a command's answers. Tencent's callbacks answer in Tencent's shapes on every
- * door: "liveCallback" `{code}` (recording and stream events), "imCallback"
- * `{ActionStatus, ErrorCode, ErrorInfo}` (IM's replay index service).
+ * door: "liveCallback" `{code}` (recording and stream events), "liveEvent" the same with
+ * `errorCode` and `errorInfo` beside it (the live dialect's callback, whose apps' original
+ * answered the standard envelope), "imCallback" `{ActionStatus, ErrorCode, ErrorInfo}` (IM's
+ * replay index service).
  */
-export type Envelope = "standard" | "liveCallback" | "imCallback";
+export type Envelope = "standard" | "liveCallback" | "liveEvent" | "imCallback";
 
 /** What the heartbeat does differently to stay off SQL and out of the logs (each named, not one flag). */
 export interface HotPath {
@@ -68,6 +71,8 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   /** One line for the README's API tables. */
   summary: string;
   auth: A;
+  /** What an unknown or expired token answers, when not the usual 10009 (the live heartbeat: 10005 "User not exist"). */
+  unknownToken?: () => AppError;
   /** Who may call it, checked after input validation (the original's order); loads the course once. */
   access: Access<C, z.output<S>>;
   input: S;

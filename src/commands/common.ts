@@ -1,5 +1,6 @@
 import type { Config, SdkApp } from "../config";
 import { Errors, FieldText } from "../errors";
+import { imTimestampNow } from "../services/domain";
 import type { AuthenticateOptions } from "../services/sessions";
 import type { AnyCommand } from "./command";
 import { lenientInteger, phpEmpty } from "./fields";
@@ -47,3 +48,34 @@ export function tokenOfTokenCommand(raw: unknown): string {
 export function authenticateOptionsOf(command: AnyCommand): AuthenticateOptions {
   return { trustRecentCheck: command.hotPath?.trustRecentTokenCheck, deferUseToReaper: command.hotPath?.deferTokenUseToReaper };
 }
+
+/**
+ * What each protocol dialect asks of every request before its command sees it. The
+ * classroom: `appid` (a configured app) and `timeStamp` are required (§2.1–§2.2). The
+ * 随心播 live dialect checks neither (its original never did, and its apps often send no
+ * appid): the app is the request's `appid` when it names a configured one, else LIVE_APPID;
+ * `timeStamp` and `sign` are accepted and ignored (live-protocol.md §A.3). Both read the
+ * token the same way.
+ */
+export interface DialectRules {
+  appOf(config: Config, fields: Record<string, unknown>, base: BaseType): SdkApp;
+  timeStampOf(fields: Record<string, unknown>): number;
+  /** A token command's app: the common fields' (which must be the token's) or the token's own. */
+  tokenApp: "fields" | "session";
+}
+
+export const DIALECT_RULES: Readonly<Record<"classroom" | "live", DialectRules>> = {
+  classroom: {
+    appOf: (config, fields, base) => resolveApp(config, fields.appid, base),
+    timeStampOf: (fields) => checkTimeStamp(fields.timeStamp),
+    tokenApp: "fields",
+  },
+  live: {
+    appOf: (config, fields) => {
+      const appid = lenientInteger(fields.appid);
+      return (appid !== undefined ? config.sdkApps.get(appid) : undefined) ?? config.live.defaultApp;
+    },
+    timeStampOf: () => imTimestampNow(),
+    tokenApp: "session",
+  },
+};

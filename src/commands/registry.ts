@@ -5,6 +5,22 @@ import { logoutCommand } from "./account/logout";
 import { registCommand } from "./account/regist";
 import type { AnyCommand, Dialect } from "./command";
 import { unbindCommand } from "./courses/unbind";
+import { liveLoginCommand, liveLogoutCommand, liveRegistCommand } from "./live-show/accounts";
+import {
+  liveHeartbeatCommand,
+  liveReportMemberCommand,
+  liveReportStatusCommand,
+  liveRequestMicCommand,
+  liveRoomMemberListCommand,
+} from "./live-show/members";
+import { liveCreateCommand, liveReportRoomCommand, liveRoomCommand, liveRoomListCommand, liveStreamListLiveCommand } from "./live-show/rooms";
+import {
+  liveCallbackCommand,
+  liveExitRoomCommand,
+  liveRecordListCommand,
+  liveReportRecordCommand,
+  liveRoomPlayUrlCommand,
+} from "./live-show/shows";
 import { courseCommand } from "./courses/get";
 import { createCommand } from "./live/create";
 import { exitRoomCommand } from "./live/exitroom";
@@ -63,6 +79,25 @@ export const COMMANDS: readonly AnyCommand[] = [
   unbindCommand,
   cosAuthorizationCommand,
   replayIndexFileCommand,
+  // The 随心播 live dialect (under LIVE_PATHS).
+  liveRegistCommand,
+  liveLoginCommand,
+  liveLogoutCommand,
+  liveCreateCommand,
+  liveReportRoomCommand,
+  liveRoomListCommand,
+  liveHeartbeatCommand,
+  liveReportMemberCommand,
+  liveRoomMemberListCommand,
+  liveRequestMicCommand,
+  liveReportStatusCommand,
+  liveReportRecordCommand,
+  liveRecordListCommand,
+  liveExitRoomCommand,
+  liveStreamListLiveCommand,
+  liveRoomPlayUrlCommand,
+  liveCallbackCommand,
+  liveRoomCommand,
 ];
 
 /** The commands a protocol dialect answers, by "svc.cmd" (each of its names). */

@@ -35,7 +35,11 @@ export function createApp(deps: AppDeps): Koa {
     else await next();
   });
 
-  const protocol = protocolHandler(deps, "classroom");
+  // Two dialects of the same svc/cmd names, as the two original servers were at two addresses:
+  // the 随心播 live dialect under LIVE_PATHS (default /sxb/), the classroom everywhere else.
+  const classroom = protocolHandler(deps, "classroom");
+  const live = protocolHandler(deps, "live");
+  const { paths: livePaths } = deps.config.live;
   app.use(async (ctx, next) => {
     if (ctx.path === "/healthz") {
       const ok = await deps.ready().catch(() => false);
@@ -43,8 +47,11 @@ export function createApp(deps: AppDeps): Koa {
       ctx.body = { status: ok ? "ok" : "unavailable" };
       return;
     }
-    if (isProtocolPath(ctx.path) && !ctx.path.startsWith(REST_PREFIX)) await protocol(ctx);
-    else await next();
+    if (!isProtocolPath(ctx.path) || ctx.path.startsWith(REST_PREFIX)) {
+      await next();
+      return;
+    }
+    await (livePaths.some((prefix) => ctx.path.startsWith(prefix)) ? live(ctx) : classroom(ctx));
   });
   // Anything else: the protocol's "Invalid request." with a 404.
   app.use((ctx) => {

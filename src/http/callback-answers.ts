@@ -23,7 +23,15 @@ export type CallbackOutcome = { data: object | undefined } | { error: AppError }
 const statusOf = (error: AppError): number => (error.code === ErrorCode.server ? 500 : error.kind === "credentials" ? 401 : 200);
 
 function shape(envelope: CallbackEnvelope, status: number, code: number, info: string): object {
-  return envelope === "liveCallback" ? { code } : { ActionStatus: status === 200 ? "OK" : "FAIL", ErrorCode: code, ErrorInfo: info };
+  switch (envelope) {
+    case "liveCallback":
+      return { code };
+    case "liveEvent":
+      // Tencent reads `code`; the live shows' original answered the standard envelope: both readers are served.
+      return { code, errorCode: code, errorInfo: info };
+    case "imCallback":
+      return { ActionStatus: status === 200 ? "OK" : "FAIL", ErrorCode: code, ErrorInfo: info };
+  }
 }
 
 export function callbackAnswer(envelope: CallbackEnvelope, outcome: CallbackOutcome): CallbackAnswer {

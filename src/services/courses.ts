@@ -2,8 +2,8 @@ import type { SdkApp } from "../config";
 import { Errors } from "../errors";
 import type { Course } from "../generated/prisma/client";
 import type { Db } from "../infra/db/prisma";
-import { nowToTheSecond, type SessionUser, uidKeyOf } from "./domain";
-import type { PresenceService } from "./presence";
+import { nowToTheSecond, RoomMode, type SessionUser, uidKeyOf } from "./domain";
+import { presenceRoomOf, type PresenceService } from "./presence";
 import type { RecordingService, VideoView } from "./recordings";
 import type { RelayService, RelayState } from "./relay";
 
@@ -16,6 +16,8 @@ export interface CourseFacts {
   roomnum: number;
   appid: number;
   hostUin: number;
+  /** "class" or "live". */
+  mode: string;
 }
 
 export interface CourseListFilter {
@@ -50,20 +52,20 @@ export class CourseService {
     return { roomnum: course.roomnum, groupid: String(course.roomnum) };
   }
 
-  /** A course of this app, or 10100. */
-  async get(app: SdkApp, roomnum: number): Promise<Course> {
+  /** A course of this app and kind (a classroom course unless said), or 10100. */
+  async get(app: SdkApp, roomnum: number, mode: RoomMode = RoomMode.class): Promise<Course> {
     const course = await this.deps.db.course.findUnique({ where: { roomnum } });
-    if (!course || course.appid !== app.sdkAppId) throw Errors.roomNotExist();
+    if (!course || course.appid !== app.sdkAppId || course.mode !== mode) throw Errors.roomNotExist();
     return course;
   }
 
-  /** Immutable facts of a course of this app, from memory after the first look (10100 if none). */
-  async factsOf(app: SdkApp, roomnum: number): Promise<CourseFacts> {
+  /** Immutable facts of a course of this app and kind, from memory after the first look (10100 if none). */
+  async factsOf(app: SdkApp, roomnum: number, mode: RoomMode = RoomMode.class): Promise<CourseFacts> {
     let facts = this.facts.get(roomnum);
     if (!facts) {
       const missingUntil = this.missing.get(roomnum);
       if (missingUntil !== undefined && missingUntil > Date.now()) throw Errors.roomNotExist();
-      const course = roomnum > 0 ? await this.deps.db.course.findUnique({ where: { roomnum }, select: { roomnum: true, appid: true, hostUin: true } }) : null;
+      const course = roomnum > 0 ? await this.deps.db.course.findUnique({ where: { roomnum }, select: { roomnum: true, appid: true, hostUin: true, mode: true } }) : null;
       if (!course) {
         if (this.missing.size >= FACTS_CACHE_LIMIT) this.missing.clear();
         this.missing.set(roomnum, Date.now() + MISSING_TTL_MS);
@@ -73,7 +75,7 @@ export class CourseService {
       facts = course;
       this.facts.set(roomnum, facts);
     }
-    if (facts.appid !== app.sdkAppId) throw Errors.roomNotExist();
+    if (facts.appid !== app.sdkAppId || facts.mode !== mode) throw Errors.roomNotExist();
     return facts;
   }
 
@@ -103,6 +105,7 @@ export class CourseService {
     };
     const where = {
       appid: app.sdkAppId,
+      mode: RoomMode.class,
       ...(filter.state !== undefined ? { state: filter.state } : {}),
       ...(hostUin !== undefined ? { hostUin } : {}),
       ...(filter.roomnum ? { roomnum: filter.roomnum } : {}),
@@ -125,10 +128,10 @@ export class CourseService {
   }
 
   /** What lists show beside the rows: who is present, the videos, the relay (one query each for the page). */
-  private async extrasOf(courses: ReadonlyArray<{ roomnum: number; hostUin: number }>) {
+  private async extrasOf(courses: ReadonlyArray<{ roomnum: number; hostUin: number; mode: string }>) {
     const roomnums = courses.map((c) => c.roomnum);
     const [memsizes, videos, relay] = await Promise.all([
-      this.deps.presence.countPresent(courses, Date.now()),
+      this.deps.presence.countPresent(courses.map(presenceRoomOf), Date.now()),
       this.deps.recordings.videosOf(roomnums),
       this.deps.relay.stateOf(roomnums),
     ]);

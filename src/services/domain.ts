@@ -10,6 +10,11 @@ export type CourseState = (typeof CourseState)[keyof typeof CourseState];
 export const ReplayIndexStatus = { waiting: "waiting", requested: "requested", built: "built", failed: "failed" } as const;
 export type ReplayIndexStatus = (typeof ReplayIndexStatus)[keyof typeof ReplayIndexStatus];
 
+/** The two kinds of room, one core: a classroom course, a 随心播 live room. */
+export const RoomMode = { class: "class", live: "live" } as const;
+export type RoomMode = (typeof RoomMode)[keyof typeof RoomMode];
+export const ROOM_MODES: readonly RoomMode[] = [RoomMode.class, RoomMode.live];
+
 export const LeaveReason = { left: "left", timeout: "timeout", classEnded: "class_ended" } as const;
 export type LeaveReason = (typeof LeaveReason)[keyof typeof LeaveReason];
 

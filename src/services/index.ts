@@ -12,6 +12,7 @@ import { CallbackAuth } from "./callback-auth";
 import { CourseLock } from "./course-lock";
 import { CourseService } from "./courses";
 import { ClassLifecycle } from "./lifecycle";
+import { LiveRoomService } from "./live-rooms";
 import { ClassMarkers } from "./markers";
 import { MemberService } from "./members";
 import { PresenceService } from "./presence";
@@ -52,6 +53,7 @@ export interface Services {
   recordings: RecordingService;
   replayIndex: ReplayIndexService;
   relay: RelayService;
+  liveRooms: LiveRoomService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -71,5 +73,6 @@ export function createServices(deps: ServiceDeps): Services {
   const signatures = new SignatureService(deps);
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
-  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay };
+  const liveRooms = new LiveRoomService({ ...deps, presence, members, relay, vod: deps.vod });
+  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

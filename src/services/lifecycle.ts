@@ -7,7 +7,7 @@ import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
 import type { Course } from "./courses";
-import { CourseState, EndReason, ReplayIndexStatus, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
+import { CourseState, EndReason, ReplayIndexStatus, RoomMode, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
 import type { ClassMarkers, MarkedChange } from "./markers";
 import type { PresenceService } from "./presence";
 import type { RelayService } from "./relay";
@@ -52,7 +52,7 @@ export class ClassLifecycle {
         await tx.classMember.create({ data: { roomnum, uin: user.uin, role: Role.teacher, joinedAt: now } });
       });
       await this.deps.markers.settle(roomnum, "start");
-      await this.deps.presence.classStarted(roomnum, user.uin, now.getTime());
+      await this.deps.presence.classStarted({ roomnum, hostUin: user.uin, mode: RoomMode.class }, now.getTime());
     });
     await this.deps.relay.classStarted(app, course);
   }
@@ -95,7 +95,7 @@ export class ClassLifecycle {
       const classes = await classesForReaper(db, silent);
       const ends: ClassEnd[] = [];
       await forEachInBatches(classes, MARKER_CONCURRENCY, async (course) => {
-        if (course.state !== CourseState.living) return presence.classEnded(course.roomnum);
+        if (course.state !== CourseState.living) return presence.classEnded(course.roomnum, RoomMode.class);
         const app = config.sdkApps.get(course.appid);
         if (!app) return log.error({ roomnum: course.roomnum, appid: course.appid }, "silent class of an app no longer configured");
         try {
@@ -126,7 +126,7 @@ export class ClassLifecycle {
 
   /** After an end is recorded: its marker is settled and nobody is present any more. */
   private async recordedEnd(roomnum: number): Promise<void> {
-    await Promise.all([this.deps.markers.settle(roomnum, "end"), this.deps.presence.classEnded(roomnum)]);
+    await Promise.all([this.deps.markers.settle(roomnum, "end"), this.deps.presence.classEnded(roomnum, RoomMode.class)]);
   }
 
   /** What every class ended now shares: end time, reason, replay index due time. */

@@ -5,8 +5,8 @@ import { ClassMarker } from "../infra/tencent/im";
 import type { CourseLock } from "./course-lock";
 import type { Course, CourseFacts } from "./courses";
 import type { ClassMarkers } from "./markers";
-import { CourseState, LeaveReason, nowToTheSecond, type SessionUser } from "./domain";
-import type { PresenceService } from "./presence";
+import { CourseState, LeaveReason, nowToTheSecond, RoomMode, type SessionUser } from "./domain";
+import { type LiveBeat, type PresenceRoom, presenceRoomOf, type PresenceService } from "./presence";
 import type { ReaperSchedule } from "./reaper-schedule";
 
 /**
@@ -39,14 +39,20 @@ export class MemberService {
       const fresh = await this.deps.db.course.findUnique({ where: { roomnum }, select: { state: true } });
       if (fresh?.state !== CourseState.living) throw Errors.memberNeedsLiving();
       await this.deps.markers.postOrRefuse(app, roomnum, change, { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
-      const now = nowToTheSecond();
-      await this.inLivingClass(roomnum, async (tx) => {
-        const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
-        if (!open) await tx.classMember.create({ data: { roomnum, uin: user.uin, role: user.role, joinedAt: now } });
-      });
+      const now = await this.openStay(roomnum, user.uin, user.role);
       await this.deps.markers.settle(roomnum, change);
-      await this.deps.presence.entered(roomnum, user.uin, course.hostUin === user.uin, now.getTime());
+      await this.deps.presence.entered(presenceRoomOf(course), user.uin, now.getTime());
     });
+  }
+
+  /** Opens the user's stay in a living class if none is open (the class's row lock orders it against the end); returns when. */
+  async openStay(roomnum: number, uin: number, role: number): Promise<Date> {
+    const now = nowToTheSecond();
+    await this.inLivingClass(roomnum, async (tx) => {
+      const open = await tx.classMember.findFirst({ where: { roomnum, uin, leftAt: null }, select: { id: true } });
+      if (!open) await tx.classMember.create({ data: { roomnum, uin, role, joinedAt: now } });
+    });
+    return now;
   }
 
   async leave(user: SessionUser, course: Course): Promise<void> {
@@ -58,7 +64,7 @@ export class MemberService {
       if (!ever) throw Errors.repeatExit();
       await tx.classMember.updateMany({ where: { roomnum, uin: user.uin, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.left } });
     });
-    await this.deps.presence.left(roomnum, user.uin);
+    await this.deps.presence.left(roomnum, user.uin, RoomMode.class);
   }
 
   /** Whether the user has ever been in the class (present or past). */
@@ -69,7 +75,7 @@ export class MemberService {
   /** Present members, ascending uin. */
   async list(course: Course, index: number, size: number): Promise<{ total: number; members: Array<{ uid: string; role: number }> }> {
     const { db, presence } = this.deps;
-    const present = await presence.presentMembers(course.roomnum, course.hostUin, Date.now());
+    const present = await presence.presentMembers(presenceRoomOf(course), Date.now());
     const page = present.slice(index, index + size);
     const accounts = page.length === 0 ? [] : await db.account.findMany({ where: { uin: { in: page } }, select: { uin: true, uid: true, role: true } });
     const byUin = new Map(accounts.map((a) => [a.uin, a]));
@@ -83,25 +89,23 @@ export class MemberService {
   }
 
   /**
-   * The heartbeat: Redis only (course facts come from memory after the first beat).
-   * A member dropped for silence comes back, which reopens its stay (rare: SQL then).
+   * The heartbeat: Redis only (course facts come from memory after the first beat); a live
+   * member's beat also says its role. A member dropped for silence comes back, which
+   * reopens its stay (rare: SQL then).
    */
-  async heartbeat(user: SessionUser, course: CourseFacts): Promise<void> {
-    const now = Date.now();
-    const outcome = await this.deps.presence.beat(course.roomnum, user.uin, course.hostUin === user.uin, now);
-    if (outcome === "revived") await this.reopenStay(course.roomnum, user, nowToTheSecond());
+  async heartbeat(user: SessionUser, course: CourseFacts, live?: LiveBeat): Promise<void> {
+    const room = presenceRoomOf(course);
+    const outcome = await this.deps.presence.beat(room, user.uin, Date.now(), live);
+    if (outcome === "revived") await this.reopenStay(room, user, live?.role ?? user.role);
   }
 
-  private async reopenStay(roomnum: number, user: SessionUser, now: Date): Promise<void> {
+  private async reopenStay(room: PresenceRoom, user: SessionUser, role: number): Promise<void> {
     try {
-      await this.inLivingClass(roomnum, async (tx) => {
-        const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
-        if (!open) await tx.classMember.create({ data: { roomnum, uin: user.uin, role: user.role, joinedAt: now } });
-      });
+      await this.openStay(room.roomnum, user.uin, role);
     } catch (error) {
       if (!(error instanceof AppError && error.code === ErrorCode.roomState)) throw error;
       // The class ended meanwhile: nobody is present in it any more.
-      await this.deps.presence.left(roomnum, user.uin);
+      await this.deps.presence.left(room.roomnum, user.uin, room.mode);
     }
   }
 
@@ -118,8 +122,8 @@ export class MemberService {
   }
 
   /** The reaper drops a member silent since before `deadlineMs`; its stay closes as "timeout". */
-  async dropSilent(roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
-    if (!(await this.deps.schedule.dropIfSilent(roomnum, uin, deadlineMs))) return false;
+  async dropSilent(mode: RoomMode, roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
+    if (!(await this.deps.schedule.dropIfSilent(mode, roomnum, uin, deadlineMs))) return false;
     await this.deps.db.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: nowToTheSecond(), leaveReason: LeaveReason.timeout } });
     return true;
   }

@@ -5,6 +5,7 @@ import { memberRef, RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
 import type { Logger } from "../logger";
 import { CourseState, LeaveReason } from "./domain";
+import { presenceRoomOf } from "./presence";
 
 /**
  * Restores presence from PostgreSQL after Redis lost it (restart, failover, flush).
@@ -27,8 +28,8 @@ export class PresenceRebuild {
     const token = randomUUID();
     if ((await redis.set(RedisKeys.presenceRebuildLock, token, "PX", REBUILD_LOCK_MS, "NX")) !== "OK") return false;
     try {
-      const living = await db.course.findMany({ where: { state: CourseState.living }, select: { roomnum: true, hostUin: true } });
-      const hostOf = new Map(living.map((c) => [c.roomnum, c.hostUin]));
+      const living = await db.course.findMany({ where: { state: CourseState.living }, select: { roomnum: true, hostUin: true, mode: true } });
+      const roomOf = new Map(living.map((c) => [c.roomnum, presenceRoomOf(c)]));
       const open = await db.classMember.findMany({
         where: { leftAt: null, course: { state: CourseState.living } },
         select: { roomnum: true, uin: true },
@@ -41,12 +42,13 @@ export class PresenceRebuild {
         select: { roomnum: true, uin: true, leaveReason: true },
       });
       const dropped = lastStays.filter((s) => s.leaveReason === LeaveReason.timeout);
-      await forEachInBatches(living, CHUNK, (c) =>
-        Promise.all([redis.set(RedisKeys.courseAlive(c.roomnum), nowMs, "NX"), redis.zadd(RedisKeys.livingCourses, "NX", nowMs, String(c.roomnum))]),
+      await forEachInBatches([...roomOf.values()], CHUNK, (c) =>
+        Promise.all([redis.set(RedisKeys.courseAlive(c.roomnum), nowMs, "NX"), redis.zadd(RedisKeys.livingCourses(c.mode), "NX", nowMs, String(c.roomnum))]),
       );
       await forEachInBatches(open, CHUNK, async (m) => {
+        const room = roomOf.get(m.roomnum);
         await redis.zadd(RedisKeys.coursePresence(m.roomnum), "NX", nowMs, String(m.uin));
-        if (hostOf.get(m.roomnum) !== m.uin) await redis.zadd(RedisKeys.presentMembers, "NX", nowMs, memberRef(m.roomnum, m.uin));
+        if (room && room.hostUin !== m.uin) await redis.zadd(RedisKeys.presentMembers(room.mode), "NX", nowMs, memberRef(m.roomnum, m.uin));
       });
       await forEachInBatches(dropped, CHUNK, (d) => redis.sadd(RedisKeys.courseDropped(d.roomnum), String(d.uin)));
       await redis.set(RedisKeys.presenceEpoch, String(nowMs));

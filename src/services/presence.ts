@@ -1,28 +1,53 @@
 import type { Config } from "../config";
 import { memberRef, RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
+import { RoomMode } from "./domain";
 
 /**
  * Who is in class right now, in Redis only (the heartbeat path never touches SQL): per
  * class (one hash slot) a ZSET uin → last beat (ms) of everyone present, a SET of those
  * dropped for silence (their next beat brings them back), and the teacher's last beat
- * while the class is living. Beats are script calls on these keys, one per class for all
+ * while the class is living; a live room also keeps its members' roles and mic status
+ * and its thumbs-up count. Beats are script calls on these keys, one per class for all
  * the beats of one event-loop turn. Entering, starting and ending also put entries on
- * (or take them off) the reaper's schedules, which ReaperSchedule reads and judges.
- * PostgreSQL keeps the history; PresenceRebuild restores this from it after a Redis loss.
- * No script, pipeline or MULTI spans two hash slots (Redis Cluster): independent commands
- * are issued together and ioredis auto-pipelining batches them per connection.
+ * (or take them off) the reaper's schedules, one pair per kind of room (each judged with
+ * its own timeouts), which ReaperSchedule reads and judges. PostgreSQL keeps the history;
+ * PresenceRebuild restores this from it after a Redis loss. No script, pipeline or MULTI
+ * spans two hash slots (Redis Cluster): independent commands are issued together and
+ * ioredis auto-pipelining batches them per connection.
  */
 
 export type BeatOutcome = "present" | "revived" | "absent";
+
+/** What a live member's beat also says: its role, and (the host's) the thumbs-up count. */
+export interface LiveBeat {
+  role: number;
+  thumbup: number | undefined;
+}
 
 interface PendingBeat {
   uin: number;
   isHost: boolean;
   nowMs: number;
+  live: LiveBeat | undefined;
   resolve(code: number): void;
   reject(error: unknown): void;
 }
+
+/** A room as presence knows it: its number, host and kind. */
+export interface PresenceRoom {
+  roomnum: number;
+  hostUin: number;
+  mode: RoomMode;
+}
+
+/** A course row (or its facts) as presence knows it. */
+export function presenceRoomOf(course: { roomnum: number; hostUin: number; mode: string }): PresenceRoom {
+  return { roomnum: course.roomnum, hostUin: course.hostUin, mode: course.mode === RoomMode.live ? RoomMode.live : RoomMode.class };
+}
+
+/** Roles in a live room. */
+export const LiveRole = { viewer: 0, host: 1, coHost: 2 } as const;
 
 export class PresenceService {
   private pendingBeats = new Map<number, PendingBeat[]>();
@@ -31,55 +56,71 @@ export class PresenceService {
   constructor(private readonly deps: { config: Config; redis: RedisClient }) {}
 
   /** A class started: its teacher is present and its silence clock starts now. */
-  async classStarted(roomnum: number, hostUin: number, nowMs: number): Promise<void> {
+  async classStarted(room: PresenceRoom, nowMs: number): Promise<void> {
     const { redis } = this.deps;
+    const { roomnum, hostUin, mode } = room;
     await Promise.all([
       redis.set(RedisKeys.courseAlive(roomnum), nowMs),
-      redis.zadd(RedisKeys.livingCourses, nowMs, String(roomnum)),
+      redis.zadd(RedisKeys.livingCourses(mode), nowMs, String(roomnum)),
       redis.zadd(RedisKeys.coursePresence(roomnum), nowMs, String(hostUin)),
+      mode === RoomMode.live ? redis.set(RedisKeys.courseThumbup(roomnum), 0) : null,
+      mode === RoomMode.live ? redis.hset(RedisKeys.courseRoles(roomnum), String(hostUin), LiveRole.host) : null,
     ]);
   }
 
   /** A class ended: nobody is present any more. */
-  async classEnded(roomnum: number): Promise<void> {
+  async classEnded(roomnum: number, mode: RoomMode): Promise<void> {
     const { redis } = this.deps;
     const present = await redis.zrange(RedisKeys.coursePresence(roomnum), "0", "-1");
     await Promise.all([
-      redis.zrem(RedisKeys.livingCourses, String(roomnum)),
-      present.length > 0 ? redis.zrem(RedisKeys.presentMembers, ...present.map((uin) => memberRef(roomnum, Number(uin)))) : null,
-      redis.del(RedisKeys.coursePresence(roomnum), RedisKeys.courseDropped(roomnum), RedisKeys.courseAlive(roomnum)),
+      redis.zrem(RedisKeys.livingCourses(mode), String(roomnum)),
+      present.length > 0 ? redis.zrem(RedisKeys.presentMembers(mode), ...present.map((uin) => memberRef(roomnum, Number(uin)))) : null,
+      redis.del(
+        RedisKeys.coursePresence(roomnum),
+        RedisKeys.courseDropped(roomnum),
+        RedisKeys.courseAlive(roomnum),
+        RedisKeys.courseRoles(roomnum),
+        RedisKeys.courseMic(roomnum),
+        RedisKeys.courseThumbup(roomnum),
+      ),
     ]);
   }
 
-  async entered(roomnum: number, uin: number, isHost: boolean, nowMs: number): Promise<void> {
+  async entered(room: PresenceRoom, uin: number, nowMs: number, liveRole?: number): Promise<void> {
     const { redis } = this.deps;
+    const { roomnum, mode } = room;
     await Promise.all([
       redis.zadd(RedisKeys.coursePresence(roomnum), nowMs, String(uin)),
       redis.srem(RedisKeys.courseDropped(roomnum), String(uin)),
-      isHost ? null : redis.zadd(RedisKeys.presentMembers, nowMs, memberRef(roomnum, uin)),
+      uin === room.hostUin ? null : redis.zadd(RedisKeys.presentMembers(mode), nowMs, memberRef(roomnum, uin)),
+      liveRole === undefined ? null : redis.hset(RedisKeys.courseRoles(roomnum), String(uin), liveRole),
     ]);
   }
 
   /** Left on purpose: no beat brings the member back. */
-  async left(roomnum: number, uin: number): Promise<void> {
+  async left(roomnum: number, uin: number, mode: RoomMode): Promise<void> {
     const { redis } = this.deps;
     await Promise.all([
       redis.zrem(RedisKeys.coursePresence(roomnum), String(uin)),
       redis.srem(RedisKeys.courseDropped(roomnum), String(uin)),
-      redis.zrem(RedisKeys.presentMembers, memberRef(roomnum, uin)),
+      redis.zrem(RedisKeys.presentMembers(mode), memberRef(roomnum, uin)),
+      mode === RoomMode.live ? redis.hdel(RedisKeys.courseRoles(roomnum), String(uin)) : null,
+      mode === RoomMode.live ? redis.hdel(RedisKeys.courseMic(roomnum), String(uin)) : null,
     ]);
   }
 
   /**
    * The heartbeat. Beats that arrive in the same turn of the event loop are written
    * together, one script call per class (LUA.beatMany): a class of 1,000 students beats
-   * 333 times a second, and those beats share calls instead of each making one.
+   * 333 times a second, and those beats share calls instead of each making one. A live
+   * member's beat also says its role (and the host's, the thumbs-up count).
    */
-  async beat(roomnum: number, uin: number, isHost: boolean, nowMs: number): Promise<BeatOutcome> {
+  async beat(room: PresenceRoom, uin: number, nowMs: number, live?: LiveBeat): Promise<BeatOutcome> {
+    const isHost = uin === room.hostUin;
     const code = await new Promise<number>((resolve, reject) => {
-      let beats = this.pendingBeats.get(roomnum);
-      if (!beats) this.pendingBeats.set(roomnum, (beats = []));
-      beats.push({ uin, isHost, nowMs, resolve, reject });
+      let beats = this.pendingBeats.get(room.roomnum);
+      if (!beats) this.pendingBeats.set(room.roomnum, (beats = []));
+      beats.push({ uin, isHost, nowMs, live, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flushBeats());
@@ -88,7 +129,7 @@ export class PresenceService {
     if (code === 1) return "present";
     if (code !== 2) return "absent";
     // Back from a drop: the reaper judges it again from now on.
-    if (!isHost) await this.deps.redis.zadd(RedisKeys.presentMembers, nowMs, memberRef(roomnum, uin));
+    if (!isHost) await this.deps.redis.zadd(RedisKeys.presentMembers(room.mode), nowMs, memberRef(room.roomnum, uin));
     return "revived";
   }
 
@@ -97,14 +138,22 @@ export class PresenceService {
     const batches = this.pendingBeats;
     this.pendingBeats = new Map();
     for (const [roomnum, beats] of batches) {
-      const hostBeat = beats.reduce((latest, b) => (b.isHost && b.nowMs > latest ? b.nowMs : latest), 0);
+      const hostBeats = beats.filter((b) => b.isHost);
+      const hostBeat = hostBeats.reduce((latest, b) => (b.nowMs > latest ? b.nowMs : latest), 0);
+      const thumbup = hostBeats.at(-1)?.live?.thumbup;
+      const live = beats.some((b) => b.live !== undefined);
       this.deps.redis
         .beatMany(
           RedisKeys.coursePresence(roomnum),
           RedisKeys.courseDropped(roomnum),
           RedisKeys.courseAlive(roomnum),
+          RedisKeys.courseRoles(roomnum),
+          RedisKeys.courseThumbup(roomnum),
           hostBeat,
-          ...beats.flatMap((b) => [String(b.uin), b.nowMs]),
+          // The original's rule: a host's beat without a thumbs-up count resets it to 0.
+          live && hostBeats.length > 0 ? String(thumbup ?? 0) : "",
+          live ? 3 : 2,
+          ...beats.flatMap((b) => (live ? [String(b.uin), b.nowMs, b.live?.role ?? LiveRole.viewer] : [String(b.uin), b.nowMs])),
         )
         .then(
           (codes) => beats.forEach((b, i) => b.resolve(Number(codes[i]))),
@@ -113,26 +162,26 @@ export class PresenceService {
     }
   }
 
-  /** Present members, ascending uin, leaving out students silent longer than the member timeout. */
-  async presentMembers(roomnum: number, hostUin: number, nowMs: number): Promise<number[]> {
-    const freshSince = nowMs - this.deps.config.memberTimeoutS * 1000;
-    const entries = await this.deps.redis.zrange(RedisKeys.coursePresence(roomnum), "0", "-1", "WITHSCORES");
+  /** Present members, ascending uin, leaving out members silent longer than the member timeout. */
+  async presentMembers(room: PresenceRoom, nowMs: number): Promise<number[]> {
+    const freshSince = nowMs - this.deps.config.roomTimeouts[room.mode].memberS * 1000;
+    const entries = await this.deps.redis.zrange(RedisKeys.coursePresence(room.roomnum), "0", "-1", "WITHSCORES");
     const uins: number[] = [];
     for (let i = 0; i < entries.length; i += 2) {
       const uin = Number(entries[i]);
-      if (uin === hostUin || Number(entries[i + 1]) >= freshSince) uins.push(uin);
+      if (uin === room.hostUin || Number(entries[i + 1]) >= freshSince) uins.push(uin);
     }
     return uins.sort((a, b) => a - b);
   }
 
   /** memsize of several classes at once (same freshness rule as presentMembers). */
-  async countPresent(classes: ReadonlyArray<{ roomnum: number; hostUin: number }>, nowMs: number): Promise<Map<number, number>> {
+  async countPresent(rooms: readonly PresenceRoom[], nowMs: number): Promise<Map<number, number>> {
     const counts = new Map<number, number>();
-    if (classes.length === 0) return counts;
+    if (rooms.length === 0) return counts;
     const { redis, config } = this.deps;
-    const freshSince = nowMs - config.memberTimeoutS * 1000;
     await Promise.all(
-      classes.map(async ({ roomnum, hostUin }) => {
+      rooms.map(async ({ roomnum, hostUin, mode }) => {
+        const freshSince = nowMs - config.roomTimeouts[mode].memberS * 1000;
         const key = RedisKeys.coursePresence(roomnum);
         const [fresh, hostScore] = await Promise.all([redis.zcount(key, freshSince, "+inf"), redis.zscore(key, String(hostUin))]);
         // The teacher counts while present, even when silent longer than a student may be.
@@ -141,6 +190,32 @@ export class PresenceService {
       }),
     );
     return counts;
+  }
+
+  /** A live room's members' roles (uin → role), and its thumbs-up count. */
+  async liveState(roomnum: number): Promise<{ roles: Map<number, number>; thumbup: number }> {
+    const [roles, thumbup] = await Promise.all([this.deps.redis.hgetall(RedisKeys.courseRoles(roomnum)), this.deps.redis.get(RedisKeys.courseThumbup(roomnum))]);
+    return { roles: new Map(Object.entries(roles).map(([uin, role]) => [Number(uin), Number(role)])), thumbup: Number(thumbup ?? 0) };
+  }
+
+  /** Several live rooms' thumbs-up counts. */
+  async thumbupsOf(roomnums: readonly number[]): Promise<Map<number, number>> {
+    const values = await Promise.all(roomnums.map((roomnum) => this.deps.redis.get(RedisKeys.courseThumbup(roomnum))));
+    return new Map(roomnums.map((roomnum, i) => [roomnum, Number(values[i] ?? 0)]));
+  }
+
+  /** A live room's thumbs-up count (reportroom starts it afresh). */
+  async setThumbup(roomnum: number, count: number): Promise<void> {
+    await this.deps.redis.set(RedisKeys.courseThumbup(roomnum), count);
+  }
+
+  /** A live member's role and mic status as it reports them (reportstatus, request). */
+  async setLiveMember(roomnum: number, uin: number, change: { role?: number; mic?: "on" | "off" }): Promise<void> {
+    const { redis } = this.deps;
+    await Promise.all([
+      change.role === undefined ? null : redis.hset(RedisKeys.courseRoles(roomnum), String(uin), change.role),
+      change.mic === undefined ? null : redis.hset(RedisKeys.courseMic(roomnum), String(uin), change.mic),
+    ]);
   }
 
   /** The teacher's last beat of a living class (ms), or undefined if Redis does not know it. */

@@ -4,7 +4,7 @@ import type { Db } from "../infra/db/prisma";
 import { parseStreamParam } from "../infra/tencent/callbacks";
 import { ClassMarker, ImError } from "../infra/tencent/im";
 import type { Logger } from "../logger";
-import { INT32_MAX, isStorableText, lenientInteger, nowToTheSecond, uidKeyOf } from "./domain";
+import { INT32_MAX, isStorableText, lenientInteger, nowToTheSecond, RoomMode, uidKeyOf } from "./domain";
 import type { ClassMarkers } from "./markers";
 
 /**
@@ -117,6 +117,8 @@ export class RecordingService {
       return;
     }
     if (video.imSeq !== null) return; // a retry of a file already recorded and announced
+    // A live room's chat has no class markers (the live shows' original posted none).
+    if (course.mode === RoomMode.live) return log.info({ roomnum: course.roomnum, fileId }, "recording file recorded");
     const change = `recording:${video.id}` as const;
     let seq: number;
     try {
@@ -142,19 +144,26 @@ export class RecordingService {
     if (recording) await this.deps.db.videoRecord.updateMany({ where: { fileId, recordingId: null }, data: { recordingId: recording.id } });
   }
 
-  /** The class (`groupid`) and the pushing user (base64 `userid`) that `stream_param` names. */
+  /**
+   * The class (`groupid`) and the pushing user (base64 `userid`) that `stream_param` names. A
+   * live room's stream names no user (the live shows' apps push without one): its host's.
+   */
   private async ownersOf(file: RecordedFile) {
     const { db, config } = this.deps;
     const { groupId, uid } = parseStreamParam(file.streamParam ?? "");
     const roomnum = lenientInteger(groupId);
     if (roomnum === undefined || roomnum <= 0 || roomnum > INT32_MAX) throw Errors.requestData(FieldText.streamParam.groupId);
-    if (uid === undefined || uid === "" || !isStorableText(uid)) throw Errors.requestData(FieldText.streamParam.userId);
+    const named = uid !== undefined && uid !== "" && isStorableText(uid) ? uid : undefined;
     const course = await db.course.findUnique({ where: { roomnum } });
     const app = course ? config.sdkApps.get(course.appid) : undefined;
+    if (named === undefined && course?.mode !== RoomMode.live) throw Errors.requestData(FieldText.streamParam.userId);
     if (!course || !app) throw Errors.roomNotExist();
     // findFirst: never batched with other requests' lookups (see AccountService.accountOf).
-    const account = await db.account.findFirst({ where: { appid: course.appid, uidKey: uidKeyOf(uid) }, select: { uin: true, uid: true } });
-    if (!account || account.uid !== uid) throw Errors.recordingUserNotExist();
+    const account =
+      named === undefined
+        ? await db.account.findUniqueOrThrow({ where: { uin: course.hostUin }, select: { uin: true, uid: true } })
+        : await db.account.findFirst({ where: { appid: course.appid, uidKey: uidKeyOf(named) }, select: { uin: true, uid: true } });
+    if (!account || (named !== undefined && account.uid !== named)) throw Errors.recordingUserNotExist();
     return { course, app, account };
   }
 }

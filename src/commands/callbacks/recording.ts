@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FieldText } from "../../errors";
-import { LiveEventType } from "../../services/recordings";
+import { type LiveEvent, LiveEventType } from "../../services/recordings";
 import { tencentLiveCallback } from "../access";
 import { defineCommand } from "../command";
 import { inOrderWhen, int, optionalStr, str } from "../fields";
@@ -28,6 +28,33 @@ const fileFields = z.object({
   stream_param: optionalStr(FieldText.streamParam, { maxLength: 4096 }),
 });
 
+/** Tencent's live event payload: the event's fields, then a recording file's when it is one (event 100). */
+export const recordingEventInput = inOrderWhen(eventFields, fileFields, (event) => event.event_type === LiveEventType.recordingFile);
+
+/** The event as the recordings service takes it (inOrderWhen validated every file field when the event is a recording file). */
+export function recordingEventOf(input: z.output<typeof recordingEventInput>): LiveEvent {
+  return {
+    eventType: input.event_type,
+    streamId: input.stream_id,
+    file:
+      input.event_type === LiveEventType.recordingFile
+        ? {
+            streamId: input.stream_id,
+            fileId: input.file_id,
+            videoId: input.video_id!,
+            videoUrl: input.video_url!,
+            fileFormat: input.file_format,
+            startTime: input.start_time!,
+            endTime: input.end_time!,
+            mediaStartTime: input.media_start_time!,
+            fileSize: input.file_size!,
+            duration: input.duration!,
+            streamParam: input.stream_param,
+          }
+        : undefined,
+  };
+}
+
 export const recordingCallbackCommand = defineCommand({
   name: "live.reccall",
   aliases: ["live.recendcall"],
@@ -37,28 +64,7 @@ export const recordingCallbackCommand = defineCommand({
     "Tencent's recording callback (also `live.recendcall`): event 100 stores the video (once per file) and posts IM marker 1004; 0/1 (stream end/start) are logged; answers `{code}`",
   auth: "signed",
   access: tencentLiveCallback,
-  input: inOrderWhen(eventFields, fileFields, (event) => event.event_type === LiveEventType.recordingFile),
-  // inOrderWhen validated every file field when the event is a recording file.
-  run: ({ services }, input) =>
-    services.recordings.onEvent({
-      eventType: input.event_type,
-      streamId: input.stream_id,
-      file:
-        input.event_type === LiveEventType.recordingFile
-          ? {
-              streamId: input.stream_id,
-              fileId: input.file_id,
-              videoId: input.video_id!,
-              videoUrl: input.video_url!,
-              fileFormat: input.file_format,
-              startTime: input.start_time!,
-              endTime: input.end_time!,
-              mediaStartTime: input.media_start_time!,
-              fileSize: input.file_size!,
-              duration: input.duration!,
-              streamParam: input.stream_param,
-            }
-          : undefined,
-    }),
+  input: recordingEventInput,
+  run: ({ services }, input) => services.recordings.onEvent(recordingEventOf(input)),
   rest: { method: "post", path: "/callbacks/recording", input: {}, bodyIsInput: true },
 });

@@ -1,11 +1,12 @@
 import type { Context } from "koa";
-import { authenticateOptionsOf, checkTimeStamp, resolveApp, tokenOfTokenCommand } from "../../commands/common";
+import { authenticateOptionsOf, DIALECT_RULES, type DialectRules, tokenOfTokenCommand } from "../../commands/common";
 import type { AnyCommand, Dialect } from "../../commands/command";
 import { execute, type Invocation, NO_QUERY, queryStrings } from "../../commands/execute";
 import { commandsOf } from "../../commands/registry";
 import type { Config } from "../../config";
 import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
+import type { SessionUser } from "../../services/domain";
 import { parseJsonBody, readRawBody } from "../body";
 import { callbackAnswer, type CallbackOutcome } from "../callback-answers";
 import { sendEnvelope } from "./envelope";
@@ -42,17 +43,34 @@ export function isProtocolPath(path: string): boolean {
   return path.endsWith("/") || path.endsWith("index.php");
 }
 
-/** The caller as the command's `auth` asks: app and timeStamp from the common fields, the token's user. */
-async function callerOf(deps: { config: Config; services: Services }, command: AnyCommand, fields: Record<string, unknown>, ctx: Context): Promise<Invocation> {
+/** The caller as the command's `auth` and the dialect's rules ask: app and timeStamp from the common fields, the token's user. */
+async function callerOf(
+  deps: { config: Config; services: Services },
+  rules: DialectRules,
+  command: AnyCommand,
+  fields: Record<string, unknown>,
+  ctx: Context,
+): Promise<Invocation> {
   if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query: queryStrings(ctx.query) };
-  const app = resolveApp(deps.config, fields.appid, command.auth === "token" ? "TokenCmd" : "Cmd");
-  const timeStamp = checkTimeStamp(fields.timeStamp);
-  const user =
-    command.auth === "token"
-      ? await deps.services.sessions.authenticate(tokenOfTokenCommand(fields.token), app.sdkAppId, authenticateOptionsOf(command))
-      : undefined;
+  // The original's order: appid, then timeStamp, then the token.
+  const fieldsApp = command.auth !== "token" || rules.tokenApp === "fields" ? rules.appOf(deps.config, fields, command.auth === "token" ? "TokenCmd" : "Cmd") : undefined;
+  const timeStamp = rules.timeStampOf(fields);
   // Only a signed request reads its query (the heartbeat's is never parsed).
+  if (command.auth !== "token") return { app: fieldsApp, timeStamp, user: undefined, fields, query: NO_QUERY };
+  const user = await authenticated(deps.services, command, tokenOfTokenCommand(fields.token), fieldsApp?.sdkAppId);
+  const app = fieldsApp ?? deps.config.sdkApps.get(user.appid);
+  if (!app) throw Errors.tokenUnknown(); // the token's app is no longer configured
   return { app, timeStamp, user, fields, query: NO_QUERY };
+}
+
+/** The token's user; a command may answer an unknown or expired token its own way (the live heartbeat: 10005). */
+async function authenticated(services: Services, command: AnyCommand, token: string, appid: number | undefined): Promise<SessionUser> {
+  try {
+    return await services.sessions.authenticate(token, appid, authenticateOptionsOf(command));
+  } catch (error) {
+    if (command.unknownToken && error instanceof AppError && error.kind === "credentials") throw command.unknownToken();
+    throw error;
+  }
 }
 
 /** Answers in the command's envelope; a body that is not JSON gets the standard 10002 whatever the command. */
@@ -74,6 +92,7 @@ function answer(ctx: Context, command: AnyCommand | undefined, outcome: Callback
 
 export function protocolHandler(deps: { config: Config; services: Services }, dialect: Exclude<Dialect, "rest">) {
   const commandOf = commandResolver(dialect);
+  const rules = DIALECT_RULES[dialect];
   return async (ctx: Context): Promise<void> => {
     const state = ctx.state as RequestState;
     const command = commandOf(ctx);
@@ -82,7 +101,7 @@ export function protocolHandler(deps: { config: Config; services: Services }, di
       state.command = command.name;
       state.quiet = command.hotPath?.quietLog === true;
       const fields = parseJsonBody(await readRawBody(ctx, deps.config.bodyLimitBytes, deps.config.bodyTimeoutMs));
-      const data = await execute(command, deps.services, await callerOf(deps, command, fields, ctx));
+      const data = await execute(command, deps.services, await callerOf(deps, rules, command, fields, ctx));
       answer(ctx, command, { data });
     } catch (error) {
       if (error instanceof AppError) {

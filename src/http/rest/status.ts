@@ -11,6 +11,7 @@ const STATUS: Record<ErrorCodeValue, number> = {
   [ErrorCode.password]: 401,
   [ErrorCode.repeatLogout]: 401,
   [ErrorCode.tokenExpired]: 401,
+  [ErrorCode.liveRoomNotExist]: 404,
   [ErrorCode.roomNotExist]: 404,
   [ErrorCode.noPrivilege]: 403,
   [ErrorCode.roomState]: 409,

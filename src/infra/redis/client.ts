@@ -8,7 +8,17 @@ declare module "ioredis" {
     beginEnter(lockKey: string, enteringKey: string, holder: string, deadline: number, now: number): Result<number, Context>;
     claimDueMembers(key: string, deadline: number, limit: number): Result<string[], Context>;
     dropIfSilent(presenceKey: string, droppedKey: string, uin: string, deadline: number): Result<string | null, Context>;
-    beatMany(presenceKey: string, droppedKey: string, aliveKey: string, hostBeat: number, ...uinBeatPairs: Array<string | number>): Result<number[], Context>;
+    beatMany(
+      presenceKey: string,
+      droppedKey: string,
+      aliveKey: string,
+      rolesKey: string,
+      thumbupKey: string,
+      hostBeat: number,
+      hostThumbup: string,
+      stride: 2 | 3,
+      ...beats: Array<string | number>
+    ): Result<number[], Context>;
   }
 }
 
@@ -39,7 +49,7 @@ export async function connectRedis(url: string, options: RedisOptions): Promise<
   redis.defineCommand("beginEnter", { numberOfKeys: 2, lua: LUA.beginEnter });
   redis.defineCommand("claimDueMembers", { numberOfKeys: 1, lua: LUA.claimDueMembers });
   redis.defineCommand("dropIfSilent", { numberOfKeys: 2, lua: LUA.dropIfSilent });
-  redis.defineCommand("beatMany", { numberOfKeys: 3, lua: LUA.beatMany });
+  redis.defineCommand("beatMany", { numberOfKeys: 5, lua: LUA.beatMany });
   // Errors also surface on the commands; without a listener ioredis would print each one.
   redis.on("error", () => undefined);
   await redis.connect();

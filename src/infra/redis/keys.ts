@@ -5,6 +5,8 @@
  */
 
 const courseTag = (roomnum: number) => `{course:${roomnum}}`;
+/** The classroom's schedules keep their first names; other kinds of room get a suffix. */
+const scheduleSuffix = (mode: string) => (mode === "class" ? "" : `:${mode}`);
 
 export const RedisKeys = {
   /** HASH of a session token (by SHA-256 of the token): uin, uid, role, appid, seen. TTL = idle expiry. */
@@ -26,10 +28,17 @@ export const RedisKeys = {
   /** STRING (JSON {random, data}) of a class marker posted for a change not yet recorded: a retry of the
    *  same change posts the same message, which IM keeps once. `change` is "start", "end", "enter:<uin>" or "recording:<video id>". */
   pendingMarker: (roomnum: number, change: string) => `${courseTag(roomnum)}:marker:${change}`,
-  /** ZSET roomnum → when the reaper next judges the class (its teacher's last beat it knew), one entry per living class. */
-  livingCourses: "presence:living",
+  /** ZSET roomnum → when the reaper next judges the class (its teacher's last beat it knew), one entry per living class.
+   *  One per kind of room ("class", "live"), each judged with its own timeout. */
+  livingCourses: (mode: string) => `presence:living${scheduleSuffix(mode)}`,
   /** ZSET "roomnum:uin" → when the reaper next judges the member (its last beat it knew), for every present member but the teacher. */
-  presentMembers: "presence:members",
+  presentMembers: (mode: string) => `presence:members${scheduleSuffix(mode)}`,
+  /** HASH uin → role (0 viewer, 1 host, 2 co-host on mic) of a live room's members, as their last report or beat said. */
+  courseRoles: (roomnum: number) => `${courseTag(roomnum)}:roles`,
+  /** HASH uin → mic status ("on", "off") of a live room's members. */
+  courseMic: (roomnum: number) => `${courseTag(roomnum)}:mic`,
+  /** STRING a live room's thumbs-up count, as its host's last beat said. */
+  courseThumbup: (roomnum: number) => `${courseTag(roomnum)}:thumbup`,
   /** Set once presence has been rebuilt from PostgreSQL; its absence means Redis lost state. */
   presenceEpoch: "presence:epoch",
   /** STRING lock token of the instance rebuilding presence. */

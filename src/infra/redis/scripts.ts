@@ -33,23 +33,29 @@ if tonumber(score) <= tonumber(ARGV[2]) then
 end
 return score`,
 
-  /** Heartbeats of one class, one call on its keys (presence, dropped, alive).
-   *  ARGV[1]: the teacher's beat (ms), "0" if none; then pairs uin, beat (ms).
-   *  The teacher's beat keeps a living class alive (SET XX: an ended class stays ended).
-   *  Returns per pair: 1 present, 2 revived (dropped for silence, now back: B10), 0 not a member. */
+  /** Heartbeats of one class, one call on its keys (presence, dropped, alive, roles, thumbup).
+   *  ARGV[1]: the host's beat (ms), "0" if none; ARGV[2]: the host's thumbs-up count, "" if none;
+   *  ARGV[3]: the fields per beat, 2 (uin, beat ms) or 3 (… and the role a live member reports).
+   *  The host's beat keeps a living class alive (SET XX: an ended class stays ended).
+   *  Returns per beat: 1 present, 2 revived (dropped for silence, now back: B10), 0 not a member. */
   beatMany: `
-if ARGV[1] ~= '0' then redis.call('SET', KEYS[3], ARGV[1], 'XX') end
+if ARGV[1] ~= '0' then
+  redis.call('SET', KEYS[3], ARGV[1], 'XX')
+  if ARGV[2] ~= '' then redis.call('SET', KEYS[5], ARGV[2], 'XX') end
+end
+local stride = tonumber(ARGV[3])
 local out = {}
-for i = 2, #ARGV, 2 do
+for i = 4, #ARGV, stride do
   local uin, now = ARGV[i], ARGV[i + 1]
+  local code = 0
   if redis.call('ZADD', KEYS[1], 'XX', 'CH', now, uin) == 1 or redis.call('ZSCORE', KEYS[1], uin) then
-    out[#out + 1] = 1
+    code = 1
   elseif redis.call('SREM', KEYS[2], uin) == 1 then
     redis.call('ZADD', KEYS[1], now, uin)
-    out[#out + 1] = 2
-  else
-    out[#out + 1] = 0
+    code = 2
   end
+  if code ~= 0 and stride == 3 then redis.call('HSET', KEYS[4], uin, ARGV[i + 2]) end
+  out[#out + 1] = code
 end
 return out`,
 } as const;

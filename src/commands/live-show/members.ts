@@ -1,0 +1,83 @@
+import { z } from "zod";
+import { Errors, FieldText } from "../../errors";
+import { MAX_PAGE_SIZE } from "../../services/domain";
+import { anyUser, liveRoomFromMemory } from "../access";
+import { defineCommand } from "../command";
+import { oneOf, pagingFields, strOneOf } from "../fields";
+import { fixed, fromBody, restPaging, roomnumInPath } from "../rest-mapping";
+import { liveRole, liveRoomnum } from "./fields";
+
+const T = FieldText.live;
+const roomnumField = liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnum.invalid });
+const spacedRoomnumField = liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnum.invalidSpaced });
+
+/** The hot path, as the classroom's: token and presence in Redis, room facts in memory; never SQL once warm. */
+export const liveHeartbeatCommand = defineCommand({
+  name: "live.heartbeat",
+  dialect: "live",
+  summary: "`roomnum`, `role` (1 host, 0 viewer, 2 co-host), host's `thumbup`; Redis only; an unknown token is 10005, an unknown room does nothing",
+  auth: "token",
+  unknownToken: Errors.userNotExist,
+  access: liveRoomFromMemory,
+  hotPath: { quietLog: true, trustRecentTokenCheck: true, deferTokenUseToReaper: true },
+  input: z.object({
+    roomnum: roomnumField,
+    role: liveRole({ lack: T.role.lack, invalid: T.role.invalid }),
+    // Used only when an integer, else 0 (the original's rule: a host's beat without it resets the count).
+    thumbup: z.unknown().transform((value) => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : 0)),
+  }),
+  run: ({ user, course, services }, input) => (course ? services.members.heartbeat(user, course, { role: input.role, thumbup: input.thumbup }) : Promise.resolve()),
+  rest: { method: "post", path: "/live/rooms/:roomnum/heartbeat", status: 204, input: { ...roomnumInPath, role: fromBody("role"), thumbup: fromBody("thumbup") } },
+});
+
+export const liveReportMemberCommand = defineCommand({
+  name: "live.reportmemid",
+  dialect: "live",
+  summary: "`roomnum`, `role`, `operate` 0 join a reported room (leaving any other) / 1 leave",
+  auth: "token",
+  access: anyUser,
+  input: z.object({
+    roomnum: spacedRoomnumField,
+    role: liveRole({ lack: T.role.lack, invalid: T.role.invalidSpaced }),
+    operate: oneOf(T.operate, [0, 1] as const),
+  }),
+  run: ({ user, services }, input) => (input.operate === 0 ? services.liveRooms.enter(user, input.roomnum, input.role) : services.liveRooms.leave(user)),
+  rest: [
+    { method: "post", path: "/live/rooms/:roomnum/members", input: { ...roomnumInPath, role: fromBody("role"), operate: fixed(0) } },
+    { method: "delete", path: "/live/rooms/:roomnum/members", status: 204, input: { ...roomnumInPath, role: fixed(0), operate: fixed(1) } },
+  ],
+});
+
+export const liveRoomMemberListCommand = defineCommand({
+  name: "live.roomidlist",
+  dialect: "live",
+  summary: "who is in the room `{id, role}`, paged by `index`, `size` (empty for a room that is not live)",
+  auth: "token",
+  access: anyUser,
+  input: z.object({ roomnum: spacedRoomnumField, ...pagingFields(FieldText, MAX_PAGE_SIZE) }),
+  run: ({ services }, input) => services.liveRooms.members(input.roomnum, input.index, input.size),
+  present: (list) => ({ total: list.total, idlist: list.members.map((m) => ({ id: m.uid, role: m.role })) }),
+  rest: { method: "get", path: "/live/rooms/:roomnum/members", input: { ...roomnumInPath, ...restPaging } },
+});
+
+export const liveRequestMicCommand = defineCommand({
+  name: "live.request",
+  dialect: "live",
+  summary: "asks to go on mic in a reported room (a viewer, mic off until it reports on)",
+  auth: "token",
+  access: anyUser,
+  input: z.object({ roomnum: roomnumField }),
+  run: ({ user, services }, input) => services.liveRooms.requestMic(user, input.roomnum),
+  rest: { method: "post", path: "/live/rooms/:roomnum/mic-requests", status: 201, input: roomnumInPath },
+});
+
+export const liveReportStatusCommand = defineCommand({
+  name: "live.reportstatus",
+  dialect: "live",
+  summary: "`status` \"on\" (on mic: a co-host, role 2) / \"off\" (a viewer again)",
+  auth: "token",
+  access: anyUser,
+  input: z.object({ roomnum: roomnumField, status: strOneOf(T.status, ["on", "off"] as const) }),
+  run: ({ user, services }, input) => services.liveRooms.reportMic(user, input.roomnum, input.status),
+  rest: { method: "post", path: "/live/rooms/:roomnum/mic", input: { ...roomnumInPath, status: fromBody("status") } },
+});
