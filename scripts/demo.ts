@@ -1,3 +1,4 @@
+import { liveWalkthrough } from "./support/live-walkthrough";
 import { type Step, walkthrough, WalkthroughError } from "./support/walkthrough";
 
 /**
@@ -7,7 +8,8 @@ import { type Step, walkthrough, WalkthroughError } from "./support/walkthrough"
  * default 8081) the teacher also uploads courseware to its COS, records the class and relays it to
  * CDN on Tencent's side (videorelay), the demo goes on after the
  * end until the recording has arrived and the class is replayable (DEMO_REPLAY_WITHIN_MS,
- * default 30000), and it prints the class markers IM received.
+ * default 30000), and it prints the class markers IM received. `npm run demo -- live` walks a
+ * 随心播 live show instead (the live dialect under /sxb/).
  */
 const baseUrl = (process.env.DEMO_URL ?? "http://127.0.0.1:8080").replace(/\/+$/, "");
 const appid = Number(process.env.DEMO_APPID ?? 1400000000);
@@ -39,7 +41,17 @@ async function showMarkers(roomnum: number): Promise<void> {
   }
 }
 
+/** `npm run demo -- live`: a 随心播 live show in the live dialect (/sxb/). */
+async function live(): Promise<void> {
+  console.log(`Walking through a live show against ${baseUrl}/sxb/ (the 随心播 live dialect)\n`);
+  const emulated = await fetch(`${emulatorUrl}/__tencent/`).then((r) => r.ok).catch(() => false);
+  const result = await liveWalkthrough(baseUrl, print, { emulator: emulated ? { url: emulatorUrl, sdkAppId: appid } : undefined });
+  console.log(`\nDone: live room ${result.roomnum} was listed, joined, shared on mic and closed.`);
+  if (result.record) console.log(`Its recording: ${JSON.stringify(result.record)}`);
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes("live")) return live();
   console.log(`Walking through a class against ${baseUrl} (appid ${appid})\n`);
   const cos = (await fetch(`${emulatorUrl}/__tencent/`).then((r) => r.ok).catch(() => false))
     ? { url: emulatorUrl, tencentAppId: Number(process.env.DEMO_TENCENT_APPID ?? 1250000000) }

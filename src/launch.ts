@@ -45,7 +45,7 @@ export async function launch(config: Config, options: { log?: Logger } = {}): Pr
   }
   try {
     const server = await startServer(effective, { log });
-    if (emulator) callBackInto(emulator, server.url, config.callbackKey);
+    if (emulator) callBackInto(emulator, server.url, config);
     return {
       server,
       emulator,
@@ -61,8 +61,10 @@ export async function launch(config: Config, options: { log?: Logger } = {}): Pr
 }
 
 /** Points the emulator's callbacks at the server, as the live and IM consoles would be set (the original's URLs). */
-function callBackInto(emulator: TencentEmulator, serverUrl: string, callbackKey: string): void {
+function callBackInto(emulator: TencentEmulator, serverUrl: string, config: Config): void {
+  const { callbackKey } = config;
   emulator.recorder.target = { url: `${serverUrl}/index.php?svc=live&cmd=reccall`, key: callbackKey };
+  emulator.recorder.liveTarget = { url: `${serverUrl}${config.live.paths[0] ?? "/sxb/"}index.php?svc=live&cmd=callback`, key: callbackKey };
   emulator.recorder.delayMs = RECORDING_DELAY_MS;
   emulator.recorder.enabled = true;
   emulator.replayIndex.callback = { url: `${serverUrl}/index.php?svc=live&cmd=idxfileendcall`, token: callbackKey };

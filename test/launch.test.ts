@@ -1,6 +1,7 @@
 import { ConfigError, loadConfig, TENCENT_IM_BASE_URL } from "../src/config";
 import { startTencentEmulator } from "../src/emulator";
 import { launch } from "../src/launch";
+import { liveWalkthrough } from "../scripts/support/live-walkthrough";
 import { walkthrough } from "../scripts/support/walkthrough";
 import { resetStores, TEST_CLOUD, testDatabaseUrl, testRedisUrl } from "./support/env";
 import { capturingLogger } from "./support/logs";
@@ -65,6 +66,24 @@ describe("development without IM_BASE_URL", () => {
       expect(index).toMatchObject({ roomnum: result.roomnum, begin_imseq: result.beginImSeq, end_imseq: result.endImSeq, videos: [expect.any(Object), expect.any(Object)] });
       // The relay push ended with the class.
       expect(emulator.videorelay.pushes.size).toBe(0);
+    } finally {
+      await launched.close();
+    }
+  });
+
+  test("npm run demo -- live: a 随心播 live show under /sxb/ completes every step with 0, its recording announced and listed", async () => {
+    const launched = await launch(loadConfig({ ...quick, TENCENT_EMULATOR_PORT: "0" }), { log: capturingLogger().log });
+    try {
+      const steps: string[] = [];
+      const result = await liveWalkthrough(launched.server.url, (step) => steps.push(`${step.request} ${step.answer.errorCode}`), {
+        emulator: { url: launched.emulator!.url, sdkAppId: 1400000000 },
+      });
+      expect(steps.every((s) => s.endsWith(" 0"))).toBe(true);
+      expect(steps).toHaveLength(20);
+      expect(result.record).toMatchObject({ uid: expect.stringMatching(/^sxb-host-/), playurl: [expect.stringMatching(/^http:\/\//)], createTime: expect.any(Number) });
+      // Through the live dialect's own callback URL, answered in both readers' shapes.
+      const delivery = launched.emulator!.recorder.deliveries.at(-1)!;
+      expect(delivery.attempts).toEqual([{ status: 200, answer: '{"code":0,"errorCode":0,"errorInfo":""}' }]);
     } finally {
       await launched.close();
     }

@@ -53,6 +53,25 @@ export interface TencentEmulator {
 }
 
 const VIEW_PREFIX = "/__tencent";
+/** The one control that is not Tencent's: what a live app's SDK does when it pushes a recorded stream (the emulator cannot see streams). */
+const SIMULATE_RECORDING = "/__simulate/recording";
+
+/** POST /__simulate/recording {sdkAppId?, groupId, uid, startS, endS, live?}: Tencent then announces the file by its recording callback. */
+function simulateRecording(emulator: TencentEmulator, apps: readonly EmulatedApp[], body: string): EmulatorReply {
+  let request: Record<string, unknown>;
+  try {
+    request = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return { kind: "json", status: 400, body: { error: "the body is not JSON" } };
+  }
+  const app = apps.find((a) => a.sdkAppId === request.sdkAppId) ?? apps[0];
+  const { groupId, uid, startS, endS } = request;
+  if (!app || typeof groupId !== "string" || typeof uid !== "string" || typeof startS !== "number" || typeof endS !== "number") {
+    return { kind: "json", status: 400, body: { error: "needs groupId, uid, startS, endS" } };
+  }
+  const payload = emulator.recorder.record({ app, groupId, uid, startS, endS, live: request.live === true });
+  return { kind: "json", body: { event: payload } };
+}
 
 /** A message as the read-only view shows it: custom Data decoded when it is JSON. */
 function messageView(message: ReceivedGroupMessage) {
@@ -143,6 +162,7 @@ export async function startTencentEmulator(options: TencentEmulatorOptions): Pro
     const request = await requestOf(req);
     const path = request.url.pathname;
     if (request.method === "GET" && path.startsWith(VIEW_PREFIX)) return view(emulator, path) ?? notFound(path);
+    if (request.method === "POST" && path === SIMULATE_RECORDING) return simulateRecording(emulator, options.apps, request.body.toString("utf8"));
     if (emulator.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.delayMs));
     if (emulator.replayIndex.handles(request.method, path)) return emulator.replayIndex.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.videorelay.handles(path)) return emulator.videorelay.handle(request.method, request.url, request.body.toString("utf8"));

@@ -29,6 +29,8 @@ export interface SimulatedRecording {
   endS: number;
   /** The file's id when something named it already (a stopped server-side recording); else a new one. */
   fileId?: string;
+  /** A live room's stream (the live shows' apps push without a user id; its callback is the live one). */
+  live?: boolean;
 }
 
 export interface RecordingDelivery {
@@ -62,6 +64,8 @@ function markerOf(message: ReceivedGroupMessage): Marker | undefined {
 export class RecordingSimulator {
   enabled = false;
   target: RecordingTarget | undefined;
+  /** Where a live room's recording is announced (the live shows' callback URL), if elsewhere than `target`. */
+  liveTarget: RecordingTarget | undefined;
   /** How long after a class ends its recording is announced. */
   delayMs = 0;
   retryDelayMs = 60000;
@@ -83,7 +87,7 @@ export class RecordingSimulator {
     const delivery: RecordingDelivery = { payload, attempts: [] };
     this.deliveries.push(delivery);
     const done = new Promise<void>((resolve) => setTimeout(resolve, this.delayMs))
-      .then(() => this.deliver(delivery))
+      .then(() => this.deliver(delivery, recording.live ? (this.liveTarget ?? this.target) : this.target))
       .finally(() => this.pending.delete(done));
     this.pending.add(done);
     return payload;
@@ -135,16 +139,21 @@ export class RecordingSimulator {
       record_bps: 0,
       video_id: `${appId}_${hex}`,
       video_url: videoUrl,
-      stream_param: new URLSearchParams({ txSecret: randomBytes(8).toString("hex"), txTime: (recording.endS + 86400).toString(16), groupid: recording.groupId, userid, record: "mp4" }).toString(),
+      stream_param: new URLSearchParams({
+        txSecret: randomBytes(8).toString("hex"),
+        txTime: (recording.endS + 86400).toString(16),
+        groupid: recording.groupId,
+        ...(recording.live ? {} : { userid }),
+        record: "mp4",
+      }).toString(),
     };
   }
 
   /** Posts the event, signed afresh at each try; retried when not answered 200. */
-  private async deliver(delivery: RecordingDelivery): Promise<void> {
+  private async deliver(delivery: RecordingDelivery, target: RecordingTarget | undefined): Promise<void> {
+    if (!target) return;
     for (let attempt = 0; attempt <= RETRIES; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, this.retryDelayMs));
-      const target = this.target;
-      if (!target) return;
       const t = Math.floor(Date.now() / 1000) + SIGN_LIFETIME_S;
       const body = { t, sign: createHash("md5").update(`${target.key}${t}`).digest("hex"), ...delivery.payload };
       try {

@@ -61,7 +61,7 @@ export interface TestServer {
   im: TestIm;
   /** SQL statements the server has sent (the test hook of the database client). */
   sqlStatements: { count: number };
-  /** POST …/index.php?svc&cmd with a JSON body; returns status and parsed envelope. */
+  /** POST …/index.php?svc&cmd with a JSON body (the live dialect: `path: "/sxb/index.php"`); returns status and parsed envelope. */
   call(
     svc: string,
     cmd: string,
@@ -129,6 +129,7 @@ export async function startTestServer(
   const url = server.url;
   // Tencent's consoles, set to call this server back (bypass recording stays off until a test turns it on).
   tencent.recorder.target = { url: `${url}/api/v1/callbacks/recording`, key: config.callbackKey };
+  tencent.recorder.liveTarget = { url: `${url}/sxb/index.php?svc=live&cmd=callback`, key: config.callbackKey };
   tencent.recorder.retryDelayMs = 50;
   tencent.replayIndex.callback = { url: `${url}/api/v1/callbacks/replay-index`, token: config.callbackKey };
 

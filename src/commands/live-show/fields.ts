@@ -71,4 +71,5 @@ const coordinate = (limit: number) =>
 export const reportedLbs = z
   .unknown()
   .transform((value): Record<string, unknown> | undefined => (typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined))
-  .pipe(z.object({ longitude: coordinate(180), latitude: coordinate(90), address: optionalText(100, T.address.invalid) }).optional());
+  .pipe(z.object({ longitude: coordinate(180), latitude: coordinate(90), address: optionalText(100, T.address.invalid) }).optional())
+  .optional();

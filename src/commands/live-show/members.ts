@@ -24,9 +24,12 @@ export const liveHeartbeatCommand = defineCommand({
     roomnum: roomnumField,
     role: liveRole({ lack: T.role.lack, invalid: T.role.invalid }),
     // Used only when an integer, else 0 (the original's rule: a host's beat without it resets the count).
-    thumbup: z.unknown().transform((value) => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : 0)),
+    thumbup: z
+      .unknown()
+      .transform((value) => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : 0))
+      .optional(),
   }),
-  run: ({ user, course, services }, input) => (course ? services.members.heartbeat(user, course, { role: input.role, thumbup: input.thumbup }) : Promise.resolve()),
+  run: ({ user, course, services }, input) => (course ? services.members.heartbeat(user, course, { role: input.role, thumbup: input.thumbup ?? 0 }) : Promise.resolve()),
   rest: { method: "post", path: "/live/rooms/:roomnum/heartbeat", status: 204, input: { ...roomnumInPath, role: fromBody("role"), thumbup: fromBody("thumbup") } },
 });
 

@@ -57,7 +57,10 @@ export const liveRoomListCommand = defineCommand({
     ...pagingFields(FieldText, MAX_PAGE_SIZE),
     appid: appidFilter,
     // Used only when it is a string (one web client sends `type: 1`), as the original did.
-    type: z.unknown().transform((value) => (typeof value === "string" && isStorableText(value) ? value : undefined)),
+    type: z
+      .unknown()
+      .transform((value) => (typeof value === "string" && isStorableText(value) ? value : undefined))
+      .optional(),
   }),
   run: ({ app, services }, input) =>
     input.appid !== undefined && input.appid !== 0 && input.appid !== app.sdkAppId
