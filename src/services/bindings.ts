@@ -3,6 +3,7 @@ import { isUniqueViolation } from "../infra/db/errors";
 import type { Db } from "../infra/db/prisma";
 import type { Course } from "./courses";
 import { CourseState, nowToTheSecond, type SessionUser } from "./domain";
+import { countedPage } from "./paging";
 
 /**
  * Courseware and videos bound to a course (while it is created or living), or to a
@@ -63,10 +64,11 @@ export class BindingService {
       ...(query.toTime ? { lte: new Date(query.toTime * 1000) } : {}),
     };
     const where = { scope: scopeOf(user, course), ...(query.fromTime || query.toTime ? { boundAt } : {}) };
-    const [total, rows] = await Promise.all([
+    const [total, rows] = await countedPage(
       db.binding.count({ where }),
-      query.size === 0 ? Promise.resolve([]) : db.binding.findMany({ where, orderBy: { id: "desc" }, skip: query.index, take: query.size }),
-    ]);
+      query.size,
+      () => db.binding.findMany({ where, orderBy: { id: "desc" }, skip: query.index, take: query.size }),
+    );
     return { total, files: rows.map((r) => ({ type: r.type, fileName: r.fileName, url: r.url, boundAt: r.boundAt })) };
   }
 }

@@ -6,6 +6,7 @@ import { nowToTheSecond, RoomMode, type SessionUser, uidKeyOf } from "./domain";
 import { presenceRoomOf, type PresenceService } from "./presence";
 import type { RecordingService, VideoView } from "./recordings";
 import type { RelayService, RelayState } from "./relay";
+import { countedPage } from "./paging";
 
 /** Courses: creation, lookups and the course list. State changes live in ClassLifecycle. */
 
@@ -111,18 +112,18 @@ export class CourseService {
       ...(filter.roomnum ? { roomnum: filter.roomnum } : {}),
       ...(filter.fromTime || filter.toTime ? { effectiveAt } : {}),
     };
-    const [total, courses] = await Promise.all([
+    const [total, courses] = await countedPage(
       db.course.count({ where }),
-      filter.size === 0
-        ? Promise.resolve([])
-        : db.course.findMany({
-            where,
-            orderBy: [{ effectiveAt: "desc" }, { roomnum: "asc" }],
-            skip: filter.index,
-            take: filter.size,
-            include: { host: { select: { uid: true } } },
-          }),
-    ]);
+      filter.size,
+      () =>
+        db.course.findMany({
+          where,
+          orderBy: [{ effectiveAt: "desc" }, { roomnum: "asc" }],
+          skip: filter.index,
+          take: filter.size,
+          include: { host: { select: { uid: true } } },
+        }),
+    );
     const extras = await this.extrasOf(courses);
     return { total, rooms: courses.map(({ host, ...course }) => ({ ...course, hostUid: host.uid, ...extras(course.roomnum) })) };
   }

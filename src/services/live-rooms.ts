@@ -9,6 +9,7 @@ import { CourseState, EndReason, INT32_MAX, LeaveReason, nowToTheSecond, RoomMod
 import type { MemberService } from "./members";
 import { LiveRole, presenceRoomOf, type PresenceService } from "./presence";
 import type { RelayService } from "./relay";
+import { countedPage } from "./paging";
 
 /**
  * The 随心播 live shows (live-protocol.md §A): a host goes live in a room of its own, viewers
@@ -119,18 +120,18 @@ export class LiveRoomService {
       state: CourseState.living,
       liveRoom: filter.type === undefined ? { isNot: null } : { is: { type: filter.type } },
     };
-    const [total, courses] = await Promise.all([
+    const [total, courses] = await countedPage(
       db.course.count({ where }),
-      filter.size === 0
-        ? Promise.resolve([])
-        : db.course.findMany({
-            where,
-            orderBy: [{ liveRoom: { reportedAt: "desc" } }, { roomnum: "desc" }],
-            skip: filter.index,
-            take: filter.size,
-            include: { liveRoom: true, host: { select: { uid: true } } },
-          }),
-    ]);
+      filter.size,
+      () =>
+        db.course.findMany({
+          where,
+          orderBy: [{ liveRoom: { reportedAt: "desc" } }, { roomnum: "desc" }],
+          skip: filter.index,
+          take: filter.size,
+          include: { liveRoom: true, host: { select: { uid: true } } },
+        }),
+    );
     return { total, rooms: await this.listedOf(courses) };
   }
 
@@ -252,18 +253,18 @@ export class LiveRoomService {
   /** The app's recorded videos of live rooms (type 0), newest first; `index` is a 1-based page as in the original. */
   async records(app: SdkApp, page: number, size: number, ownerUid: string | undefined): Promise<{ total: number; records: LiveRecord[] }> {
     const where: Prisma.VideoRecordWhereInput = { course: { appid: app.sdkAppId, mode: RoomMode.live }, ...(ownerUid !== undefined ? { account: { uid: ownerUid } } : {}) };
-    const [total, rows] = await Promise.all([
+    const [total, rows] = await countedPage(
       this.deps.db.videoRecord.count({ where }),
-      size === 0
-        ? Promise.resolve([])
-        : this.deps.db.videoRecord.findMany({
-            where,
-            orderBy: { id: "desc" },
-            skip: (Math.max(page, 1) - 1) * size,
-            take: size,
-            include: { account: { select: { uid: true } }, course: { select: { title: true, cover: true, liveRoom: true } } },
-          }),
-    ]);
+      size,
+      () =>
+        this.deps.db.videoRecord.findMany({
+          where,
+          orderBy: { id: "desc" },
+          skip: (Math.max(page, 1) - 1) * size,
+          take: size,
+          include: { account: { select: { uid: true } }, course: { select: { title: true, cover: true, liveRoom: true } } },
+        }),
+    );
     return {
       total,
       records: rows.map((row) => ({

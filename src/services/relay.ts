@@ -9,6 +9,7 @@ import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
 import type { Course } from "./courses";
 import { CourseState, nowToTheSecond, unixSeconds } from "./domain";
+import { countedPage } from "./paging";
 
 /**
  * Server-side recording and relay push of a class (Tencent's videorelay 0x5 / 0x6), of the
@@ -145,18 +146,18 @@ export class RelayService {
   /** The classes of an app whose stream is relayed to CDN now, newest push first. */
   async pushing(app: SdkApp, index: number, size: number): Promise<{ total: number; streams: Array<{ course: Course & { hostUid: string }; liveUrls: LiveUrl[] }> }> {
     const where = { stoppedAt: null, course: { appid: app.sdkAppId, state: CourseState.living } };
-    const [total, pushes] = await Promise.all([
+    const [total, pushes] = await countedPage(
       this.deps.db.livePush.count({ where }),
-      size === 0
-        ? Promise.resolve([])
-        : this.deps.db.livePush.findMany({
-            where,
-            orderBy: [{ startedAt: "desc" }, { id: "desc" }],
-            skip: index,
-            take: size,
-            include: { course: true, account: { select: { uid: true } } },
-          }),
-    ]);
+      size,
+      () =>
+        this.deps.db.livePush.findMany({
+          where,
+          orderBy: [{ startedAt: "desc" }, { id: "desc" }],
+          skip: index,
+          take: size,
+          include: { course: true, account: { select: { uid: true } } },
+        }),
+    );
     return { total, streams: pushes.map((push) => ({ course: { ...push.course, hostUid: push.account.uid }, liveUrls: push.liveUrls as unknown as LiveUrl[] })) };
   }
 
