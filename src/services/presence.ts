@@ -22,7 +22,7 @@ export type BeatOutcome = "present" | "revived" | "absent";
 /** What a live member's beat also says: its role, and (the host's) the thumbs-up count. */
 export interface LiveBeat {
   role: number;
-  thumbup: number | undefined;
+  thumbup: number;
 }
 
 interface PendingBeat {
@@ -48,6 +48,26 @@ export function presenceRoomOf(course: { roomnum: number; hostUin: number; mode:
 
 /** Roles in a live room. */
 export const LiveRole = { viewer: 0, host: 1, coHost: 2 } as const;
+
+/**
+ * One class's beats of a turn as LUA.beatMany's arguments, in one pass (the hot path): the
+ * host's latest beat, the thumbs-up count of a live room, the stride, then each beat.
+ */
+function beatManyArgs(beats: readonly PendingBeat[]): [hostBeat: number, hostThumbup: string, stride: 2 | 3, ...beats: Array<string | number>] {
+  let hostBeat = 0;
+  let hostThumbup: string | undefined;
+  const live = beats[0]?.live !== undefined;
+  const members: Array<string | number> = [];
+  for (const b of beats) {
+    if (b.isHost) {
+      if (b.nowMs > hostBeat) hostBeat = b.nowMs;
+      if (b.live) hostThumbup = String(b.live.thumbup);
+    }
+    if (live) members.push(String(b.uin), b.nowMs, b.live?.role ?? LiveRole.viewer);
+    else members.push(String(b.uin), b.nowMs);
+  }
+  return [hostBeat, hostThumbup ?? "", live ? 3 : 2, ...members];
+}
 
 export class PresenceService {
   private pendingBeats = new Map<number, PendingBeat[]>();
@@ -138,10 +158,6 @@ export class PresenceService {
     const batches = this.pendingBeats;
     this.pendingBeats = new Map();
     for (const [roomnum, beats] of batches) {
-      const hostBeats = beats.filter((b) => b.isHost);
-      const hostBeat = hostBeats.reduce((latest, b) => (b.nowMs > latest ? b.nowMs : latest), 0);
-      const thumbup = hostBeats.at(-1)?.live?.thumbup;
-      const live = beats.some((b) => b.live !== undefined);
       this.deps.redis
         .beatMany(
           RedisKeys.coursePresence(roomnum),
@@ -149,11 +165,7 @@ export class PresenceService {
           RedisKeys.courseAlive(roomnum),
           RedisKeys.courseRoles(roomnum),
           RedisKeys.courseThumbup(roomnum),
-          hostBeat,
-          // The original's rule: a host's beat without a thumbs-up count resets it to 0.
-          live && hostBeats.length > 0 ? String(thumbup ?? 0) : "",
-          live ? 3 : 2,
-          ...beats.flatMap((b) => (live ? [String(b.uin), b.nowMs, b.live?.role ?? LiveRole.viewer] : [String(b.uin), b.nowMs])),
+          ...beatManyArgs(beats),
         )
         .then(
           (codes) => beats.forEach((b, i) => b.resolve(Number(codes[i]))),
