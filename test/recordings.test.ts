@@ -292,6 +292,28 @@ describe("the marker cannot be posted (IM down): 500 so Tencent retries; the ret
   });
 });
 
+describe("a marker IM kept but whose answer was lost, retried after a later file's marker", () => {
+  test("the retry gets the earlier sequence back; the course's last recording sequence does not go back", async () => {
+    t.im.mode = "answerLost";
+    try {
+      expect((await reccall(recordingEvent({ file_id: "f-answer-lost" }))).status).toBe(500);
+    } finally {
+      t.im.mode = "ok";
+    }
+    const lostSeq = markers().at(-1)!.msgSeq;
+    expect((await reccall(recordingEvent({ file_id: "f-after-lost" }))).body).toEqual(CODE_0);
+    const laterSeq = markers().at(-1)!.msgSeq;
+    const count = markers().length;
+    expect(laterSeq).toBeGreaterThan(lostSeq);
+    expect(await lastRecImSeq()).toBe(laterSeq);
+    expect((await reccall(recordingEvent({ file_id: "f-answer-lost" }))).body).toEqual(CODE_0);
+    const byFile = new Map((await videos()).map((v) => [v.fileId, v.imSeq]));
+    expect(byFile.get("f-answer-lost")).toBe(lostSeq); // IM kept it once: the same message, its sequence
+    expect(markers()).toHaveLength(count);
+    expect(await lastRecImSeq()).toBe(laterSeq);
+  });
+});
+
 describe("PostgreSQL down during a callback", () => {
   let pgProxy: TcpProxy;
   let f: TestServer;

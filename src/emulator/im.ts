@@ -33,8 +33,11 @@ export interface ReceivedGroupMessage {
   query: Record<string, string>;
 }
 
-/** What a test or a developer makes IM do: answer, refuse (10010), drop the connection, or answer garbage. */
-export type ImMode = "ok" | "error" | "down" | "garbage";
+/**
+ * What a test or a developer makes IM do: answer, refuse (10010), drop the connection, answer
+ * garbage, or keep the message and lose the answer (the caller cannot know it was sent).
+ */
+export type ImMode = "ok" | "error" | "down" | "garbage" | "answerLost";
 
 
 export interface RejectedRequest {
@@ -141,6 +144,7 @@ export class ImEmulator {
       if (this.mode === "garbage") return { kind: "text", contentType: "text/html", body: "<html>502 Bad Gateway</html>" };
       if (this.mode === "error") return { kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
       const message = this.post(app, request, Object.fromEntries(url.searchParams), nowMs);
+      if (this.mode === "answerLost") return { kind: "drop" };
       return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0, MsgTime: message.msgTime, MsgSeq: message.msgSeq } };
     } catch (error) {
       if (!(error instanceof ImFailure)) throw error;
