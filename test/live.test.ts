@@ -215,6 +215,9 @@ describe("what else the dialect does", () => {
     const teacher = await signUp(t, "class-teacher", 1);
     expect((await t.call("live", "roomlist", { ...C, token: teacher, index: 0, size: 50 })).body.data.rooms.map((r: { roomnum: number }) => r.roomnum)).not.toContain(roomnum);
     expect((await t.call("live", "reportmemid", { ...C, token: teacher, roomnum, operate: 0 })).body).toEqual({ errorCode: 10100, errorInfo: "get room info failed" });
+    // …nor records or relays one, even for its host (so a live room never has a relay to stop).
+    for (const cmd of ["startrecord", "startpush"]) expect((await t.call("live", cmd, { ...C, token: host, roomnum })).body).toEqual({ errorCode: 10100, errorInfo: "get room info failed" });
+    expect(await t.rest("POST", `/courses/${roomnum}/recording`, { token: host, body: {} })).toMatchObject({ status: 404, body: { errorCode: 10100 } });
     // …and the live dialect no class.
     const classroom = (await t.call("live", "create", { ...C, token: teacher, title: "a class" })).body.data.roomnum as number;
     await t.call("live", "startcourse", { ...C, token: teacher, roomnum: classroom });

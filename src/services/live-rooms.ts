@@ -8,7 +8,6 @@ import type { Logger } from "../logger";
 import { CourseState, EndReason, INT32_MAX, LeaveReason, nowToTheSecond, RoomMode, type SessionUser } from "./domain";
 import type { MemberService } from "./members";
 import { LiveRole, presenceRoomOf, type PresenceService } from "./presence";
-import type { RelayService } from "./relay";
 import { countedPage } from "./paging";
 
 /**
@@ -65,7 +64,6 @@ export class LiveRoomService {
       db: Db;
       presence: PresenceService;
       members: MemberService;
-      relay: RelayService;
       vod: VodClient;
       log: Logger;
     },
@@ -314,10 +312,10 @@ export class LiveRoomService {
     };
   }
 
-  /** Ends live rooms still living: everyone leaves, presence forgets them, a relay still running stops. */
+  /** Ends live rooms still living: everyone leaves, presence forgets them (no relay runs in a live room: the relay commands are the classroom's). */
   private async endRooms(roomnums: readonly number[], reason: EndReason): Promise<number[]> {
     if (roomnums.length === 0) return [];
-    const { db, presence, relay } = this.deps;
+    const { db, presence } = this.deps;
     const now = nowToTheSecond();
     const ended = await db.$transaction(async (tx) => {
       const rows = await tx.course.updateManyAndReturn({
@@ -330,7 +328,6 @@ export class LiveRoomService {
       return done;
     });
     await Promise.all(ended.map((roomnum) => presence.classEnded(roomnum, RoomMode.live)));
-    await relay.classesEnded(ended);
     return ended;
   }
 
