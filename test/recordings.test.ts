@@ -3,6 +3,8 @@ import { OTHER_APP, sql, TEST_CALLBACK_KEY, testDatabaseUrl } from "./support/en
 import { liveCallbackSignature, nowSeconds } from "./support/callbacks";
 import { capturingLogger } from "./support/logs";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
+import { createLogger } from "../src/logger";
+import { startServer } from "../src/server";
 
 /**
  * Tencent's recording callback (protocol.md §9; tencent-formats.md §(a)) on both doors:
@@ -149,6 +151,33 @@ describe("a recording file (event 100)", () => {
     expect((await videos())[0]!.imSeq).toBe(markers().at(-1)!.msgSeq);
   });
 
+  test("one file delivered 21 times at once over every door and two instances: one row, one marker, the course's last recording sequence is the row's", async () => {
+    const second = await startServer(t.server.config, { log: createLogger("silent") });
+    /** Tencent's recording callback as either console may be set: the classroom's, REST, or the live dialect's. */
+    const deliver = async (base: string, door: number, body: unknown) => {
+      const path = ["/index.php?svc=live&cmd=reccall", "/api/v1/callbacks/recording", "/sxb/index.php?svc=live&cmd=callback"][door]!;
+      const response = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      return { status: response.status, code: ((await response.json()) as { code: number }).code };
+    };
+    t.im.delayMs = 20; // deliveries overlap the first one's marker
+    try {
+      for (let round = 0; round < 3; round++) {
+        const fileId = `f-storm-${round}`;
+        const before = markers().length;
+        const answers = await Promise.all(Array.from({ length: 21 }, (_, i) => deliver(i % 2 === 0 ? t.url : second.url, i % 3, recordingEvent({ file_id: fileId }))));
+        expect(answers).toEqual(answers.map(() => ({ status: 200, code: 0 })));
+        const announced = markers().slice(before);
+        expect(announced).toHaveLength(1);
+        const rows = (await videos()).filter((v) => v.fileId === fileId);
+        expect(rows).toEqual([expect.objectContaining({ imSeq: announced[0]!.msgSeq })]);
+        expect(await lastRecImSeq()).toBe(announced[0]!.msgSeq);
+      }
+    } finally {
+      t.im.delayMs = 0;
+      await second.close();
+    }
+  });
+
   test("without file_id the video id keys the file; the last recording sequence only grows", async () => {
     await reccall(recordingEvent({ file_id: undefined, video_id: "v-1" }));
     const first = await lastRecImSeq();
@@ -236,6 +265,10 @@ describe("payloads that can never be recorded: {code:N} with 200 (a retry cannot
     ["media_start_time: 1.5", { media_start_time: 1.5 }, "Invalid media_start_time"],
     ["file_size: -1", { file_size: -1 }, "Invalid file_size"],
     ["duration: null", { duration: null }, "Lack of duration"],
+    // Beyond what can be stored: the column is int4, JavaScript dates end at 8.64e15 ms.
+    ["duration: 2147483648", { duration: 2147483648 }, "Invalid duration"],
+    ["start_time: 1e13", { start_time: 1e13 }, "Invalid start_time"],
+    ["end_time: 2 ** 53 - 1", { end_time: 2 ** 53 - 1 }, "Invalid end_time"],
     ["video_id: undefined", { video_id: undefined }, "Lack of video_id"],
     ['video_id: ""', { video_id: "" }, "Invalid video_id"],
     ["video_url: 5", { video_url: 5 }, "Invalid video_url"],

@@ -333,13 +333,15 @@ describe("live.idxfileendcall: the index service's callback", () => {
     ["no GroupId", { SrcRequest: "{}" }, "Lack of SrcRequest.GroupId or Invalid"],
     ["GroupId a number", { SrcRequest: '{"GroupId":10001}' }, "Lack of SrcRequest.GroupId or Invalid"],
     ["no ErrorCode", { SrcRequest: src("10001") }, "Lack of ErrorCode or Invalid"],
+    ["ErrorCode beyond what is stored (int4)", { SrcRequest: src("10001"), ErrorCode: 2147483648, ErrorInfo: "x" }, "Lack of ErrorCode or Invalid"],
+    ["ErrorCode below what is stored (int4)", { SrcRequest: src("10001"), ErrorCode: -2147483649, ErrorInfo: "x" }, "Lack of ErrorCode or Invalid"],
     ["no ErrorInfo", { SrcRequest: src("10001"), ErrorCode: 0 }, "Lack of ErrorInfo or Invalid"],
     ["ErrorCode 0 without ReplayIndex", { SrcRequest: src("10001"), ErrorCode: 0, ErrorInfo: "" }, "Lack of ReplayIndex or Invalid"],
     ["no FileUrl", { SrcRequest: src("10001"), ErrorCode: 0, ErrorInfo: "", ReplayIndex: { CreateTime: 1 } }, "Lack of ReplayIndex.FileUrl or Invalid"],
     ["no CreateTime", { SrcRequest: src("10001"), ErrorCode: 0, ErrorInfo: "", ReplayIndex: { FileUrl: "http://x" } }, "Lack of ReplayIndex.CreateTime or Invalid"],
   ])("%s → ErrorCode 10003 with the original's text (HTTP 200, IM's shape), nothing changes", async (_what, body, info) => {
     const before = await courseRow(roomnum);
-    const answer = await indexCallback(t, body);
+    const answer = await indexCallback(t, { ...body, SrcRequest: typeof body.SrcRequest === "string" ? body.SrcRequest.replace("10001", String(roomnum)) : body.SrcRequest });
     expect({ status: answer.status, body: answer.body }).toEqual({ status: 200, body: imAnswer(10003, info) });
     expect(await courseRow(roomnum)).toEqual(before);
   });

@@ -18,7 +18,8 @@ import type { Logger } from "../logger";
 const LOCK_TTL_MS = 30000;
 /** How long an end or start waits for members already entering (each is one IM call and a write). */
 const DRAIN_WAIT_MS = 12000;
-const DRAIN_POLL_MS = 20;
+/** How often a waiting end, start or claim looks again. */
+const POLL_MS = 20;
 
 export class CourseLock {
   constructor(private readonly deps: { redis: RedisClient; log: Logger }) {}
@@ -46,6 +47,27 @@ export class CourseLock {
     const key = RedisKeys.courseRelayLock(roomnum);
     const token = await this.acquire(key);
     if (token === undefined) throw busy();
+    try {
+      return await fn();
+    } finally {
+      await this.releaseKey(key, token, roomnum);
+    }
+  }
+
+  /**
+   * Runs `fn` as the only holder of one named piece of work of the course (a recording file's
+   * marker), across requests and instances. Another holder is waited for, up to `waitMs` (it is
+   * usually about to finish, and `fn` then finds the work done); after that, `busy()`.
+   */
+  async withClaim<T>(roomnum: number, work: string, waitMs: number, busy: () => AppError, fn: () => Promise<T>): Promise<T> {
+    const key = RedisKeys.courseClaim(roomnum, work);
+    const giveUpAt = Date.now() + waitMs;
+    let token = await this.acquire(key);
+    while (token === undefined) {
+      if (Date.now() >= giveUpAt) throw busy();
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      token = await this.acquire(key);
+    }
     try {
       return await fn();
     } finally {
@@ -96,7 +118,7 @@ export class CourseLock {
     for (;;) {
       if ((await this.deps.redis.zcount(key, Date.now(), "+inf")) === 0) return true;
       if (Date.now() >= giveUpAt) return false;
-      await new Promise((resolve) => setTimeout(resolve, DRAIN_POLL_MS));
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
 }

@@ -52,6 +52,9 @@ export const uidKeyOf = (uid: string): string => uid.toLowerCase();
 /** Largest id (PostgreSQL int): room numbers and uins beyond it name nothing. */
 export const INT32_MAX = 2147483647;
 
+/** The last second a JavaScript Date holds (±8.64e15 ms): instants beyond it can never be stored. */
+export const MAX_UNIX_SECONDS = 8_640_000_000_000;
+
 /** Canonical decimal: no sign on 0 ("-0" is not canonical), no leading zeros, no spaces or exponents. */
 const CANONICAL_INTEGER = /^(0|-?[1-9][0-9]*)$/;
 

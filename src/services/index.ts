@@ -63,7 +63,7 @@ export function createServices(deps: ServiceDeps): Services {
   const schedule = new ReaperSchedule(deps);
   const lock = new CourseLock(deps);
   const markers = new ClassMarkers(deps);
-  const recordings = new RecordingService({ ...deps, markers });
+  const recordings = new RecordingService({ ...deps, markers, lock });
   const relay = new RelayService({ ...deps, lock });
   const courses = new CourseService({ ...deps, presence, recordings, relay });
   const lifecycle = new ClassLifecycle({ ...deps, lock, markers, presence, relay });

@@ -1,10 +1,11 @@
-import type { Config } from "../config";
+import type { Config, SdkApp } from "../config";
 import { Errors, FieldText } from "../errors";
 import type { Db } from "../infra/db/prisma";
 import { parseStreamParam } from "../infra/tencent/callbacks";
 import { ClassMarker, ImError } from "../infra/tencent/im";
 import type { Logger } from "../logger";
 import { INT32_MAX, isStorableText, lenientInteger, nowToTheSecond, RoomMode, uidKeyOf } from "./domain";
+import type { CourseLock } from "./course-lock";
 import type { ClassMarkers } from "./markers";
 
 /**
@@ -58,9 +59,11 @@ export interface VideoView {
 }
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+/** A delivery waits for another one announcing the same file this much longer than one IM call may take. */
+const CLAIM_MARGIN_MS = 2000;
 
 export class RecordingService {
-  constructor(private readonly deps: { config: Config; db: Db; markers: ClassMarkers; log: Logger }) {}
+  constructor(private readonly deps: { config: Config; db: Db; markers: ClassMarkers; lock: CourseLock; log: Logger }) {}
 
   /** One live event: a recording file is recorded; a stream's start or end is logged; anything else is ignored. */
   async onEvent(event: LiveEvent): Promise<void> {
@@ -89,7 +92,7 @@ export class RecordingService {
   }
 
   private async recordFile(file: RecordedFile): Promise<void> {
-    const { db, markers, log } = this.deps;
+    const { db, log } = this.deps;
     const { course, app, account } = await this.ownersOf(file);
     const fileId = file.fileId || file.videoId;
     await db.videoRecord.createMany({
@@ -119,20 +122,32 @@ export class RecordingService {
     if (video.imSeq !== null) return; // a retry of a file already recorded and announced
     // A live room's chat has no class markers (the live shows' original posted none).
     if (course.mode === RoomMode.live) return log.info({ roomnum: course.roomnum, fileId }, "recording file recorded");
-    const change = `recording:${video.id}` as const;
+    // Deliveries of one file may overlap (Tencent's retries, several doors and instances): one of them announces it.
+    await this.deps.lock.withClaim(course.roomnum, `recording:${video.id}`, this.deps.config.imTimeoutMs + CLAIM_MARGIN_MS, Errors.server, () =>
+      this.announce(app, { roomnum: course.roomnum, videoRowId: video.id, fileId }, account.uid, file),
+    );
+  }
+
+  /** Posts the file's 1004 marker unless an earlier delivery did, and keeps its MsgSeq (held: the file's claim). */
+  private async announce(app: SdkApp, stored: { roomnum: number; videoRowId: number; fileId: string }, uid: string, file: RecordedFile): Promise<void> {
+    const { roomnum, videoRowId, fileId } = stored;
+    const { db, markers, log } = this.deps;
+    const { imSeq } = await db.videoRecord.findUniqueOrThrow({ where: { id: videoRowId }, select: { imSeq: true } });
+    if (imSeq !== null) return; // announced already
+    const change = `recording:${videoRowId}` as const;
     let seq: number;
     try {
-      seq = await markers.post(app, course.roomnum, change, { type: ClassMarker.recordingFinished, timestamp: nowSeconds(), value: markerValue(account.uid, file) });
+      seq = await markers.post(app, roomnum, change, { type: ClassMarker.recordingFinished, timestamp: nowSeconds(), value: markerValue(uid, file) });
     } catch (error) {
-      if (error instanceof ImError) log.warn({ roomnum: course.roomnum, fileId, err: error.message }, "recording stored; its 1004 marker failed (Tencent's retry posts it)");
+      if (error instanceof ImError) log.warn({ roomnum, fileId, err: error.message }, "recording stored; its 1004 marker failed (Tencent's retry posts it)");
       throw error;
     }
     await db.$transaction([
-      db.videoRecord.updateMany({ where: { id: video.id, imSeq: null }, data: { imSeq: seq } }),
-      db.course.updateMany({ where: { roomnum: course.roomnum, lastRecImSeq: { lt: seq } }, data: { lastRecImSeq: seq } }),
+      db.videoRecord.updateMany({ where: { id: videoRowId, imSeq: null }, data: { imSeq: seq } }),
+      db.course.updateMany({ where: { roomnum, lastRecImSeq: { lt: seq } }, data: { lastRecImSeq: seq } }),
     ]);
-    await markers.settle(course.roomnum, change);
-    log.info({ roomnum: course.roomnum, fileId, imSeq: seq }, "recording file recorded");
+    await markers.settle(roomnum, change);
+    log.info({ roomnum, fileId, imSeq: seq }, "recording file recorded");
   }
 
   /**

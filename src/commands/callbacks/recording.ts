@@ -1,12 +1,17 @@
 import { z } from "zod";
 import { FieldText } from "../../errors";
+import { INT32_MAX, MAX_UNIX_SECONDS } from "../../services/domain";
 import { type LiveEvent, LiveEventType } from "../../services/recordings";
 import { tencentLiveCallback } from "../access";
 import { defineCommand } from "../command";
 import { inOrderWhen, int, optionalStr, str } from "../fields";
 
-/** Seconds, bytes and media timestamps beyond 32 bits (a file over 2 GB). */
+/** Bytes and media timestamps beyond 32 bits (a file over 2 GB): stored as int8. */
 const WIDE = { min: 0, max: Number.MAX_SAFE_INTEGER };
+/** Unix seconds up to the last one a JavaScript date holds (PostgreSQL's timestamps reach further). */
+const INSTANT = { min: 0, max: MAX_UNIX_SECONDS };
+/** Stored as int4: more can never be stored, so it is refused (a retry cannot help), never a 500. */
+const INT4 = { min: 0, max: INT32_MAX };
 
 /** Fields of every live event, in the original's check order (protocol.md §9). */
 const eventFields = z.object({
@@ -16,11 +21,11 @@ const eventFields = z.object({
 
 /** Fields of a recording file (event 100). */
 const fileFields = z.object({
-  start_time: int(FieldText.startTime, WIDE),
-  end_time: int(FieldText.endTime, WIDE),
+  start_time: int(FieldText.startTime, INSTANT),
+  end_time: int(FieldText.endTime, INSTANT),
   media_start_time: int(FieldText.mediaStartTime, WIDE),
   file_size: int(FieldText.fileSize, WIDE),
-  duration: int(FieldText.duration, WIDE),
+  duration: int(FieldText.duration, INT4),
   video_id: str(FieldText.videoId, { nonEmpty: true, maxLength: 128 }),
   video_url: str(FieldText.videoUrl, { nonEmpty: true, maxLength: 2048 }),
   file_id: optionalStr(FieldText.fileId, { maxLength: 128 }),

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { FieldText } from "../../errors";
-import { isStorableText, lenientInteger } from "../../services/domain";
+import { INT32_MAX, isStorableText, lenientInteger } from "../../services/domain";
 import type { IndexFileCallback } from "../../services/replay-index";
 import { tencentImCallback } from "../access";
 import { defineCommand } from "../command";
@@ -44,7 +44,8 @@ const callbackInput = withFieldNames(z.unknown().transform((value, ctx): IndexFi
   const body = isObject(value) ? value : {};
   const roomnum = roomnumOfSrcRequest(body.SrcRequest, ctx);
   const errorCode = lenientInteger(body.ErrorCode);
-  if (errorCode === undefined) return reject(ctx, FieldText.imErrorCode.invalid);
+  // Stored as int4 (the index's result): a code beyond it can never be recorded.
+  if (errorCode === undefined || Math.abs(errorCode) > INT32_MAX) return reject(ctx, FieldText.imErrorCode.invalid);
   if (typeof body.ErrorInfo !== "string" || !isStorableText(body.ErrorInfo)) return reject(ctx, FieldText.imErrorInfo.invalid);
   return { roomnum, errorCode, errorInfo: body.ErrorInfo, built: errorCode === 0 ? builtIndexOf(body.ReplayIndex, ctx) : undefined };
 }), callbackFields);

@@ -23,6 +23,9 @@ export const RedisKeys = {
   courseLock: (roomnum: number) => `${courseTag(roomnum)}:lock`,
   /** STRING lock token held while the course's server-side recording or relay push changes (videorelay). */
   courseRelayLock: (roomnum: number) => `${courseTag(roomnum)}:relay-lock`,
+  /** STRING holder token of one piece of a course's work done once across requests and instances
+   *  ("recording:<video id>": posting a recording file's 1004 marker). */
+  courseClaim: (roomnum: number, work: string) => `${courseTag(roomnum)}:claim:${work}`,
   /** ZSET of members entering the class right now (holder token → deadline ms): a start or end waits for them. */
   courseEntering: (roomnum: number) => `${courseTag(roomnum)}:entering`,
   /** STRING (JSON {random, data}) of a class marker posted for a change not yet recorded: a retry of the
