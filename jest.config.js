@@ -4,8 +4,9 @@
  *  --experimental-vm-modules), so `ignoreDynamic` stays off. */
 module.exports = {
   testEnvironment: "node",
-  roots: ["<rootDir>/test"],
-  testMatch: ["**/*.test.ts"],
+  // src is a root too, so that `npx jest --findRelatedTests src/<file>.ts` finds the tests of a source file.
+  roots: ["<rootDir>/src", "<rootDir>/test"],
+  testMatch: ["<rootDir>/test/**/*.test.ts"],
   transform: {
     "^.+\\.ts$": [
       "@swc/jest",
