@@ -99,6 +99,43 @@ test("two concurrent exitroom: exactly one 0 and one 10102, exactly one 1002 mar
   expect(await openRows(room)).toEqual([]);
 });
 
+/**
+ * The interleaving the lock alone cannot stop: a second start (or end) whose policy loaded the
+ * course before the first one's write, and that takes the lock after the first released it.
+ * Driven on the service with the course as that second request saw it (no timing can force it
+ * through HTTP): the state is read again under the lock, so it posts no second marker.
+ */
+describe("a change that checked a state which another change has since moved on", () => {
+  const teacherOf = async () => {
+    const [row] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'teacher1' AND appid = $1`, [C.appid]);
+    return { uin: row!.uin, uid: "teacher1", role: 1 as const, appid: C.appid };
+  };
+  const app = () => t.server.config.sdkApps.get(C.appid)!;
+
+  test("a start: 10102, and still one 1001 marker", async () => {
+    const room = await createCourse();
+    const seenBefore = await t.server.services.courses.get(app(), room);
+    expectOk(await live("startcourse", T, { roomnum: room }));
+    await expect(t.server.services.lifecycle.start(app(), await teacherOf(), seenBefore, C.timeStamp)).rejects.toMatchObject({
+      code: 10102,
+      info: " only state=created room can start a course",
+    });
+    expect(markers(room, 1001)).toHaveLength(1);
+  });
+
+  test("an end: 10102, and still one 1002 marker", async () => {
+    const room = await createCourse();
+    expectOk(await live("startcourse", T, { roomnum: room }));
+    const seenBefore = await t.server.services.courses.get(app(), room);
+    expectOk(await live("exitroom", T, { roomnum: room }));
+    await expect(t.server.services.lifecycle.end(app(), await teacherOf(), seenBefore, C.timeStamp)).rejects.toMatchObject({
+      code: 10102,
+      info: "only state=living room can exit",
+    });
+    expect(markers(room, 1002)).toHaveLength(1);
+  });
+});
+
 test("five concurrent enters of the same student: all 0 and exactly one open stay", async () => {
   const room = await createCourse();
   expectOk(await live("startcourse", T, { roomnum: room }));

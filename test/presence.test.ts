@@ -210,20 +210,64 @@ describe("reaper", () => {
     await live("exitroom", T, { roomnum });
   });
 
-  test("when IM is down the class stays living and is ended once IM is back", async () => {
+  test("when IM is down the class stays living and is ended once IM is back, not before the retry delay (10 s)", async () => {
     const roomnum = await livingClass();
+    const stateOf = async () => (await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state;
+    const at = minutes(6);
     t.im.mode = "down";
     try {
-      const failed = await sweep(minutes(6));
+      const failed = await sweep(at);
       expect(failed.failures).toBeGreaterThanOrEqual(1);
-      expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
+      expect(await stateOf()).toBe(1);
     } finally {
       t.im.mode = "ok";
     }
+    // IM is back, but a failed end is not tried again before the retry delay.
+    await sweep(at + 9000);
+    expect(await stateOf()).toBe(1);
     // Retried once the retry delay has passed.
-    await sweep(minutes(6) + 11000);
-    expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(2);
+    await sweep(at + 11000);
+    expect(await stateOf()).toBe(2);
     expect(t.im.messages.filter((m) => m.data.type === 1002 && m.groupId === String(roomnum))).toHaveLength(1);
+  });
+
+  test("a living class whose teacher's last beat Redis lost is judged from now on, and ended a full timeout later", async () => {
+    const roomnum = await livingClass(T, []);
+    const r = t.server.redis;
+    await r.del(RedisKeys.courseAlive(roomnum));
+    const at = minutes(6);
+    // Due on the schedule, but nothing says the teacher is silent: its clock starts now.
+    expect((await sweep(at)).endedRoomnums).not.toContain(roomnum);
+    expect(Number(await r.get(RedisKeys.courseAlive(roomnum)))).toBe(at);
+    expect(Number(await r.zscore(RedisKeys.livingCourses("class"), String(roomnum)))).toBe(at);
+    // Beats only refresh an existing clock (SET XX): without the restart the class would never end.
+    expect((await sweep(at + 5 * 60000 - 1000)).endedRoomnums).not.toContain(roomnum);
+    expect((await sweep(at + 5 * 60000 + 1000)).endedRoomnums).toContain(roomnum);
+    expect((await sql<{ state: number; endReason: string }>(`SELECT state, "endReason" FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]).toEqual({ state: 2, endReason: "timeout" });
+  });
+
+  test("an end whose course lock expired meanwhile: the class is ended once, by whichever writes first", async () => {
+    const roomnum = await livingClass(T, []);
+    // The teacher's end is slowed in IM; its lock is lost meanwhile (a stalled holder), and the reaper ends the class too.
+    t.im.delayMs = 600;
+    try {
+      const teacherEnd = live("exitroom", T, { roomnum });
+      for (let i = 0; i < 100 && (await t.server.redis.exists(RedisKeys.courseLock(roomnum))) === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      await t.server.redis.del(RedisKeys.courseLock(roomnum));
+      const [answer, swept] = await Promise.all([teacherEnd, sweep(minutes(6))]);
+      const byTeacher = answer.body.errorCode === 0;
+      const byReaper = swept.endedRoomnums.includes(roomnum);
+      expect({ byTeacher, byReaper }).toEqual(byTeacher ? { byTeacher: true, byReaper: false } : { byTeacher: false, byReaper: true });
+      if (!byTeacher) expect(answer.body).toEqual({ errorCode: 10102, errorInfo: "only state=living room can exit" });
+      const [course] = await sql<{ endReason: string; memberVersion: number }>(`SELECT "endReason", "memberVersion" FROM "Course" WHERE roomnum = $1`, [roomnum]);
+      expect(course!.endReason).toBe(byTeacher ? "teacher" : "timeout");
+      // Started (1), ended once (2): not ended a second time.
+      expect(course!.memberVersion).toBe(2);
+      // Both posted the same pending marker, which IM kept once.
+      expect(t.im.messages.filter((m) => m.data.type === 1002 && m.groupId === String(roomnum))).toHaveLength(1);
+    } finally {
+      t.im.delayMs = 0;
+    }
   });
 
   test("two reaper instances racing over 200 expired classes end each exactly once", async () => {
@@ -234,15 +278,18 @@ describe("reaper", () => {
       for (let i = 0; i < 200; i += 20) {
         rooms.push(...(await Promise.all(Array.from({ length: 20 }, (_, j) => livingClass(teachers[(i + j) % 4], [])))));
       }
-      const endsBefore = t.im.messages.filter((m) => m.data.type === 1002).length;
-      const now = minutes(10);
-      let ended = 0;
+      // Each instance's sweeps say which rooms they ended; rooms of earlier tests may end too (an end
+      // that IM refused under load is retried), so only these 200 are counted. Each round is 11 s
+      // later, so that an end retried after a failed marker (10 s) falls due.
+      const endedBy = [new Set<number>(), new Set<number>()];
+      const start = minutes(10);
       for (let round = 0; round < 5; round++) {
-        const [a, b] = await Promise.all([t.server.reaper.sweep(now), second.reaper.sweep(now)]);
-        ended += a.classesEnded + b.classesEnded;
+        const results = await Promise.all([t.server.reaper.sweep(start + round * 11000), second.reaper.sweep(start + round * 11000)]);
+        results.forEach((result, i) => result.endedRoomnums.filter((roomnum) => rooms.includes(roomnum)).forEach((roomnum) => endedBy[i]!.add(roomnum)));
       }
-      expect(ended).toBe(200);
-      const ends = t.im.messages.filter((m) => m.data.type === 1002).slice(endsBefore);
+      expect(endedBy[0]!.size + endedBy[1]!.size).toBe(200); // none ended by both
+      expect(new Set([...endedBy[0]!, ...endedBy[1]!]).size).toBe(200);
+      const ends = t.im.messages.filter((m) => m.data.type === 1002 && rooms.includes(Number(m.groupId)));
       expect(ends).toHaveLength(200);
       expect(new Set(ends.map((m) => m.groupId)).size).toBe(200);
       const states = await sql<{ n: string }>(`SELECT count(*) AS n FROM "Course" WHERE roomnum = ANY($1) AND state = 2 AND "endReason" = 'timeout'`, [rooms]);

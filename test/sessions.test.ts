@@ -153,6 +153,42 @@ describe("token checks (default idle expiry)", () => {
     expect((await accountRow("almost")).tokenHash).toBe(hashToken(token));
   });
 
+  /**
+   * The boundary, to the second: idle exactly the expiry still works, a second more is expired (the
+   * original's strictly-greater rule). The server runs in this process: its clock is held still for
+   * the request, so the second cannot tick between setting the idle time and the check.
+   */
+  describe.each([
+    ["cached in Redis", "boundary-redis"],
+    ["read from PostgreSQL", "boundary-sql"],
+  ])("the idle boundary, %s", (_where, uid) => {
+    const atIdle = async (token: string, idleS: number, nowMs: number) => {
+      const seen = Math.floor(nowMs / 1000) - idleS;
+      if (uid === "boundary-redis") await t.server.redis.hset(sessionKey(token), "seen", seen);
+      else {
+        await t.server.redis.del(sessionKey(token));
+        await sql(`UPDATE "Account" SET "lastRequestAt" = $1, "loginAt" = $1 WHERE uid = $2`, [new Date(seen * 1000), uid]);
+      }
+    };
+    const probeAt = async (token: string, nowMs: number) => {
+      const clock = jest.spyOn(Date, "now").mockReturnValue(nowMs);
+      try {
+        return (await probe(token)).body as unknown;
+      } finally {
+        clock.mockRestore();
+      }
+    };
+
+    test("idle exactly 604,800 s → accepted; 604,801 s → User token expired", async () => {
+      const token = await signUp(t, uid, 0);
+      const now = Date.now();
+      await atIdle(token, 604800, now);
+      expect(await probeAt(token, now)).toEqual(OK_LIST);
+      await atIdle(token, 604801, now);
+      expect(await probeAt(token, now)).toEqual(EXPIRED);
+    });
+  });
+
   test("after a Redis FLUSHDB a valid token still works (PostgreSQL) and is cached again", async () => {
     const token = await signUp(t, "survivor", 1);
     const [account] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'survivor'`);

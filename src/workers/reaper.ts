@@ -32,6 +32,8 @@ export interface SweepResult {
   /** Presence was rebuilt from PostgreSQL instead of judging (Redis had lost it). */
   rebuilt: boolean;
   classesEnded: number;
+  /** The rooms this sweep ended (of every kind). */
+  endedRoomnums: number[];
   membersDropped: number;
   failures: number;
 }
@@ -45,7 +47,7 @@ export class Reaper {
 
   async sweep(nowMs = Date.now()): Promise<SweepResult> {
     const { services, log } = this.deps;
-    const result: SweepResult = { rebuilt: false, classesEnded: 0, membersDropped: 0, failures: 0 };
+    const result: SweepResult = { rebuilt: false, classesEnded: 0, endedRoomnums: [], membersDropped: 0, failures: 0 };
     const recording = services.sessions.recordHeartbeatUse().catch((error: unknown) => log.warn({ err: error }, "could not record heartbeat token use"));
     if (!(await services.schedule.isComplete())) {
       result.rebuilt = await services.presenceRebuild.rebuild(nowMs);
@@ -55,7 +57,8 @@ export class Reaper {
     // The classroom first, then the live rooms: each kind of room with its own timeouts.
     for (const mode of ROOM_MODES) await this.sweepRooms(mode, nowMs, result);
     await recording;
-    if (result.classesEnded + result.membersDropped > 0) log.info(result, "reaper sweep");
+    const { endedRoomnums: _rooms, ...counts } = result;
+    if (result.classesEnded + result.membersDropped > 0) log.info(counts, "reaper sweep");
     return result;
   }
 
@@ -100,6 +103,7 @@ export class Reaper {
       try {
         const { ended, failed } = await ender.endSilentClasses(batch, hostDeadline);
         result.classesEnded += ended.length;
+        result.endedRoomnums.push(...ended);
         result.failures += failed.length;
         if (failed.length > 0) log.warn({ mode, classes: failed }, "could not end silent classes (IM); will retry");
         await retry(failed);
