@@ -35,9 +35,10 @@ export interface ReceivedGroupMessage {
 
 /**
  * What a test or a developer makes IM do: answer, refuse (10010), drop the connection, answer
- * garbage, or keep the message and lose the answer (the caller cannot know it was sent).
+ * garbage, keep the message and lose the answer (the caller cannot know it was sent), or refuse
+ * with `ActionStatus` "OK" beside a non-zero `ErrorCode` (only the code says it failed).
  */
-export type ImMode = "ok" | "error" | "down" | "garbage" | "answerLost";
+export type ImMode = "ok" | "error" | "down" | "garbage" | "answerLost" | "errorCodeBesideOk";
 
 
 export interface RejectedRequest {
@@ -143,6 +144,7 @@ export class ImEmulator {
       const request = parseRestBody(body);
       if (this.mode === "garbage") return { kind: "text", contentType: "text/html", body: "<html>502 Bad Gateway</html>" };
       if (this.mode === "error") return { kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
+      if (this.mode === "errorCodeBesideOk") return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
       const message = this.post(app, request, Object.fromEntries(url.searchParams), nowMs);
       if (this.mode === "answerLost") return { kind: "drop" };
       return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0, MsgTime: message.msgTime, MsgSeq: message.msgSeq } };
