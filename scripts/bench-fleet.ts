@@ -1,0 +1,252 @@
+import { execFileSync, spawn } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Client } from "pg";
+import { forEachInBatches } from "../src/lib/batches";
+import { freePort, launch, launchTencentEmulator, waitFor } from "./support/processes";
+import { resetStores } from "./support/stores";
+
+/**
+ * `npm run bench` (1/3): the heartbeat as production sees it. A fleet of BENCH_CLASSES started
+ * classes of BENCH_CLASS_SIZE users each (a teacher and its students, all logged in and in
+ * class); each request is the next user's heartbeat, classes interleaved, so every user beats
+ * about every few seconds and no in-process cache is warm for long. wrk (Debian's; autocannon
+ * in a process of its own when wrk is missing) drives the server (`npm start`'s entry, its own
+ * process), then a bare Koa app and a bare node:http server answering {} (each its own
+ * process), BENCH_ROUNDS times, BENCH_DURATION_S each. CPU per request is read from /proc for
+ * each process (the server's figure includes Redis's). Targets: server CPU per beat ≤ 1.5 ×
+ * bare Koa's, throughput ≥ 0.65 × bare Koa's, p99 ≤ 10 ms on an idle machine, no errors.
+ */
+
+const CLASSES = Number(process.env.BENCH_CLASSES ?? 1000);
+const CLASS_SIZE = Number(process.env.BENCH_CLASS_SIZE ?? 40);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const APP = { sdkAppId: 1400000000, secretKey: "bench-secret-key", admin: "administrator" };
+const DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sxb_edu_bench";
+const REDIS_URL = "redis://127.0.0.1:6379/14";
+const HEARTBEAT_PATH = "/index.php?svc=live&cmd=heartbeat";
+const SUCCESS = '{"errorCode":0,"errorInfo":""}';
+const CLOCK_TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
+
+interface User {
+  uid: string;
+  token: string;
+  role: 0 | 1;
+  roomnum?: number;
+}
+
+async function call(base: string, svc: string, cmd: string, body: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+  const response = await fetch(`${base}/index.php?svc=${svc}&cmd=${cmd}`, { method: "POST", body: JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, ...body }) });
+  const answer = (await response.json()) as { errorCode: number; errorInfo: string; data?: Record<string, unknown> };
+  if (answer.errorCode !== 0) throw new Error(`${svc}.${cmd}: ${answer.errorCode} ${answer.errorInfo}`);
+  return answer.data;
+}
+
+/** The fleet's accounts and sessions, written at once (a login each would cost minutes of scrypt). */
+async function insertAccounts(users: User[][]): Promise<void> {
+  const client = new Client({ connectionString: DATABASE_URL });
+  await client.connect();
+  try {
+    const all = users.flat();
+    const now = new Date();
+    await client.query(
+      `INSERT INTO "Account" (appid, uid, "uidKey", role, "passwordHash", "tokenHash", "registeredAt", "loginAt", "lastRequestAt")
+       SELECT $1, uid, lower(uid), role, 'scrypt$1024$8$1$bench$bench', hash, $2, $2, $2
+       FROM unnest($3::text[], $4::int[], $5::text[]) AS t(uid, role, hash)`,
+      [APP.sdkAppId, now, all.map((u) => u.uid), all.map((u) => u.role), all.map((u) => createHash("sha256").update(u.token).digest("hex"))],
+    );
+  } finally {
+    await client.end();
+  }
+}
+
+/** Every class created and started by its teacher, every student entered (the server's own commands). */
+async function seatFleet(base: string, classes: User[][]): Promise<void> {
+  await forEachInBatches(classes, 20, async ([teacher]) => {
+    const roomnum = (await call(base, "live", "create", { token: teacher!.token, title: "fleet" }))!.roomnum as number;
+    await call(base, "live", "startcourse", { token: teacher!.token, roomnum });
+    teacher!.roomnum = roomnum;
+  });
+  const students = classes.flatMap(([teacher, ...rest]) => rest.map((student) => ({ student, roomnum: teacher!.roomnum! })));
+  await forEachInBatches(students, 50, async ({ student, roomnum }) => {
+    await call(base, "live", "reportmemid", { token: student.token, roomnum, operate: 0 });
+    student.roomnum = roomnum;
+  });
+}
+
+interface Load {
+  requestsPerSecond: number;
+  requests: number;
+  p50Ms: number;
+  p99Ms: number;
+  errors: number;
+}
+
+const WRK_SCRIPT = `
+local bodies = {}
+local counter = 0
+errors = 0
+local threads = {}
+function setup(thread)
+  thread:set("offset", #threads * 7919)
+  table.insert(threads, thread)
+end
+function init(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+  counter = offset % #bodies
+end
+function request()
+  counter = counter + 1
+  if counter > #bodies then counter = 1 end
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" }, bodies[counter])
+end
+function response(status, headers, body)
+  if status ~= 200 or (expected ~= nil and body ~= expected) then errors = errors + 1 end
+end
+function done(summary, latency, requests)
+  local e = 0
+  for _, thread in ipairs(threads) do e = e + thread:get("errors") end
+  io.write(string.format("FIGURES %d %f %f %f %d\\n", summary.requests, summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000, e + summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.status + summary.errors.timeout))
+end
+`;
+
+function hasWrk(): boolean {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+    return true;
+  } catch (error) {
+    return (error as { status?: number }).status === 1; // wrk --version exits 1 after printing its version
+  }
+}
+
+/** Drives `url` with the bodies for `seconds`: wrk in its own process (autocannon in its own process without wrk). */
+async function drive(url: string, bodiesFile: string, expected: string | undefined, seconds: number, dir: string): Promise<Load> {
+  const script = join(dir, "fleet.lua");
+  writeFileSync(script, (expected === undefined ? "" : `expected = ${JSON.stringify(expected)}\n`) + WRK_SCRIPT);
+  const output = hasWrk()
+    ? await run("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--timeout", "5s", "-s", script, url, "--", bodiesFile])
+    : await run(process.execPath, [join(__dirname, "support", "autocannon-fleet.js"), url, bodiesFile, String(CONNECTIONS), String(seconds), expected ?? ""]);
+  const line = output.split("\n").find((l) => l.startsWith("FIGURES "));
+  if (!line) throw new Error(`no figures from the load generator:\n${output}`);
+  const [requests, rps, p50, p99, errors] = line.slice("FIGURES ".length).split(" ").map(Number);
+  return { requests: requests!, requestsPerSecond: rps!, p50Ms: p50!, p99Ms: p99!, errors: errors! };
+}
+
+function run(command: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ["ignore", "pipe", "inherit"] });
+    let text = "";
+    child.stdout.on("data", (chunk: Buffer) => (text += chunk.toString()));
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(text) : reject(new Error(`${command} exited with ${code}:\n${text}`))));
+  });
+}
+
+/** CPU seconds a process has used (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+function redisPid(): number {
+  const info = execFileSync("redis-cli", ["-u", REDIS_URL, "info", "server"]).toString();
+  return Number(/process_id:(\d+)/.exec(info)![1]);
+}
+
+interface Measured extends Load {
+  /** CPU per request, µs, of the target process and (the server only) Redis. */
+  cpuUs: number;
+  redisCpuUs: number;
+}
+
+async function measure(url: string, pid: number, bodiesFile: string, expected: string | undefined, dir: string, withRedis: boolean): Promise<Measured> {
+  const rPid = withRedis ? redisPid() : undefined;
+  const [cpu0, redis0] = [cpuSeconds(pid), rPid ? cpuSeconds(rPid) : 0];
+  const load = await drive(url, bodiesFile, expected, DURATION_S, dir);
+  const [cpu1, redis1] = [cpuSeconds(pid), rPid ? cpuSeconds(rPid) : 0];
+  return { ...load, cpuUs: ((cpu1 - cpu0) / load.requests) * 1e6, redisCpuUs: ((redis1 - redis0) / load.requests) * 1e6 };
+}
+
+function fleetOf(): User[][] {
+  return Array.from({ length: CLASSES }, (_, c) =>
+    Array.from({ length: CLASS_SIZE }, (_, j): User => ({ uid: j === 0 ? `fleet-t${c}` : `fleet-s${c}-${j}`, role: j === 0 ? 1 : 0, token: randomBytes(24).toString("base64url") })),
+  );
+}
+
+async function main(): Promise<void> {
+  await resetStores(DATABASE_URL, REDIS_URL);
+  const dir = mkdtempSync(join(tmpdir(), "sxb-fleet-"));
+  const im = await launchTencentEmulator([APP]);
+  const [serverPort, koaPort, nodePort] = await Promise.all([freePort(), freePort(), freePort()]);
+  const server = launch("src/main.js", { PORT: String(serverPort), HOST: "127.0.0.1", DATABASE_URL, REDIS_URL, SDK_APPS: JSON.stringify([APP]), IM_BASE_URL: im.url, LOG_LEVEL: "warn" });
+  const koa = launch("scripts/bare-server.js", { PORT: String(koaPort) });
+  const node = launch("scripts/bare-server.js", { PORT: String(nodePort), BARE: "node" });
+  try {
+    const base = `http://127.0.0.1:${serverPort}`;
+    await Promise.all([waitFor(`${base}/healthz`), waitFor(`http://127.0.0.1:${koaPort}/`), waitFor(`http://127.0.0.1:${nodePort}/`)]);
+    const classes = fleetOf();
+    await insertAccounts(classes);
+    const seated = Date.now();
+    await seatFleet(base, classes);
+    console.log(`setup: ${CLASSES} classes × ${CLASS_SIZE} users (${CLASSES * CLASS_SIZE} logged in and in class) in ${((Date.now() - seated) / 1000).toFixed(0)} s`);
+    // Classes interleaved: consecutive requests beat in different classes, as a fleet's do.
+    const bodies: string[] = [];
+    for (let j = 0; j < CLASS_SIZE; j++) for (const members of classes) bodies.push(JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, token: members[j]!.token, roomnum: members[j]!.roomnum }));
+    const bodiesFile = join(dir, "bodies.txt");
+    writeFileSync(bodiesFile, `${bodies.join("\n")}\n`);
+    console.log(`load: wrk ${hasWrk() ? "" : "missing, autocannon "}with ${CONNECTIONS} connections, ${DURATION_S} s per target, ${ROUNDS} rounds; each request the next user's heartbeat\n`);
+    // One pass over every user first (each user's first beat after a start does more work: its session leaves PostgreSQL for Redis).
+    await drive(`${base}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, Math.max(5, Math.ceil(bodies.length / 8000)), dir);
+    const targets = [
+      { name: "ours (heartbeat)", url: `${base}${HEARTBEAT_PATH}`, pid: server.pid!, expected: SUCCESS, redis: true },
+      { name: "bare Koa {}", url: `http://127.0.0.1:${koaPort}${HEARTBEAT_PATH}`, pid: koa.pid!, expected: undefined, redis: false },
+      { name: "bare node:http {}", url: `http://127.0.0.1:${nodePort}${HEARTBEAT_PATH}`, pid: node.pid!, expected: undefined, redis: false },
+    ];
+    const results: Array<Record<string, Measured>> = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const figures: Record<string, Measured> = {};
+      for (const target of targets) figures[target.name] = await measure(target.url, target.pid, bodiesFile, target.expected, dir, target.redis);
+      results.push(figures);
+    }
+    report(results);
+  } finally {
+    server.kill("SIGTERM");
+    koa.kill("SIGTERM");
+    node.kill("SIGTERM");
+    im.process.kill("SIGTERM");
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function report(results: Array<Record<string, Measured>>): void {
+  const cell = (value: number, digits = 0) => value.toFixed(digits);
+  console.log("| round | target | beats/s | p50 / p99 ms | CPU µs per request (server + Redis) | errors |");
+  console.log("|---|---|---|---|---|---|");
+  results.forEach((figures, round) => {
+    for (const [name, f] of Object.entries(figures)) {
+      const cpu = name.startsWith("ours") ? `${cell(f.cpuUs)} + ${cell(f.redisCpuUs)}` : cell(f.cpuUs);
+      console.log(`| ${round + 1} | ${name} | ${cell(f.requestsPerSecond)} | ${cell(f.p50Ms, 1)} / ${cell(f.p99Ms, 1)} | ${cpu} | ${f.errors} |`);
+    }
+  });
+  let met = true;
+  results.forEach((figures, round) => {
+    const ours = figures["ours (heartbeat)"]!;
+    const koa = figures["bare Koa {}"]!;
+    const cpuRatio = ours.cpuUs / koa.cpuUs;
+    const throughput = ours.requestsPerSecond / koa.requestsPerSecond;
+    console.log(
+      `round ${round + 1}: server CPU per beat ${cpuRatio.toFixed(2)} × bare Koa's (target ≤ 1.5); throughput ${throughput.toFixed(2)} × (target ≥ 0.65); p99 ${ours.p99Ms.toFixed(1)} ms (target ≤ 10); errors ${ours.errors} (target 0)`,
+    );
+    met &&= cpuRatio <= 1.5 && throughput >= 0.65 && ours.p99Ms <= 10 && ours.errors === 0;
+  });
+  console.log(met ? "targets met" : "TARGETS MISSED");
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
