@@ -183,6 +183,32 @@ describe("the emulator checks a videorelay request as Tencent does", () => {
     expect(result(await push(STOP_PUSH, { rpt_to_Account: ["s"] }))).toBe(0);
     expect(result(await push(STOP_PUSH, { rpt_to_Account: ["s"] }))).toBe(40000412);
   });
+
+  test("answerLost: the operation is done, then the connection drops before the answer (as a network loses one)", async () => {
+    const lost = (req: Record<string, unknown>, subCmd: 5 | 6) =>
+      fetch(`${tencent.url}/v3/openim/videorelay?${new URLSearchParams(query()).toString()}`, {
+        method: "POST",
+        body: JSON.stringify({ reqhead: head({ uint32_sub_cmd: subCmd }), reqbody: { [`req_0x${subCmd}`]: req } }),
+      });
+    const key = `${TEST_APP.sdkAppId}:10001:t`;
+    tencent.videorelay.fault = { kind: "answerLost" };
+    try {
+      await expect(lost({ ...START_RECORD, string_file_name: "lost-start" }, 5)).rejects.toThrow();
+      await expect(lost(START_PUSH, 6)).rejects.toThrow();
+      expect(tencent.videorelay.recordings.get(key)?.fileName).toBe("lost-start");
+      expect(tencent.videorelay.pushes.has(key)).toBe(true);
+      await expect(lost(STOP_RECORD, 5)).rejects.toThrow();
+      await expect(lost(STOP_PUSH, 6)).rejects.toThrow();
+      expect(tencent.videorelay.recordings.has(key)).toBe(false);
+      expect(tencent.videorelay.pushes.has(key)).toBe(false);
+      // A refusal is lost too (the answer, whatever it says).
+      await expect(lost(START_RECORD, 5).then(() => lost(START_RECORD, 5))).rejects.toThrow();
+    } finally {
+      tencent.videorelay.fault = undefined;
+    }
+    expect(result(await record(START_RECORD))).toBe(30000415);
+    expect(result(await record(STOP_RECORD))).toBe(0);
+  });
 });
 
 describe("mutual TLS (VIDEORELAY_CERT, VIDEORELAY_KEY; VIDEORELAY_CA to trust a private host)", () => {
