@@ -197,6 +197,8 @@ describe("the emulator checks a videorelay request as Tencent does", () => {
       await expect(lost(START_PUSH, 6)).rejects.toThrow();
       expect(tencent.videorelay.recordings.get(key)?.fileName).toBe("lost-start");
       expect(tencent.videorelay.pushes.has(key)).toBe(true);
+      const view = (await (await fetch(`${tencent.url}/__tencent/videorelay`)).json()) as { running: { recordings: Record<string, string>; pushes: Record<string, string> } };
+      expect(view.running).toEqual({ recordings: { [key]: "lost-start" }, pushes: { [key]: tencent.videorelay.pushes.get(key)!.channelId.toString() } });
       await expect(lost(STOP_RECORD, 5)).rejects.toThrow();
       await expect(lost(STOP_PUSH, 6)).rejects.toThrow();
       expect(tencent.videorelay.recordings.has(key)).toBe(false);
