@@ -20,6 +20,27 @@ const relayRequests = () => t.tencent.videorelay.requests;
 const lastRequest = () => relayRequests().at(-1)!;
 const body = (request = lastRequest()) => request.body as { reqhead: Record<string, unknown>; reqbody: Record<string, Record<string, unknown>> };
 
+/** What a class keeps of its relays: each recording and push row, oldest first. */
+async function relayRowsOf(roomnum: number) {
+  return {
+    recordings: await sql<{ fileName: string; stoppedAt: Date | null; maybeRunning: boolean; fileIds: string[] }>(
+      `SELECT "fileName", "stoppedAt", NOT "confirmed" AS "maybeRunning", "fileIds" FROM "Recording" WHERE roomnum = $1 ORDER BY id`,
+      [roomnum],
+    ),
+    pushes: await sql<{ channelId: string; stoppedAt: Date | null; maybeRunning: boolean; liveUrls: unknown[] }>(
+      `SELECT "channelId", "stoppedAt", NOT "confirmed" AS "maybeRunning", "liveUrls" FROM "LivePush" WHERE roomnum = $1 ORDER BY id`,
+      [roomnum],
+    ),
+  };
+}
+
+/** Each request's sub-command and operation (5 record, 6 push; 1 start, 2 stop). */
+const operations = (requests: Array<{ body: unknown }>) =>
+  requests.map((request) => {
+    const { reqhead, reqbody } = request.body as { reqhead: { uint32_sub_cmd: number }; reqbody: Record<string, { uint32_oper: number }> };
+    return [reqhead.uint32_sub_cmd, Object.values(reqbody)[0]!.uint32_oper];
+  });
+
 async function livingClass(title = "relayed"): Promise<number> {
   const roomnum = (await live("create", T, { title })).body.data.roomnum as number;
   expect((await live("startcourse", T, { roomnum })).body.errorCode).toBe(0);
@@ -261,8 +282,12 @@ const PUSH_CODES: Array<[number, string]> = [
   [20101, "通道数超过上限"],
   [20406, "用户欠费"],
 ];
-/** "Already started" answers a start, "already stopped" a stop: success either way. */
-const ALREADY = { startrecord: [30000415], stoprecord: [30000412, 30000413], startpush: [40000415], stoppush: [40000412, 40000413] } as const;
+/**
+ * "Already started" answers a start, "already stopped" a stop: success either way. Not a push's
+ * start: "already pushing" without its play URLs is recovered by a stop and a new start (tested
+ * with lost answers below), and here Tencent answers 40000415 to that stop too: 10103.
+ */
+const ALREADY = { startrecord: [30000415], stoprecord: [30000412, 30000413], startpush: [], stoppush: [40000412, 40000413] } as const;
 
 describe("every documented result code reaches the caller: 10103 with Tencent's code, meaning and advice (or success when it says it is done)", () => {
   let roomnum: number;
@@ -314,20 +339,30 @@ describe("every documented result code reaches the caller: 10103 with Tencent's 
     expect((await live("startpush", T, { roomnum })).body).toMatchObject({ errorCode: 10103, data: { code: result, meaning } });
   });
 
-  test("the gateway's refusal, no answer, an answer too late, garbage, a reply that does not echo the header: 10103, nothing kept", async () => {
-    const before = (await sql(`SELECT id FROM "LivePush" WHERE roomnum = $1`, [roomnum])).length;
+  test("a start Tencent says it did not do (the gateway's refusal, a business code): 10103, nothing kept; one that may have been done (no answer, an answer too late, garbage, a reply that does not echo the header, Tencent's retryable failure): 10103, kept as maybe running and shown nowhere", async () => {
+    const open = () => sql<{ maybeRunning: boolean }>(`SELECT NOT "confirmed" AS "maybeRunning" FROM "LivePush" WHERE roomnum = $1 AND "stoppedAt" IS NULL`, [roomnum]);
+    const freshStart = async () => {
+      await sql(`UPDATE "LivePush" SET "stoppedAt" = now() WHERE "stoppedAt" IS NULL`);
+      return live("startpush", T, { roomnum });
+    };
     t.tencent.videorelay.fault = { kind: "gateway", errorCode: 60015, errorInfo: "body account invalid" };
-    expect((await live("startpush", T, { roomnum })).body).toMatchObject({ errorCode: 10103, data: { code: 60015, meaning: "body account invalid" } });
-    for (const fault of [{ kind: "down" }, { kind: "garbage" }, { kind: "noEcho" }] as const) {
+    expect((await freshStart()).body).toMatchObject({ errorCode: 10103, data: { code: 60015, meaning: "body account invalid" } });
+    expect(await open()).toEqual([]);
+    t.tencent.videorelay.fault = { kind: "business", code: 40000411 };
+    expect((await freshStart()).body).toMatchObject({ errorCode: 10103, data: { code: 40000411 } });
+    expect(await open()).toEqual([]);
+    for (const fault of [{ kind: "down" }, { kind: "garbage" }, { kind: "noEcho" }, { kind: "business", code: 40000208 }, { kind: "header", result: -3 }] as const) {
       t.tencent.videorelay.fault = fault;
-      expect((await live("startpush", T, { roomnum })).body.errorCode).toBe(10103);
+      expect((await freshStart()).body.errorCode).toBe(10103);
+      expect(await open()).toEqual([{ maybeRunning: true }]);
     }
     t.tencent.videorelay.fault = undefined;
     t.tencent.delayMs = 1500;
     const started = Date.now();
-    expect((await live("startpush", T, { roomnum })).body).toMatchObject({ errorCode: 10103, data: { code: 0, meaning: "no answer within 500 ms" } });
+    expect((await freshStart()).body).toMatchObject({ errorCode: 10103, data: { code: 0, meaning: "no answer within 500 ms" } });
     expect(Date.now() - started).toBeLessThan(1400);
-    expect((await sql(`SELECT id FROM "LivePush" WHERE roomnum = $1`, [roomnum])).length).toBe(before);
+    expect(await open()).toEqual([{ maybeRunning: true }]);
+    expect((await live("getroomplayurl", S, { roomnum })).body.data).toMatchObject({ address: "", address2: "", address3: "" });
   });
 
   test("a start answered \"already stopped\" is not success (only the matching operation is idempotent)", async () => {
@@ -411,5 +446,216 @@ describe("AUTO_RECORD and AUTO_PUSH", () => {
       a.tencent.videorelay.fault = undefined;
     }
     expect((await relayRows(roomnum)).recordings[0]!.stoppedAt).not.toBeNull();
+  });
+
+  test("starts whose answers are lost at startcourse: the class starts, both are kept as maybe running; a push asked for then is recovered; exitroom stops both", async () => {
+    const roomnum = (await call("create", { title: "auto lost" })).body.data.roomnum as number;
+    const key = `${TEST_APP.sdkAppId}:${roomnum}:auto-teacher`;
+    a.tencent.videorelay.fault = { kind: "answerLost" };
+    try {
+      expect((await call("startcourse", { roomnum })).body).toEqual({ errorCode: 0, errorInfo: "" });
+    } finally {
+      a.tencent.videorelay.fault = undefined;
+    }
+    expect(a.tencent.videorelay.recordings.has(key)).toBe(true);
+    expect(a.tencent.videorelay.pushes.has(key)).toBe(true);
+    expect(await relayRowsOf(roomnum)).toMatchObject({ recordings: [{ stoppedAt: null, maybeRunning: true }], pushes: [{ stoppedAt: null, maybeRunning: true, channelId: "" }] });
+    expect((await call("getroomplayurl", { roomnum })).body.data).toMatchObject({ address: "", address3: "" });
+
+    const pushed = await call("startpush", { roomnum });
+    expect(pushed.body.errorCode).toBe(0);
+    expect(pushed.body.data.channel_id).toBe(a.tencent.videorelay.pushes.get(key)!.channelId.toString());
+    expect(pushed.body.data.address3).toMatch(/\.m3u8$/);
+    expect((await call("getroomplayurl", { roomnum })).body.data.address3).toBe(pushed.body.data.address3);
+
+    const before = a.tencent.videorelay.requests.length;
+    expect((await call("exitroom", { roomnum })).body.errorCode).toBe(0);
+    expect(operations(a.tencent.videorelay.requests.slice(before))).toEqual([
+      [5, 2],
+      [6, 2],
+    ]);
+    expect(a.tencent.videorelay.recordings.has(key)).toBe(false);
+    expect(a.tencent.videorelay.pushes.has(key)).toBe(false);
+    const rows = await relayRowsOf(roomnum);
+    expect([...rows.recordings, ...rows.pushes].every((row) => row.stoppedAt !== null)).toBe(true);
+    // The lost start had started it: its stop named the files, kept with the recording.
+    expect(rows.recordings[0]!.fileIds.length).toBeGreaterThanOrEqual(1);
+  });
+});
+
+describe("relays never orphaned: videorelay answers lost (the emulator's answerLost: done at Tencent, the answer dropped)", () => {
+  const relay = () => t.tencent.videorelay;
+  const key = (roomnum: number) => `${TEST_APP.sdkAppId}:${roomnum}:teacher1`;
+  const loseAnswers = () => (relay().fault = { kind: "answerLost" });
+  const requestsSince = (count: number) => operations(relayRequests().slice(count));
+  const roomOf = async (roomnum: number) => (await live("roomlist", S, { index: 0, size: 1, roomnum })).body.data.rooms[0] as { recording: number; live_urls: unknown[] };
+
+  test("a start is kept as maybe running before it is sent: an instance that dies waiting for the answer leaves it to be stopped at the end", async () => {
+    // What the rows say when Tencent receives each start (whatever the answer, and however long the look takes).
+    const seenByTencent = async (cmd: "startrecord" | "startpush") => {
+      const roomnum = await livingClass();
+      let seen: unknown;
+      relay().onArrival = async () => {
+        seen = await relayRowsOf(roomnum);
+      };
+      try {
+        await live(cmd, T, { roomnum });
+      } finally {
+        relay().onArrival = undefined;
+      }
+      return seen;
+    };
+    expect(await seenByTencent("startrecord")).toMatchObject({ recordings: [{ stoppedAt: null, maybeRunning: true }], pushes: [] });
+    expect(await seenByTencent("startpush")).toMatchObject({ recordings: [], pushes: [{ stoppedAt: null, maybeRunning: true, liveUrls: [] }] });
+  });
+
+  test("recording: a lost start is maybe running (shown nowhere); the retry finds it running under the name asked for: one recording, kept", async () => {
+    const roomnum = await livingClass();
+    loseAnswers();
+    expect((await live("startrecord", T, { roomnum })).body).toMatchObject({ errorCode: 10103, data: { code: 0 } });
+    const asked = body().reqbody.req_0x5!.string_file_name as string;
+    expect(relay().recordings.get(key(roomnum))?.fileName).toBe(asked);
+    expect((await relayRowsOf(roomnum)).recordings).toMatchObject([{ fileName: asked, stoppedAt: null, maybeRunning: true }]);
+    expect((await roomOf(roomnum)).recording).toBe(0);
+
+    relay().fault = undefined;
+    const before = relayRequests().length;
+    expect((await live("startrecord", T, { roomnum })).body).toEqual({ errorCode: 0, errorInfo: "", data: { file_name: asked } });
+    expect(requestsSince(before)).toEqual([[5, 1]]); // answered 30000415: already recording
+    expect(body().reqbody.req_0x5!.string_file_name).toBe(asked);
+    expect((await relayRowsOf(roomnum)).recordings).toMatchObject([{ fileName: asked, stoppedAt: null, maybeRunning: false }]);
+    expect((await relayRowsOf(roomnum)).recordings).toHaveLength(1);
+    expect((await roomOf(roomnum)).recording).toBe(1);
+
+    const fileIds = (await live("stoprecord", T, { roomnum })).body.data.file_ids as string[];
+    expect(fileIds.length).toBeGreaterThanOrEqual(1);
+    expect(fileIds.every((id) => relay().files.get(id)?.fileName === asked)).toBe(true);
+    expect((await relayRowsOf(roomnum)).recordings).toMatchObject([{ fileIds, stoppedAt: expect.any(Date) }]);
+    expect(relay().recordings.has(key(roomnum))).toBe(false);
+  });
+
+  test("push: a lost start is maybe running (no play URLs shown); the retry stops and starts it again: correct play URLs, one push at Tencent", async () => {
+    const roomnum = await livingClass("lost push");
+    loseAnswers();
+    expect((await live("startpush", T, { roomnum })).body).toMatchObject({ errorCode: 10103, data: { code: 0 } });
+    const orphan = relay().pushes.get(key(roomnum))!.channelId;
+    expect((await relayRowsOf(roomnum)).pushes).toEqual([{ channelId: "", stoppedAt: null, maybeRunning: true, liveUrls: [] }]);
+    expect((await live("getroomplayurl", S, { roomnum })).body.data).toEqual({ cover: "", address: "", address2: "", address3: "" });
+    expect((await live("livestreamlist", S, { index: 0, size: 50 })).body.data.videos.map((v: { roomnum: number }) => v.roomnum)).not.toContain(roomnum);
+
+    relay().fault = undefined;
+    const before = relayRequests().length;
+    const retried = await live("startpush", T, { roomnum });
+    expect(retried.body.errorCode).toBe(0);
+    expect(requestsSince(before)).toEqual([
+      [6, 1], // answered 40000415: already pushing, its channel and URLs unknown
+      [6, 2],
+      [6, 1],
+    ]);
+    const channel = relay().pushes.get(key(roomnum))!.channelId;
+    expect(channel).not.toBe(orphan);
+    const { data } = retried.body;
+    expect(data.channel_id).toBe(channel.toString());
+    expect(data.address).toMatch(/^rtmp:\/\/8888\.liveplay\.myqcloud\.com\/live\/8888_[0-9a-f]{32}$/);
+    expect((await relayRowsOf(roomnum)).pushes).toMatchObject([{ channelId: channel.toString(), stoppedAt: null, maybeRunning: false }]);
+    expect((await live("getroomplayurl", S, { roomnum })).body.data).toEqual({ cover: "", address: data.address, address2: data.address2, address3: data.address3 });
+    expect((await roomOf(roomnum)).live_urls).toEqual(data.live_urls);
+    expect((await live("livestreamlist", S, { index: 0, size: 50 })).body.data.videos).toContainEqual(expect.objectContaining({ roomnum, address: data.address }));
+    // A further start keeps it (nothing sent).
+    const calls = relayRequests().length;
+    expect((await live("startpush", T, { roomnum })).body.data).toEqual(data);
+    expect(relayRequests()).toHaveLength(calls);
+  });
+
+  test("a retry Tencent refuses leaves a maybe running relay as it was (the lost start may run): still stopped at the end", async () => {
+    const roomnum = await livingClass();
+    loseAnswers();
+    await live("startpush", T, { roomnum });
+    relay().fault = { kind: "business", code: 40000411 };
+    expect((await live("startpush", T, { roomnum })).body).toMatchObject({ errorCode: 10103, data: { code: 40000411 } });
+    expect((await relayRowsOf(roomnum)).pushes).toMatchObject([{ stoppedAt: null, maybeRunning: true }]);
+    relay().fault = undefined;
+    expect((await live("exitroom", T, { roomnum })).body.errorCode).toBe(0);
+    expect(relay().pushes.has(key(roomnum))).toBe(false);
+    expect((await relayRowsOf(roomnum)).pushes).toMatchObject([{ stoppedAt: expect.any(Date) }]);
+  });
+
+  test("already started without a record of ours (started elsewhere, or its row lost): a push is stopped and started again; a recording is kept as running", async () => {
+    const roomnum = await livingClass();
+    await live("startrecord", T, { roomnum });
+    await live("startpush", T, { roomnum });
+    const elsewhere = relay().pushes.get(key(roomnum))!.channelId;
+    await sql(`DELETE FROM "Recording" WHERE roomnum = $1`, [roomnum]);
+    await sql(`DELETE FROM "LivePush" WHERE roomnum = $1`, [roomnum]);
+
+    const pushed = (await live("startpush", T, { roomnum })).body;
+    expect(pushed.errorCode).toBe(0);
+    const channel = relay().pushes.get(key(roomnum))!.channelId;
+    expect(channel).not.toBe(elsewhere);
+    expect(pushed.data.channel_id).toBe(channel.toString());
+    expect((await live("getroomplayurl", S, { roomnum })).body.data.address).toBe(pushed.data.address);
+
+    const recorded = (await live("startrecord", T, { roomnum })).body;
+    expect(recorded.errorCode).toBe(0);
+    expect((await relayRowsOf(roomnum)).recordings).toMatchObject([{ fileName: recorded.data.file_name, stoppedAt: null, maybeRunning: false }]);
+    expect((await roomOf(roomnum)).recording).toBe(1);
+    expect((await live("stoprecord", T, { roomnum })).body.data.file_ids.length).toBeGreaterThanOrEqual(1);
+  });
+
+  test("lost starts, then exitroom: both are stopped; nothing runs at Tencent", async () => {
+    const roomnum = await livingClass();
+    loseAnswers();
+    await live("startrecord", T, { roomnum });
+    await live("startpush", T, { roomnum });
+    relay().fault = undefined;
+    expect(relay().recordings.has(key(roomnum)) && relay().pushes.has(key(roomnum))).toBe(true);
+    const before = relayRequests().length;
+    expect((await live("exitroom", T, { roomnum })).body).toEqual({ errorCode: 0, errorInfo: "" });
+    expect(requestsSince(before)).toEqual([
+      [5, 2],
+      [6, 2],
+    ]);
+    expect(relay().recordings.has(key(roomnum))).toBe(false);
+    expect(relay().pushes.has(key(roomnum))).toBe(false);
+    const rows = await relayRowsOf(roomnum);
+    expect(rows.recordings).toMatchObject([{ stoppedAt: expect.any(Date), fileIds: [expect.any(String)] }]);
+    expect(rows.pushes).toMatchObject([{ stoppedAt: expect.any(Date) }]);
+  });
+
+  test("a lost stop: the teacher's stop answers 10103 and the relay stays running (a retry finds it stopped); at the class's end the relay is closed all the same", async () => {
+    const roomnum = await livingClass();
+    await live("startrecord", T, { roomnum });
+    await live("startpush", T, { roomnum });
+    loseAnswers();
+    expect((await live("stoprecord", T, { roomnum })).body).toMatchObject({ errorCode: 10103, data: { code: 0 } });
+    expect(relay().recordings.has(key(roomnum))).toBe(false);
+    expect(await relayRowsOf(roomnum)).toMatchObject({ recordings: [{ stoppedAt: null, maybeRunning: false }], pushes: [{ stoppedAt: null }] });
+    relay().fault = undefined;
+    expect((await live("stoprecord", T, { roomnum })).body).toEqual({ errorCode: 0, errorInfo: "", data: { file_ids: [] } });
+    expect((await relayRowsOf(roomnum)).recordings).toMatchObject([{ stoppedAt: expect.any(Date) }]);
+
+    loseAnswers();
+    expect((await live("exitroom", T, { roomnum })).body).toEqual({ errorCode: 0, errorInfo: "" });
+    relay().fault = undefined;
+    expect(relay().pushes.has(key(roomnum))).toBe(false);
+    expect((await relayRowsOf(roomnum)).pushes).toMatchObject([{ stoppedAt: expect.any(Date) }]);
+  });
+
+  test("lost starts, then the reaper ends the class: both are stopped; nothing runs at Tencent", async () => {
+    const roomnum = await livingClass();
+    loseAnswers();
+    await live("startrecord", T, { roomnum });
+    await live("startpush", T, { roomnum });
+    relay().fault = undefined;
+    const now = Date.now();
+    await t.server.reaper.sweep(now); // builds presence if Redis lost it
+    const before = relayRequests().length;
+    expect((await t.server.reaper.sweep(now + 301000)).classesEnded).toBeGreaterThanOrEqual(1); // earlier tests' classes too
+    expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(2);
+    expect(requestsSince(before)).toEqual(expect.arrayContaining([[5, 2], [6, 2]]));
+    expect(relay().recordings.has(key(roomnum))).toBe(false);
+    expect(relay().pushes.has(key(roomnum))).toBe(false);
+    const rows = await relayRowsOf(roomnum);
+    expect([...rows.recordings, ...rows.pushes].map((row) => row.stoppedAt)).toEqual([expect.any(Date), expect.any(Date)]);
   });
 });

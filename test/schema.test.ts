@@ -335,12 +335,13 @@ describe("schema and migrations agree", () => {
         startedAt: at("2026-02-01T00:10:00.000Z"),
         stoppedAt: at("2026-02-01T00:40:00.000Z"),
         fileIds: ["5285890781763144364", "5285890781763144365"],
+        confirmed: true,
       };
       const recording = await db.recording.create({ data: recordingData });
       expect(await db.recording.findUniqueOrThrow({ where: { id: recording.id } })).toEqual({ id: recording.id, ...recordingData });
       expect(await db.recording.findFirst({ where: { fileIds: { has: "5285890781763144365" } } })).toMatchObject({ id: recording.id });
       const openRecording = await db.recording.create({ data: { roomnum: course.roomnum, uin: account.uin, fileName: "f", startedAt: at("2026-02-01T00:41:00.000Z") } });
-      expect(openRecording).toMatchObject({ stoppedAt: null, fileIds: [] });
+      expect(openRecording).toMatchObject({ stoppedAt: null, fileIds: [], confirmed: true });
 
       const pushData = {
         roomnum: course.roomnum,
@@ -349,6 +350,7 @@ describe("schema and migrations agree", () => {
         liveUrls: [{ type: 5, url: "rtmp://8888.liveplay.myqcloud.com/live/8888_x", rateType: 0 }],
         startedAt: at("2026-02-01T00:10:00.000Z"),
         stoppedAt: null,
+        confirmed: false,
       };
       const pushRow = await db.livePush.create({ data: pushData });
       expect(await db.livePush.findUniqueOrThrow({ where: { id: pushRow.id } })).toEqual({ id: pushRow.id, ...pushData });

@@ -72,8 +72,8 @@ describe("the client refuses to send what the tables forbid", () => {
     try {
       await expect(client.record(TEST_APP, { roomnum: 10001, account: "" }, { oper: "stop", sdkType: 1, recordDataType: 0 })).rejects.toMatchObject({ kind: "request" });
       await expect(client.push(TEST_APP, { roomnum: 0, account: "t" }, { oper: "stop", sdkType: 1, pushDataType: 0 })).rejects.toMatchObject({ kind: "request" });
-      // A valid request to nowhere: a transport failure, not a request refusal.
-      await expect(client.push(TEST_APP, { roomnum: 1, account: "t" }, { oper: "stop", sdkType: 1, pushDataType: 0 })).rejects.toMatchObject({ kind: "transport" });
+      // A valid request to nowhere: a transport failure, not a request refusal; it never left, so it was not done.
+      await expect(client.push(TEST_APP, { roomnum: 1, account: "t" }, { oper: "stop", sdkType: 1, pushDataType: 0 })).rejects.toMatchObject({ kind: "transport", mayHaveBeenDone: false });
     } finally {
       client.close();
     }
@@ -182,6 +182,34 @@ describe("the emulator checks a videorelay request as Tencent does", () => {
     expect(result(await push(START_PUSH, { rpt_to_Account: ["s"] }))).toBe(40000415);
     expect(result(await push(STOP_PUSH, { rpt_to_Account: ["s"] }))).toBe(0);
     expect(result(await push(STOP_PUSH, { rpt_to_Account: ["s"] }))).toBe(40000412);
+  });
+
+  test("answerLost: the operation is done, then the connection drops before the answer (as a network loses one)", async () => {
+    const lost = (req: Record<string, unknown>, subCmd: 5 | 6) =>
+      fetch(`${tencent.url}/v3/openim/videorelay?${new URLSearchParams(query()).toString()}`, {
+        method: "POST",
+        body: JSON.stringify({ reqhead: head({ uint32_sub_cmd: subCmd }), reqbody: { [`req_0x${subCmd}`]: req } }),
+      });
+    const key = `${TEST_APP.sdkAppId}:10001:t`;
+    tencent.videorelay.fault = { kind: "answerLost" };
+    try {
+      await expect(lost({ ...START_RECORD, string_file_name: "lost-start" }, 5)).rejects.toThrow();
+      await expect(lost(START_PUSH, 6)).rejects.toThrow();
+      expect(tencent.videorelay.recordings.get(key)?.fileName).toBe("lost-start");
+      expect(tencent.videorelay.pushes.has(key)).toBe(true);
+      const view = (await (await fetch(`${tencent.url}/__tencent/videorelay`)).json()) as { running: { recordings: Record<string, string>; pushes: Record<string, string> } };
+      expect(view.running).toEqual({ recordings: { [key]: "lost-start" }, pushes: { [key]: tencent.videorelay.pushes.get(key)!.channelId.toString() } });
+      await expect(lost(STOP_RECORD, 5)).rejects.toThrow();
+      await expect(lost(STOP_PUSH, 6)).rejects.toThrow();
+      expect(tencent.videorelay.recordings.has(key)).toBe(false);
+      expect(tencent.videorelay.pushes.has(key)).toBe(false);
+      // A refusal is lost too (the answer, whatever it says).
+      await expect(lost(START_RECORD, 5).then(() => lost(START_RECORD, 5))).rejects.toThrow();
+    } finally {
+      tencent.videorelay.fault = undefined;
+    }
+    expect(result(await record(START_RECORD))).toBe(30000415);
+    expect(result(await record(STOP_RECORD))).toBe(0);
   });
 });
 

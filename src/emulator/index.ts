@@ -103,7 +103,7 @@ function view(emulator: TencentEmulator, path: string): EmulatorReply | undefine
   }
   if (path === `${VIEW_PREFIX}/vod/media`) return { kind: "json", body: { media: [...vod.media.values()] } };
   if (path === `${VIEW_PREFIX}/recordings`) return { kind: "json", body: { deliveries: emulator.recorder.deliveries } };
-  if (path === `${VIEW_PREFIX}/videorelay`) return { kind: "json", body: { requests: emulator.videorelay.requests, files: Object.fromEntries(emulator.videorelay.files) } };
+  if (path === `${VIEW_PREFIX}/videorelay`) return { kind: "json", body: { requests: emulator.videorelay.requests, files: Object.fromEntries(emulator.videorelay.files), running: emulator.videorelay.running() } };
   if (path === `${VIEW_PREFIX}/replay-index`) {
     const { requests, deliveries, files } = emulator.replayIndex;
     return { kind: "json", body: { mode: emulator.replayIndex.mode, requests, callbacks: deliveries, files: [...files.keys()] } };
@@ -165,7 +165,10 @@ export async function startTencentEmulator(options: TencentEmulatorOptions): Pro
     if (request.method === "POST" && path === SIMULATE_RECORDING) return simulateRecording(emulator, options.apps, request.body.toString("utf8"));
     if (emulator.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.delayMs));
     if (emulator.replayIndex.handles(request.method, path)) return emulator.replayIndex.handle(request.method, request.url, request.body.toString("utf8"));
-    if (emulator.videorelay.handles(path)) return emulator.videorelay.handle(request.method, request.url, request.body.toString("utf8"));
+    if (emulator.videorelay.handles(path)) {
+      await emulator.videorelay.onArrival?.();
+      return emulator.videorelay.handle(request.method, request.url, request.body.toString("utf8"));
+    }
     if (emulator.im.handles(path)) return emulator.im.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.vod.handles(request)) return emulator.vod.handle(request);
     if (emulator.cos.handles(request)) return emulator.cos.handle(request);

@@ -15,7 +15,8 @@ import { verifyUserSig } from "./usersig";
  * teacher, 1003 brings a member in, 1002 closes it): recording or pushing needs the user in
  * the room. A stopped recording names its files (one per 90 minutes) and, with the
  * recording simulator on, Tencent's recording callback follows for each. Tests may make
- * it answer any documented code (`fault`).
+ * it answer any documented code (`fault`), or do the operation and lose its answer as a
+ * network does (`answerLost`: the caller cannot tell whether it was done).
  */
 
 export type VideorelayFault =
@@ -23,6 +24,8 @@ export type VideorelayFault =
   | { kind: "business"; code: number }
   | { kind: "gateway"; errorCode: number; errorInfo: string }
   | { kind: "down" }
+  /** The request is handled (a start starts, a stop stops), then the connection drops before the answer. */
+  | { kind: "answerLost" }
   | { kind: "garbage" }
   /** The reply's header does not echo the request's uint32_seq and bytes_cookie_buff. */
   | { kind: "noEcho" };
@@ -64,18 +67,21 @@ interface Room {
   users: Set<string>;
 }
 
-interface RecordingTask {
+export interface RecordingTask {
   fileName: string;
   startS: number;
 }
 
 export class VideorelayEmulator {
   fault: VideorelayFault | undefined;
+  /** Tests: awaited as a request arrives, before it is handled (to look at the caller's state while its call is in flight). */
+  onArrival: (() => Promise<void>) | undefined;
   readonly requests: VideorelayRequestReceived[] = [];
   /** Files named by stopped recordings, by file id. */
   readonly files = new Map<string, { groupId: string; uid: string; fileName: string }>();
   private readonly rooms = new Map<string, Room>();
-  private readonly recordings = new Map<string, RecordingTask>();
+  /** Recordings running, by "sdkappid:room:user": the file name asked for, and since when. */
+  readonly recordings = new Map<string, RecordingTask>();
   /** Pushes running, by "sdkappid:room:user": their uint64 channel ids. */
   readonly pushes = new Map<string, { channelId: bigint }>();
 
@@ -92,7 +98,20 @@ export class VideorelayEmulator {
     return path === PATH;
   }
 
+  /** What runs now, by "sdkappid:room:user" (the development view). */
+  running(): { recordings: Record<string, string>; pushes: Record<string, string> } {
+    return {
+      recordings: Object.fromEntries([...this.recordings].map(([key, task]) => [key, task.fileName])),
+      pushes: Object.fromEntries([...this.pushes].map(([key, push]) => [key, push.channelId.toString()])),
+    };
+  }
+
   handle(method: string, url: URL, body: string, nowMs = Date.now()): EmulatorReply {
+    const reply = this.answer(method, url, body, nowMs);
+    return this.fault?.kind === "answerLost" ? { kind: "drop" } : reply;
+  }
+
+  private answer(method: string, url: URL, body: string, nowMs: number): EmulatorReply {
     const query = Object.fromEntries([...url.searchParams].map(([name, value]) => [name.toLowerCase(), value]));
     let parsed: unknown;
     try {

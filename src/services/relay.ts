@@ -3,6 +3,7 @@ import { Errors } from "../errors";
 import type { Prisma } from "../generated/prisma/client";
 import type { Db } from "../infra/db/prisma";
 import { type LiveUrl, type RelayTarget, type VideorelayClient, VideorelayError } from "../infra/tencent/videorelay";
+import { ALREADY_DONE, relayCodeOf } from "../infra/tencent/videorelay-codes";
 
 export type { LiveUrl };
 import type { Logger } from "../logger";
@@ -19,6 +20,15 @@ import { countedPage } from "./paging";
  * and matched with their recording callbacks. With AUTO_RECORD / AUTO_PUSH a class starts
  * them when it starts; every class stops what is still running when it ends (teacher or
  * reaper), best effort: a class that ended is not held by a relay that failed.
+ *
+ * Never orphaned: a start is kept, unconfirmed ("maybe running"), before it is sent, and
+ * confirmed once Tencent answers; a start Tencent says it did not do is forgotten, one whose
+ * outcome is unknown (no answer, an unreadable one, Tencent's own retryable failure) stays
+ * maybe running: shown nowhere, retried by the next start, stopped at the class's end exactly
+ * like a running one. videorelay has no query, so a start answered "already started" that we
+ * hold no answer for is recovered by what Tencent does say: a recording is running (under the
+ * name we asked for, if the maybe-running row has it); a push is stopped and started again,
+ * the only way to learn its channel id and play URLs.
  */
 
 /** Which stream of the teacher: 0 the camera, 1 the shared screen. */
@@ -40,18 +50,20 @@ const SDK_NORMAL = 1;
 export class RelayService {
   constructor(private readonly deps: { config: Config; db: Db; videorelay: VideorelayClient; lock: CourseLock; log: Logger }) {}
 
-  /** live.startrecord: records the teacher's stream (a running recording is kept). */
+  /** live.startrecord: records the teacher's stream (a running recording is kept; a maybe running one is started again under its name). */
   async startRecording(app: SdkApp, course: Course, stream: StreamKind): Promise<{ fileName: string }> {
     if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
     return this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, async () => {
+      const { db, videorelay } = this.deps;
       const open = await this.openRecording(course.roomnum);
-      if (open) return { fileName: open.fileName };
+      if (open?.confirmed) return { fileName: open.fileName };
       const target = await this.teacherOf(course);
-      const startedAt = nowToTheSecond();
-      const fileName = `class_${course.roomnum}_${unixSeconds(startedAt)}`;
-      await this.relay("record", () => this.deps.videorelay.record(app, target, { oper: "start", fileName, sdkType: SDK_NORMAL, recordDataType: stream }));
-      await this.deps.db.recording.create({ data: { roomnum: course.roomnum, uin: course.hostUin, fileName, startedAt } });
-      return { fileName };
+      const row = open ?? (await this.recordingIntent(course));
+      const notDone = open ? undefined : () => db.recording.delete({ where: { id: row.id } });
+      // Answered "already recording" (a lost start of ours, or one without a row of ours): that is the recording, kept as running.
+      await this.relay("record", () => videorelay.record(app, target, { oper: "start", fileName: row.fileName, sdkType: SDK_NORMAL, recordDataType: stream }), notDone);
+      await db.recording.update({ where: { id: row.id }, data: { confirmed: true } });
+      return { fileName: row.fileName };
     });
   }
 
@@ -65,26 +77,21 @@ export class RelayService {
   async startPush(app: SdkApp, course: Course, stream: StreamKind): Promise<PushView> {
     if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
     return this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, async () => {
+      const { db, videorelay } = this.deps;
       const open = await this.openPush(course.roomnum);
-      if (open) return { channelId: open.channelId, liveUrls: open.liveUrls as unknown as LiveUrl[] };
-      const { pushLiveCode, pushRateTypes } = this.deps.config.videorelay;
+      if (open?.confirmed) return { channelId: open.channelId, liveUrls: open.liveUrls as unknown as LiveUrl[] };
       const target = await this.teacherOf(course);
-      const started = await this.relay("push", () =>
-        this.deps.videorelay.push(app, target, {
-          oper: "start",
-          liveCode: pushLiveCode,
-          sdkType: SDK_NORMAL,
-          channelName: `class ${course.roomnum}`,
-          channelDescribe: course.title,
-          pushDataType: stream,
-          tape: false,
-          rateTypes: pushRateTypes,
-        }),
-      );
-      const view = started.oper === "start" ? { channelId: started.channelId ?? "", liveUrls: started.liveUrls } : { channelId: "", liveUrls: [] };
-      await this.deps.db.livePush.create({
-        data: { roomnum: course.roomnum, uin: course.hostUin, channelId: view.channelId, liveUrls: view.liveUrls as unknown as Prisma.InputJsonValue, startedAt: nowToTheSecond() },
-      });
+      const row = open ?? (await this.pushIntent(course));
+      const notDone = () => db.livePush.delete({ where: { id: row.id } });
+      let started = await this.relay("push", () => this.pushStart(app, target, course, stream), open ? undefined : notDone);
+      if (started.alreadyPushing) {
+        // Pushing, but the answer that named its channel and play URLs was lost (or never ours): stop it, start it again.
+        await this.relay("push", () => videorelay.push(app, target, { oper: "stop", sdkType: SDK_NORMAL, pushDataType: stream }));
+        started = await this.relay("push", () => this.pushStart(app, target, course, stream), notDone);
+        if (started.alreadyPushing) throw this.startedMeanwhile();
+      }
+      const view = { channelId: started.channelId ?? "", liveUrls: started.liveUrls };
+      await db.livePush.update({ where: { id: row.id }, data: { channelId: view.channelId, liveUrls: view.liveUrls as unknown as Prisma.InputJsonValue, confirmed: true } });
       return view;
     });
   }
@@ -103,7 +110,7 @@ export class RelayService {
     if (autoPush) await this.startPush(app, living, 0).catch((error: unknown) => this.logFailure(course.roomnum, "auto push", error));
   }
 
-  /** Classes ended: what still records or pushes is stopped; it is over whatever Tencent answers. */
+  /** Classes ended: what still records or pushes, or maybe does (a start whose answer was lost), is stopped; it is over whatever Tencent answers. */
   async classesEnded(roomnums: readonly number[]): Promise<void> {
     if (roomnums.length === 0) return;
     const { db, config } = this.deps;
@@ -133,7 +140,8 @@ export class RelayService {
   async stateOf(roomnums: readonly number[]): Promise<Map<number, RelayState>> {
     const states = new Map<number, RelayState>(roomnums.map((roomnum) => [roomnum, { liveUrls: [], recording: false }]));
     if (roomnums.length === 0) return states;
-    const where = { roomnum: { in: [...roomnums] }, stoppedAt: null };
+    // A maybe running relay is not shown: its play URLs are unknown, and it may not run.
+    const where = { roomnum: { in: [...roomnums] }, stoppedAt: null, confirmed: true };
     const [recordings, pushes] = await Promise.all([
       this.deps.db.recording.findMany({ where, select: { roomnum: true } }),
       this.deps.db.livePush.findMany({ where, select: { roomnum: true, liveUrls: true } }),
@@ -145,7 +153,7 @@ export class RelayService {
 
   /** The classes of an app whose stream is relayed to CDN now, newest push first. */
   async pushing(app: SdkApp, index: number, size: number): Promise<{ total: number; streams: Array<{ course: Course & { hostUid: string }; liveUrls: LiveUrl[] }> }> {
-    const where = { stoppedAt: null, course: { appid: app.sdkAppId, state: CourseState.living } };
+    const where = { stoppedAt: null, confirmed: true, course: { appid: app.sdkAppId, state: CourseState.living } };
     const [total, pushes] = await countedPage(
       this.deps.db.livePush.count({ where }),
       size,
@@ -174,6 +182,39 @@ export class RelayService {
     return { fileIds };
   }
 
+  /** A recording kept before its start is sent (maybe running until Tencent answers). */
+  private recordingIntent(course: Course) {
+    const startedAt = nowToTheSecond();
+    const fileName = `class_${course.roomnum}_${unixSeconds(startedAt)}`;
+    return this.deps.db.recording.create({ data: { roomnum: course.roomnum, uin: course.hostUin, fileName, startedAt, confirmed: false } });
+  }
+
+  /** A push kept before its start is sent (maybe running, its channel and play URLs unknown, until Tencent answers). */
+  private pushIntent(course: Course) {
+    return this.deps.db.livePush.create({ data: { roomnum: course.roomnum, uin: course.hostUin, channelId: "", liveUrls: [], startedAt: nowToTheSecond(), confirmed: false } });
+  }
+
+  private pushStart(app: SdkApp, target: RelayTarget, course: Course, stream: StreamKind) {
+    const { pushLiveCode, pushRateTypes } = this.deps.config.videorelay;
+    return this.deps.videorelay.push(app, target, {
+      oper: "start",
+      liveCode: pushLiveCode,
+      sdkType: SDK_NORMAL,
+      channelName: `class ${course.roomnum}`,
+      channelDescribe: course.title,
+      pushDataType: stream,
+      tape: false,
+      rateTypes: pushRateTypes,
+    });
+  }
+
+  /** Stopped, then "already pushing" again: someone else started it in between; the push stays maybe running (stopped at the end). */
+  private startedMeanwhile() {
+    const code = ALREADY_DONE.push.start[0];
+    this.deps.log.warn({ code }, "videorelay: a push stopped to learn its play URLs was started again by someone else");
+    return Errors.relayFailed("push", { code, ...relayCodeOf("push", code) });
+  }
+
   private async stopPushOf(app: SdkApp, course: Course, stream: StreamKind): Promise<void> {
     const open = await this.openPush(course.roomnum);
     await this.relay("push", async () => this.deps.videorelay.push(app, await this.teacherOf(course), { oper: "stop", sdkType: SDK_NORMAL, pushDataType: stream }));
@@ -194,20 +235,28 @@ export class RelayService {
     return { roomnum: course.roomnum, account: host.uid };
   }
 
-  /** Runs a videorelay call; Tencent's refusal (or silence) is the request's 10103 with Tencent's code, meaning and advice. */
-  private async relay<T>(what: "record" | "push", call: () => Promise<T>): Promise<T> {
+  /**
+   * Runs a videorelay call; Tencent's refusal (or silence) is the request's 10103 with Tencent's code,
+   * meaning and advice. `notDone` runs first when the answer says the operation was not done.
+   */
+  private async relay<T>(what: "record" | "push", call: () => Promise<T>, notDone?: () => Promise<unknown>): Promise<T> {
     try {
       return await call();
     } catch (error) {
       if (!(error instanceof VideorelayError)) throw error;
-      this.deps.log.warn({ what, kind: error.kind, code: error.code, meaning: error.meaning }, "videorelay refused");
+      this.deps.log.warn({ what, kind: error.kind, code: error.code, meaning: error.meaning, mayHaveBeenDone: error.mayHaveBeenDone }, "videorelay refused");
+      if (notDone && !error.mayHaveBeenDone) await notDone();
       throw Errors.relayFailed(what, error);
     }
   }
 
-  /** At a class's end a relay that cannot be stopped is over all the same (the class is). */
+  /**
+   * At a class's end a relay that cannot be stopped is over all the same (the class is), running and
+   * maybe running alike: no later retry (the reasons are in the README); an error names it for a
+   * stop by hand (a stop needs only the room, the teacher and the stream).
+   */
   private async closeAfterFailure(what: "recording" | "push", roomnum: number, error: unknown): Promise<void> {
-    this.logFailure(roomnum, `stop ${what} at class end`, error);
+    this.deps.log.error({ roomnum, what, err: error instanceof Error ? error.message : String(error) }, `stop ${what} at class end failed: it may run on at Tencent; closed`);
     const where = { roomnum, stoppedAt: null };
     const data = { stoppedAt: nowToTheSecond() };
     await (what === "recording" ? this.deps.db.recording.updateMany({ where, data }) : this.deps.db.livePush.updateMany({ where, data }));

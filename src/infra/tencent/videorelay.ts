@@ -81,6 +81,12 @@ export class VideorelayError extends Error {
     readonly meaning: string,
     readonly advice: string,
     readonly action: RelayAction,
+    /**
+     * Whether Tencent may have done the operation all the same: no answer (a timeout, a dropped
+     * connection after the request left), one we cannot read, or a failure Tencent says to retry
+     * (its own internal failures and timeouts). Otherwise its answer says it was not done.
+     */
+    readonly mayHaveBeenDone: boolean = action === "retry",
   ) {
     super(`videorelay ${kind} ${code}: ${meaning}`);
     this.name = "VideorelayError";
@@ -196,6 +202,8 @@ export class VideorelayClient {
   }
 
   /** Starts or stops relaying the target's stream to CDN; start returns the channel id and play URLs. */
+  async push(app: SdkApp, target: RelayTarget, op: Extract<PushOperation, { oper: "start" }>): Promise<Extract<PushOutcome, { oper: "start" }>>;
+  async push(app: SdkApp, target: RelayTarget, op: Extract<PushOperation, { oper: "stop" }>): Promise<Extract<PushOutcome, { oper: "stop" }>>;
   async push(app: SdkApp, target: RelayTarget, op: PushOperation): Promise<PushOutcome> {
     const reply = await this.send(app, target, "push", { req_0x6: pushBody(op) });
     if (op.oper === "stop") return { oper: "stop", alreadyStopped: reply.alreadyDone };
@@ -241,7 +249,7 @@ export class VideorelayClient {
       text = reply.text;
     } catch (error) {
       if (!(error instanceof PostFailed)) throw error;
-      throw new VideorelayError("transport", 0, error.message, "retry: the request may or may not have been done", "retry");
+      throw new VideorelayError("transport", 0, error.message, "retry: the request may or may not have been done", "retry", error.mayHaveArrived);
     }
     return readReply(parseReply(text), kind, reqhead, reqbody);
   }
