@@ -150,7 +150,7 @@ describe("relay push (0x6)", () => {
         rpt_rate_type: [0],
       },
     });
-    const channel = t.tencent.videorelay.pushes.get(`${TEST_APP.sdkAppId}:${roomnum}:teacher1`)!.channelId;
+    const channel = t.tencent.videorelay.pushes.get(`${TEST_APP.sdkAppId}:${roomnum}:teacher1:0`)!.channelId;
     expect(channel).toBeGreaterThan(2n ** 53n);
     const { data } = answer.body;
     expect(data.channel_id).toBe(channel.toString());
@@ -450,7 +450,7 @@ describe("AUTO_RECORD and AUTO_PUSH", () => {
 
   test("starts whose answers are lost at startcourse: the class starts, both are kept as maybe running; a push asked for then is recovered; exitroom stops both", async () => {
     const roomnum = (await call("create", { title: "auto lost" })).body.data.roomnum as number;
-    const key = `${TEST_APP.sdkAppId}:${roomnum}:auto-teacher`;
+    const key = `${TEST_APP.sdkAppId}:${roomnum}:auto-teacher:0`;
     a.tencent.videorelay.fault = { kind: "answerLost" };
     try {
       expect((await call("startcourse", { roomnum })).body).toEqual({ errorCode: 0, errorInfo: "" });
@@ -485,7 +485,7 @@ describe("AUTO_RECORD and AUTO_PUSH", () => {
 
 describe("relays never orphaned: videorelay answers lost (the emulator's answerLost: done at Tencent, the answer dropped)", () => {
   const relay = () => t.tencent.videorelay;
-  const key = (roomnum: number) => `${TEST_APP.sdkAppId}:${roomnum}:teacher1`;
+  const key = (roomnum: number, stream = 0) => `${TEST_APP.sdkAppId}:${roomnum}:teacher1:${stream}`;
   const loseAnswers = () => (relay().fault = { kind: "answerLost" });
   const requestsSince = (count: number) => operations(relayRequests().slice(count));
   const roomOf = async (roomnum: number) => (await live("roomlist", S, { index: 0, size: 1, roomnum })).body.data.rooms[0] as { recording: number; live_urls: unknown[] };
@@ -620,6 +620,28 @@ describe("relays never orphaned: videorelay answers lost (the emulator's answerL
     const rows = await relayRowsOf(roomnum);
     expect(rows.recordings).toMatchObject([{ stoppedAt: expect.any(Date), fileIds: [expect.any(String)] }]);
     expect(rows.pushes).toMatchObject([{ stoppedAt: expect.any(Date) }]);
+  });
+
+  test("the camera and the shared screen are two tasks at Tencent: each is stopped by name, at the teacher's stop and at the class's end", async () => {
+    const roomnum = await livingClass();
+    for (const type of [0, 1]) {
+      expect((await live("startrecord", T, { roomnum, type })).body.errorCode).toBe(0);
+      expect((await live("startpush", T, { roomnum, type })).body.errorCode).toBe(0);
+    }
+    expect([0, 1].map((stream) => relay().recordings.has(key(roomnum, stream)) && relay().pushes.has(key(roomnum, stream)))).toEqual([true, true]);
+    // Stopping the camera leaves the screen running.
+    expect((await live("stoppush", T, { roomnum, type: 0 })).body.errorCode).toBe(0);
+    expect([relay().pushes.has(key(roomnum, 0)), relay().pushes.has(key(roomnum, 1))]).toEqual([false, true]);
+    const before = relayRequests().length;
+    expect((await live("exitroom", T, { roomnum })).body).toEqual({ errorCode: 0, errorInfo: "" });
+    expect(requestsSince(before)).toEqual([
+      [5, 2],
+      [5, 2],
+      [6, 2],
+    ]);
+    expect([...relay().recordings.keys(), ...relay().pushes.keys()].filter((k) => k.startsWith(`${TEST_APP.sdkAppId}:${roomnum}:`))).toEqual([]);
+    const rows = await relayRowsOf(roomnum);
+    expect([...rows.recordings, ...rows.pushes].every((row) => row.stoppedAt !== null)).toBe(true);
   });
 
   test("a lost stop: the teacher's stop answers 10103 and the relay stays running (a retry finds it stopped); at the class's end the relay is closed all the same", async () => {

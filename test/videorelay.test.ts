@@ -190,7 +190,7 @@ describe("the emulator checks a videorelay request as Tencent does", () => {
         method: "POST",
         body: JSON.stringify({ reqhead: head({ uint32_sub_cmd: subCmd }), reqbody: { [`req_0x${subCmd}`]: req } }),
       });
-    const key = `${TEST_APP.sdkAppId}:10001:t`;
+    const key = `${TEST_APP.sdkAppId}:10001:t:0`;
     tencent.videorelay.fault = { kind: "answerLost" };
     try {
       await expect(lost({ ...START_RECORD, string_file_name: "lost-start" }, 5)).rejects.toThrow();

@@ -80,9 +80,9 @@ export class VideorelayEmulator {
   /** Files named by stopped recordings, by file id. */
   readonly files = new Map<string, { groupId: string; uid: string; fileName: string }>();
   private readonly rooms = new Map<string, Room>();
-  /** Recordings running, by "sdkappid:room:user": the file name asked for, and since when. */
+  /** Recordings running, by "sdkappid:room:user:stream" (0 camera, 1 screen: one task per stream): the file name asked for, and since when. */
   readonly recordings = new Map<string, RecordingTask>();
-  /** Pushes running, by "sdkappid:room:user": their uint64 channel ids. */
+  /** Pushes running, by "sdkappid:room:user:stream": their uint64 channel ids. */
   readonly pushes = new Map<string, { channelId: bigint }>();
 
   constructor(
@@ -98,7 +98,7 @@ export class VideorelayEmulator {
     return path === PATH;
   }
 
-  /** What runs now, by "sdkappid:room:user" (the development view). */
+  /** What runs now, by "sdkappid:room:user:stream" (the development view). */
   running(): { recordings: Record<string, string>; pushes: Record<string, string> } {
     return {
       recordings: Object.fromEntries([...this.recordings].map(([key, task]) => [key, task.fileName])),
@@ -186,10 +186,12 @@ export class VideorelayEmulator {
     return this.push(app, groupId, uid, key, request);
   }
 
-  private record(app: EmulatedApp, groupId: string, uid: string, key: string, req: Record<string, unknown>, nowMs: number): Record<string, unknown> {
+  private record(app: EmulatedApp, groupId: string, uid: string, userKey: string, req: Record<string, unknown>, nowMs: number): Record<string, unknown> {
+    let key = userKey;
     const oper = checkOper(req, 30000003, 30000000);
     if (![1, 2].includes(req.uint32_sdk_type as number)) businessRefusal(30000000, "uint32_sdk_type must be 1 or 2");
     if (![0, 1].includes(req.uint32_record_data_type as number)) businessRefusal(30000004, "uint32_record_data_type must be 0 (camera) or 1 (screen)");
+    key = `${key}:${String(req.uint32_record_data_type)}`;
     const startOnly = ["string_file_name", "string_tags", "uint32_classid", "uint32_IsTransCode", "uint32_IsScreenShot", "uint32_IsWaterMark"];
     const nowS = Math.floor(nowMs / 1000);
     if (oper === 2) {
@@ -208,10 +210,12 @@ export class VideorelayEmulator {
     return {};
   }
 
-  private push(app: EmulatedApp, groupId: string, uid: string, key: string, req: Record<string, unknown>): Record<string, unknown> {
+  private push(app: EmulatedApp, groupId: string, uid: string, userKey: string, req: Record<string, unknown>): Record<string, unknown> {
+    let key = userKey;
     const oper = checkOper(req, 40000002, 40000005);
     if (![1, 2].includes(req.uint32_sdk_type as number)) businessRefusal(40000000, "uint32_sdk_type must be 1 or 2");
     if (![0, 1].includes(req.uint32_push_data_type as number)) businessRefusal(40000004, "uint32_push_data_type must be 0 (camera) or 1 (screen)");
+    key = `${key}:${String(req.uint32_push_data_type)}`;
     const startOnly = ["uint32_live_code", "str_channel_name", "str_channel_describe", "str_player_pwd", "uint32_tape_flag", "uint32_watermark_flag", "uint32_watermark_id", "rpt_rate_type"];
     if (oper === 2) {
       mustNotCarry(req, startOnly, 40000000);
@@ -231,18 +235,18 @@ export class VideorelayEmulator {
     this.pushes.set(key, { channelId });
     return {
       uint64_channel_id: channelId,
-      msg_live_url: this.liveUrls(groupId, uid, liveCode, rates as number[]),
+      msg_live_url: this.liveUrls(groupId, uid, req.uint32_push_data_type === 1 ? "aux" : "main", liveCode, rates as number[]),
       ...(req.uint32_tape_flag === 1 ? { uint32_tape_task_id: randomInt(1, 1000000) } : {}),
     };
   }
 
-  /** The play URLs of a relayed stream (直播码 = BIZID_md5(room_uid_main)), per output and bit rate. */
-  private liveUrls(groupId: string, uid: string, liveCode: 1 | 5 | 6, rates: number[]) {
+  /** The play URLs of a relayed stream (直播码 = BIZID_md5(room_uid_main|aux)), per output and bit rate. */
+  private liveUrls(groupId: string, uid: string, stream: "main" | "aux", liveCode: 1 | 5 | 6, rates: number[]) {
     const bizId = this.cloud.bizId ?? 8888;
-    const stream = `${bizId}_${createHash("md5").update(`${groupId}_${uid}_main`).digest("hex")}`;
+    const streamId = `${bizId}_${createHash("md5").update(`${groupId}_${uid}_${stream}`).digest("hex")}`;
     const host = `${bizId}.liveplay.myqcloud.com`;
     return rates.flatMap((rate) => {
-      const name = `${stream}${RATE_SUFFIX[rate]}`;
+      const name = `${streamId}${RATE_SUFFIX[rate]}`;
       const rtmp = [{ uint32_type: 5, string_play_url: `rtmp://${host}/live/${name}`, RateType: rate }, { uint32_type: 2, string_play_url: `http://${host}/live/${name}.flv`, RateType: rate }];
       const hls = [{ uint32_type: 1, string_play_url: `http://${host}/live/${name}.m3u8`, RateType: rate }];
       return liveCode === 1 ? hls : liveCode === 5 ? rtmp : [...rtmp, ...hls];

@@ -55,10 +55,10 @@ export class RelayService {
     if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
     return this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, async () => {
       const { db, videorelay } = this.deps;
-      const open = await this.openRecording(course.roomnum);
+      const open = await this.openRecording(course.roomnum, stream);
       if (open?.confirmed) return { fileName: open.fileName };
       const target = await this.teacherOf(course);
-      const row = open ?? (await this.recordingIntent(course));
+      const row = open ?? (await this.recordingIntent(course, stream));
       const notDone = open ? undefined : () => db.recording.delete({ where: { id: row.id } });
       // Answered "already recording" (a lost start of ours, or one without a row of ours): that is the recording, kept as running.
       await this.relay("record", () => videorelay.record(app, target, { oper: "start", fileName: row.fileName, sdkType: SDK_NORMAL, recordDataType: stream }), notDone);
@@ -78,10 +78,10 @@ export class RelayService {
     if (course.state !== CourseState.living) throw Errors.relayNeedsLiving();
     return this.deps.lock.withRelay(course.roomnum, Errors.relayBusy, async () => {
       const { db, videorelay } = this.deps;
-      const open = await this.openPush(course.roomnum);
+      const open = await this.openPush(course.roomnum, stream);
       if (open?.confirmed) return { channelId: open.channelId, liveUrls: open.liveUrls as unknown as LiveUrl[] };
       const target = await this.teacherOf(course);
-      const row = open ?? (await this.pushIntent(course));
+      const row = open ?? (await this.pushIntent(course, stream));
       const notDone = () => db.livePush.delete({ where: { id: row.id } });
       let started = await this.relay("push", () => this.pushStart(app, target, course, stream), open ? undefined : notDone);
       if (started.alreadyPushing) {
@@ -115,17 +115,19 @@ export class RelayService {
     if (roomnums.length === 0) return;
     const { db, config } = this.deps;
     const where = { roomnum: { in: [...roomnums] }, stoppedAt: null };
-    const [recordings, pushes] = await Promise.all([db.recording.findMany({ where, select: { roomnum: true } }), db.livePush.findMany({ where, select: { roomnum: true } })]);
-    const running = [...new Set([...recordings, ...pushes].map((r) => r.roomnum))];
-    if (running.length === 0) return;
-    const courses = await db.course.findMany({ where: { roomnum: { in: running } } });
+    const select = { roomnum: true, stream: true } as const;
+    const [recordings, pushes] = await Promise.all([db.recording.findMany({ where, select }), db.livePush.findMany({ where, select })]);
+    if (recordings.length + pushes.length === 0) return;
+    const courses = await db.course.findMany({ where: { roomnum: { in: [...new Set([...recordings, ...pushes].map((r) => r.roomnum))] } } });
     for (const course of courses) {
       const app = config.sdkApps.get(course.appid);
       if (!app) continue;
+      // Each stream that records or pushes is stopped by name: a stop of the camera leaves the screen running.
+      const streamsOf = (rows: ReadonlyArray<{ roomnum: number; stream: number }>) => [...new Set(rows.filter((r) => r.roomnum === course.roomnum).map((r) => r.stream as StreamKind))];
       await this.deps.lock
         .withRelay(course.roomnum, Errors.relayBusy, async () => {
-          await this.stopRecordingOf(app, course, 0).catch((error: unknown) => this.closeAfterFailure("recording", course.roomnum, error));
-          await this.stopPushOf(app, course, 0).catch((error: unknown) => this.closeAfterFailure("push", course.roomnum, error));
+          for (const stream of streamsOf(recordings)) await this.stopRecordingOf(app, course, stream).catch((error: unknown) => this.closeAfterFailure("recording", course.roomnum, stream, error));
+          for (const stream of streamsOf(pushes)) await this.stopPushOf(app, course, stream).catch((error: unknown) => this.closeAfterFailure("push", course.roomnum, stream, error));
         })
         .catch((error: unknown) => this.logFailure(course.roomnum, "stop at class end", error));
     }
@@ -171,7 +173,7 @@ export class RelayService {
 
   private async stopRecordingOf(app: SdkApp, course: Course, stream: StreamKind): Promise<{ fileIds: string[] }> {
     const { db } = this.deps;
-    const open = await this.openRecording(course.roomnum);
+    const open = await this.openRecording(course.roomnum, stream);
     const stopped = await this.relay("record", async () => this.deps.videorelay.record(app, await this.teacherOf(course), { oper: "stop", sdkType: SDK_NORMAL, recordDataType: stream }));
     const fileIds = stopped.oper === "stop" ? stopped.fileIds : [];
     if (!open) return { fileIds };
@@ -183,15 +185,15 @@ export class RelayService {
   }
 
   /** A recording kept before its start is sent (maybe running until Tencent answers). */
-  private recordingIntent(course: Course) {
+  private recordingIntent(course: Course, stream: StreamKind) {
     const startedAt = nowToTheSecond();
-    const fileName = `class_${course.roomnum}_${unixSeconds(startedAt)}`;
-    return this.deps.db.recording.create({ data: { roomnum: course.roomnum, uin: course.hostUin, fileName, startedAt, confirmed: false } });
+    const fileName = `class_${course.roomnum}_${unixSeconds(startedAt)}${stream === 1 ? "_screen" : ""}`;
+    return this.deps.db.recording.create({ data: { roomnum: course.roomnum, uin: course.hostUin, fileName, startedAt, confirmed: false, stream } });
   }
 
   /** A push kept before its start is sent (maybe running, its channel and play URLs unknown, until Tencent answers). */
-  private pushIntent(course: Course) {
-    return this.deps.db.livePush.create({ data: { roomnum: course.roomnum, uin: course.hostUin, channelId: "", liveUrls: [], startedAt: nowToTheSecond(), confirmed: false } });
+  private pushIntent(course: Course, stream: StreamKind) {
+    return this.deps.db.livePush.create({ data: { roomnum: course.roomnum, uin: course.hostUin, channelId: "", liveUrls: [], startedAt: nowToTheSecond(), confirmed: false, stream } });
   }
 
   private pushStart(app: SdkApp, target: RelayTarget, course: Course, stream: StreamKind) {
@@ -216,17 +218,18 @@ export class RelayService {
   }
 
   private async stopPushOf(app: SdkApp, course: Course, stream: StreamKind): Promise<void> {
-    const open = await this.openPush(course.roomnum);
+    const open = await this.openPush(course.roomnum, stream);
     await this.relay("push", async () => this.deps.videorelay.push(app, await this.teacherOf(course), { oper: "stop", sdkType: SDK_NORMAL, pushDataType: stream }));
     if (open) await this.deps.db.livePush.update({ where: { id: open.id }, data: { stoppedAt: nowToTheSecond() } });
   }
 
-  private openRecording(roomnum: number) {
-    return this.deps.db.recording.findFirst({ where: { roomnum, stoppedAt: null }, orderBy: { id: "desc" } });
+  /** The course's open recording of one stream (Tencent keeps one per stream). */
+  private openRecording(roomnum: number, stream: StreamKind) {
+    return this.deps.db.recording.findFirst({ where: { roomnum, stream, stoppedAt: null }, orderBy: { id: "desc" } });
   }
 
-  private openPush(roomnum: number) {
-    return this.deps.db.livePush.findFirst({ where: { roomnum, stoppedAt: null }, orderBy: { id: "desc" } });
+  private openPush(roomnum: number, stream: StreamKind) {
+    return this.deps.db.livePush.findFirst({ where: { roomnum, stream, stoppedAt: null }, orderBy: { id: "desc" } });
   }
 
   /** The teacher's stream in the class's AV room (its number is the room's). */
@@ -255,9 +258,9 @@ export class RelayService {
    * maybe running alike: no later retry (the reasons are in the README); an error names it for a
    * stop by hand (a stop needs only the room, the teacher and the stream).
    */
-  private async closeAfterFailure(what: "recording" | "push", roomnum: number, error: unknown): Promise<void> {
-    this.deps.log.error({ roomnum, what, err: error instanceof Error ? error.message : String(error) }, `stop ${what} at class end failed: it may run on at Tencent; closed`);
-    const where = { roomnum, stoppedAt: null };
+  private async closeAfterFailure(what: "recording" | "push", roomnum: number, stream: StreamKind, error: unknown): Promise<void> {
+    this.deps.log.error({ roomnum, what, stream, err: error instanceof Error ? error.message : String(error) }, `stop ${what} at class end failed: it may run on at Tencent; closed`);
+    const where = { roomnum, stream, stoppedAt: null };
     const data = { stoppedAt: nowToTheSecond() };
     await (what === "recording" ? this.deps.db.recording.updateMany({ where, data }) : this.deps.db.livePush.updateMany({ where, data }));
   }
