@@ -336,12 +336,13 @@ describe("schema and migrations agree", () => {
         stoppedAt: at("2026-02-01T00:40:00.000Z"),
         fileIds: ["5285890781763144364", "5285890781763144365"],
         confirmed: true,
+        stream: 1,
       };
       const recording = await db.recording.create({ data: recordingData });
       expect(await db.recording.findUniqueOrThrow({ where: { id: recording.id } })).toEqual({ id: recording.id, ...recordingData });
       expect(await db.recording.findFirst({ where: { fileIds: { has: "5285890781763144365" } } })).toMatchObject({ id: recording.id });
       const openRecording = await db.recording.create({ data: { roomnum: course.roomnum, uin: account.uin, fileName: "f", startedAt: at("2026-02-01T00:41:00.000Z") } });
-      expect(openRecording).toMatchObject({ stoppedAt: null, fileIds: [], confirmed: true });
+      expect(openRecording).toMatchObject({ stoppedAt: null, fileIds: [], confirmed: true, stream: 0 });
 
       const pushData = {
         roomnum: course.roomnum,
@@ -351,6 +352,7 @@ describe("schema and migrations agree", () => {
         startedAt: at("2026-02-01T00:10:00.000Z"),
         stoppedAt: null,
         confirmed: false,
+        stream: 1,
       };
       const pushRow = await db.livePush.create({ data: pushData });
       expect(await db.livePush.findUniqueOrThrow({ where: { id: pushRow.id } })).toEqual({ id: pushRow.id, ...pushData });
