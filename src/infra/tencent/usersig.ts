@@ -1,10 +1,16 @@
 import { createHmac } from "node:crypto";
 import { deflateSync } from "node:zlib";
 
+import { hasInvisible, samePairs } from "./signed-text";
+
 /**
  * Tencent IM userSig v2 (TLSSigAPIv2): HMAC-SHA256 over the identity fields with the
  * app's secret key, as JSON, zlib-deflated, base64 with `+/=` → `*-_`.
  * Format: spec/tencent-formats.md (e); reference tencentyun/tls-sig-api-v2-node.
+ * IM rebuilds the signed text from the JSON's fields, one `name:value` line each: an
+ * identifier with a newline could make the text of this identity that of another (another
+ * user, another expiry), so the text must read back as exactly the four fields; ids are
+ * checked at registration (no control characters), this keeps it so for any caller.
  */
 export function genUserSig(args: {
   sdkAppId: number;
@@ -19,6 +25,13 @@ export function genUserSig(args: {
     `TLS.sdkappid:${args.sdkAppId}\n` +
     `TLS.time:${time}\n` +
     `TLS.expire:${args.expireSeconds}\n`;
+  const fields: Array<[string, string]> = [
+    ["TLS.identifier", args.identifier],
+    ["TLS.sdkappid", String(args.sdkAppId)],
+    ["TLS.time", String(time)],
+    ["TLS.expire", String(args.expireSeconds)],
+  ];
+  if (args.identifier === "" || hasInvisible(args.identifier) || !samePairs(readLines(content), fields)) throw new Error("an IM identifier that cannot be signed");
   const sig = createHmac("sha256", args.secretKey).update(content).digest("base64");
   const doc = {
     "TLS.ver": "2.0",
@@ -29,6 +42,16 @@ export function genUserSig(args: {
     "TLS.sig": sig,
   };
   return deflateSync(Buffer.from(JSON.stringify(doc))).toString("base64").replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
+}
+
+/** The userSig text as IM reads it: `name:value` lines, each split on its first `:`. */
+function readLines(content: string): Array<[string, string | undefined]> {
+  const lines = content.split("\n");
+  if (lines.pop() !== "") return [];
+  return lines.map((line): [string, string | undefined] => {
+    const colon = line.indexOf(":");
+    return colon < 0 ? [line, undefined] : [line.slice(0, colon), line.slice(colon + 1)];
+  });
 }
 
 const ADMIN_SIG_LIFETIME_S = 86400;
