@@ -1,7 +1,7 @@
 import { createHmac } from "node:crypto";
 import { deflateSync } from "node:zlib";
 
-import { hasInvisible, samePairs } from "./signed-text";
+import { samePairs } from "./signed-text";
 
 /**
  * Tencent IM userSig v2 (TLSSigAPIv2): HMAC-SHA256 over the identity fields with the
@@ -9,8 +9,9 @@ import { hasInvisible, samePairs } from "./signed-text";
  * Format: spec/tencent-formats.md (e); reference tencentyun/tls-sig-api-v2-node.
  * IM rebuilds the signed text from the JSON's fields, one `name:value` line each: an
  * identifier with a newline could make the text of this identity that of another (another
- * user, another expiry), so the text must read back as exactly the four fields; ids are
- * checked at registration (no control characters), this keeps it so for any caller.
+ * user, another expiry), so the text must read back as exactly the four fields, and the
+ * identifier carries no control character (C0 or DEL: what registration refuses in ids,
+ * so that every registered user can log in); any other text is signed as UTF-8.
  */
 export function genUserSig(args: {
   sdkAppId: number;
@@ -31,7 +32,9 @@ export function genUserSig(args: {
     ["TLS.time", String(time)],
     ["TLS.expire", String(args.expireSeconds)],
   ];
-  if (args.identifier === "" || hasInvisible(args.identifier) || !samePairs(readLines(content), fields)) throw new Error("an IM identifier that cannot be signed");
+  if (args.identifier === "" || !args.identifier.isWellFormed() || CONTROL.test(args.identifier) || !samePairs(readLines(content), fields)) {
+    throw new Error("an IM identifier that cannot be signed");
+  }
   const sig = createHmac("sha256", args.secretKey).update(content).digest("base64");
   const doc = {
     "TLS.ver": "2.0",
@@ -43,6 +46,9 @@ export function genUserSig(args: {
   };
   return deflateSync(Buffer.from(JSON.stringify(doc))).toString("base64").replace(/\+/g, "*").replace(/\//g, "-").replace(/=/g, "_");
 }
+
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** The userSig text as IM reads it: `name:value` lines, each split on its first `:`. */
 function readLines(content: string): Array<[string, string | undefined]> {
