@@ -309,6 +309,14 @@ describe("vod.get_sign signs exactly the allowed request (the issue's oracle pay
     ["keys whose order depends on when _ becomes .", { ...base, params: { Action: "DescribeVodInfo", a_b: 1, aZ: 2 } }, "invalid params"],
   ];
 
+  test("a Timestamp up to a day ahead is signed; further ahead (a signature that waits to be used) or not an integer is not", async () => {
+    const at = (timestamp: unknown) => call("vod", "get_sign", S, { ...base, params: { Action: "DescribeVodInfo", Timestamp: timestamp } });
+    expect((await at(nowS() + 86400 - 60)).body.errorCode).toBe(0);
+    expect((await at(String(nowS()))).body.errorCode).toBe(0);
+    expect((await at(nowS() + 86400 + 60)).body).toEqual(invalid("invalid params"));
+    expect((await at("soon")).body).toEqual(invalid("invalid params"));
+  });
+
   test.each(cases)("%s → 10003 %s (protocol door)", async (_what, fields, text) => {
     expect((await call("vod", "get_sign", S, fields)).body).toEqual(invalid(text));
   });

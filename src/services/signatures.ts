@@ -5,7 +5,7 @@ import { type CosMethod, cosObjectPath, cosV4OnceFileId, cosV4Signature, cosV5Au
 import { UnsignableError, type UnsignableField } from "../infra/tencent/signed-text";
 import { VodError, type VodClient, vodUploadSignature } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
-import { Role, type SessionUser } from "./domain";
+import { lenientInteger, Role, type SessionUser } from "./domain";
 
 /**
  * Signatures apps use to reach Tencent directly (the secret key never leaves the server),
@@ -31,6 +31,19 @@ const V3_HOST = "vod.tencentcloudapi.com";
 const UNKNOWN_UPSTREAM_CODE = 3000;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+/**
+ * A v2 signature is valid while Tencent accepts its `Timestamp`, which the app chooses: one
+ * further ahead than this (a signature that would wait to be used, after its holder has
+ * lost access) or that is no integer is not signed.
+ */
+const V2_TIMESTAMP_MAX_AHEAD_S = 86400;
+
+function checkV2Timestamp(timestamp: unknown, now: number): void {
+  if (timestamp === undefined) return;
+  const value = lenientInteger(timestamp);
+  if (value === undefined || value > now + V2_TIMESTAMP_MAX_AHEAD_S) throw Errors.requestData(FieldText.params.invalid);
+}
 
 /** The 10003 text of each field a signed text can be made ambiguous through. */
 const UNSIGNABLE_TEXTS: Readonly<Record<UnsignableField, string>> = {
@@ -106,11 +119,12 @@ export class SignatureService {
     return { authorization, bucket, region: cosXmlRegion(cos.region), key, expiredTime: now + cos.authorizationExpireS };
   }
 
-  /** vod.get_sign: a v2 signature of an allowed host and action, SecretId filled in. */
+  /** vod.get_sign: a v2 signature of an allowed host and action, SecretId filled in, Timestamp at most a day ahead. */
   vodSign(input: { method: "GET" | "POST"; host: string; path: string; params: V2Params }) {
     const { cloud, vod } = this.deps.config;
     if (!vod.signHosts.includes(input.host)) throw Errors.requestData(FieldText.host.invalid);
     if (typeof input.params.Action !== "string" || !vod.signActions.includes(input.params.Action)) throw Errors.unsupportedAction();
+    checkV2Timestamp(input.params.Timestamp, nowSeconds());
     const params: V2Params = { ...input.params, SecretId: cloud.secretId };
     const signatureMethod: SignatureMethod = params.SignatureMethod === "HmacSHA256" ? "HmacSHA256" : "HmacSHA1";
     const sign = signing(() => signV2Request({ method: input.method, host: input.host, path: input.path, params }, cloud.secretKey, signatureMethod));
