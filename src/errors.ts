@@ -182,10 +182,11 @@ export const Errors = {
   callQcloudFailed: (code: number, message: string) =>
     new AppError(ErrorCode.server, "Server internal error:call qcloud failed", "request", { code, message }),
 
-  /** A Tencent callback without its signature, with one that does not match the callback key, or expired. */
+  /** A Tencent callback without its signature, with one that does not match the callback key, expired, or valid too long. */
   callbackUnsigned: fail(ErrorCode.noPrivilege, "callback not signed", "credentials"),
   callbackSignMismatch: fail(ErrorCode.noPrivilege, "callback sign mismatch", "credentials"),
   callbackSignExpired: fail(ErrorCode.noPrivilege, "callback sign expired", "credentials"),
+  callbackSignTooLong: fail(ErrorCode.noPrivilege, "callback sign expires too far ahead", "credentials"),
   recordingUserNotExist: fail(ErrorCode.userNotExist, "User not exist"),
   courseStateForIndex: fail(ErrorCode.roomState, "course state error"),
   onlyOwnerMakesReplayIndex: fail(ErrorCode.noPrivilege, "only the teacher who created the course can make its replay index."),

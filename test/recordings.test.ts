@@ -233,6 +233,8 @@ describe("authentication: sign = md5(CALLBACK_KEY + t), t not passed", () => {
     ["a sign of another key", liveCallbackSignature("another-key"), "callback sign mismatch"],
     ["a sign of another t", { ...liveCallbackSignature(TEST_CALLBACK_KEY), t: nowSeconds() + 999 }, "callback sign mismatch"],
     ["an expired t", liveCallbackSignature(TEST_CALLBACK_KEY, nowSeconds() - 1), "callback sign expired"],
+    // Tencent signs until now + 600 s: a t further than a day ahead would let a leaked signed payload last (up to 2^53 s).
+    ["a t over a day ahead", liveCallbackSignature(TEST_CALLBACK_KEY, nowSeconds() + 86400 + 60), "callback sign expires too far ahead"],
   ])("%s → 401 {code:10101}, logged, nothing stored or posted", async (_what, signature, reason) => {
     const before = markers().length;
     logs.lines.length = 0;
@@ -241,6 +243,19 @@ describe("authentication: sign = md5(CALLBACK_KEY + t), t not passed", () => {
     expect(logs.lines.find((l) => l.msg === "Tencent callback refused")).toMatchObject({ level: 40, reason });
     expect(await videos()).toEqual([]);
     expect(markers()).toHaveLength(before);
+  });
+
+  test("a t up to a day ahead is accepted (on both doors and in the live dialect); further is refused on each", async () => {
+    const withT = (t0: number) => ({ ...streamEvent(1), ...liveCallbackSignature(TEST_CALLBACK_KEY, t0) });
+    const doors = [
+      (body: object) => reccall(body),
+      async (body: object) => ({ status: (await t.rest("POST", "/callbacks/recording", { body })).status }),
+      (body: object) => t.call("live", "callback", body, { path: "/sxb/index.php" }),
+    ];
+    for (const send of doors) {
+      expect((await send(withT(nowSeconds() + 86400 - 60))).status).toBe(200);
+      expect((await send(withT(nowSeconds() + 86400 + 60))).status).toBe(401);
+    }
   });
 
   test("on REST as well; and before the payload is read (an unsigned bad payload is refused for its signature)", async () => {

@@ -2,7 +2,7 @@ import { createHash, createHmac } from "node:crypto";
 import { request as httpRequest } from "node:http";
 import COS from "cos-nodejs-sdk-v5";
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
-import { TEST_CLOUD } from "./support/env";
+import { OTHER_APP, TEST_CLOUD } from "./support/env";
 import { capturingLogger } from "./support/logs";
 
 /**
@@ -79,6 +79,22 @@ describe("cos.get_sign (COS JSON API v4)", () => {
     expect((await call("cos", "get_sign", T, { type: 1, file_path: "/student1/a.ppt" })).body.errorCode).toBe(0);
   });
 
+  const victim = `/${TEST_CLOUD.appId}/sxbedu/teacher1/a.ppt`;
+  test.each([
+    ["a second f", `/student1/a&f=${victim}`],
+    ["a second b", "/student1/a&b=other"],
+    ["an encoded dot segment", "/student1/%2e%2e/teacher1/a.ppt"],
+    ["an encoded slash", "/student1/..%2fteacher1/a.ppt"],
+    ["backslashes", "/student1/..\\teacher1\\a.ppt"],
+    ["a newline", "/student1/a\nb"],
+    ["a bidi override", "/student1/\u202egnp.exe"],
+    ["a plus (read as a space by form decoders)", "/student1/a+b"],
+    ["an empty segment", "/student1//a"],
+  ])("single-use: %s in file_path is never signed → invalid file_path", async (_what, filePath) => {
+    expect((await call("cos", "get_sign", S, { type: 1, file_path: filePath })).body).toEqual(invalid("invalid file_path"));
+    expect((await call("cos", "get_sign", T, { type: 0, file_path: filePath })).body).toEqual(invalid("invalid file_path"));
+  });
+
   /** An upload through the emulator's COS JSON API, as the apps' old COS SDK makes it. */
   async function v4Upload(bucket: string, path: string, sign: string, content = "courseware") {
     const form = new FormData();
@@ -105,6 +121,26 @@ describe("cos.get_sign (COS JSON API v4)", () => {
     expect((await v4Upload("sxbedu", "/a/b", forged)).status).toBe(403);
   });
 
+  test("the emulator's COS, as COS: a multi-use signature never overwrites a file, a single-use one of that file does", async () => {
+    const multi = (await call("cos", "get_sign", S, { type: 0 })).body.data.sign as string;
+    expect((await v4Upload("sxbedu", "/student1/kept.ppt", multi, "first")).body.code).toBe(0);
+    const again = await v4Upload("sxbedu", "/student1/kept.ppt", multi, "second");
+    expect(again.status).toBe(403);
+    expect(again.body.message).toMatch(/single-use/);
+    expect(t.tencent.cos.objects.get("sxbedu/student1/kept.ppt")!.body.toString()).toBe("first");
+    const once = (await call("cos", "get_sign", S, { type: 1, file_path: "/student1/kept.ppt" })).body.data.sign as string;
+    expect((await v4Upload("sxbedu", "/student1/kept.ppt", once, "second")).body.code).toBe(0);
+    expect(t.tencent.cos.objects.get("sxbedu/student1/kept.ppt")!.body.toString()).toBe("second");
+  });
+
+  test("the issue's exploit: a student's single-use signature never overwrites the teacher's file", async () => {
+    const teachers = (await call("cos", "get_sign", T, { type: 1, file_path: "/teacher1/a.ppt" })).body.data.sign as string;
+    expect((await v4Upload("sxbedu", "/teacher1/a.ppt", teachers, "teacher's")).body.code).toBe(0);
+    const answer = await call("cos", "get_sign", S, { type: 1, file_path: `/student1/a&f=${victim}` });
+    expect(answer.body).toEqual(invalid("invalid file_path"));
+    expect(t.tencent.cos.objects.get("sxbedu/teacher1/a.ppt")!.body.toString()).toBe("teacher's");
+  });
+
   test("cos-nodejs-sdk-v5's own v4 signer, a second oracle, is accepted by the same check", async () => {
     const cos = new COS({ SecretId: TEST_CLOUD.secretId, SecretKey: TEST_CLOUD.secretKey });
     const sdkSign = cos.getV4Auth({ Bucket: `sxbedu-${TEST_CLOUD.appId}`, Key: "sdk/file.ppt", Expires: 600 });
@@ -113,31 +149,38 @@ describe("cos.get_sign (COS JSON API v4)", () => {
 });
 
 describe("GET /api/v1/cos/authorization (COS XML API v5)", () => {
-  /** The v5 signature recomputed from the documented algorithm (spec/tencent-formats.md (d)). */
-  function expectedV5(method: string, key: string, keyTime: string): string {
-    const httpString = `${method.toLowerCase()}\n/${key}\n\n\n`;
+  const bucketHost = `sxbedu-${TEST_CLOUD.appId}.cos.ap-shanghai.myqcloud.com`;
+
+  /** The v5 signature recomputed from the documented algorithm (spec/tencent-formats.md (d)), the host header signed. */
+  function expectedV5(method: string, key: string, keyTime: string, host = bucketHost): string {
+    const httpString = `${method.toLowerCase()}\n/${key}\n\nhost=${encodeURIComponent(host)}\n`;
     const stringToSign = `sha1\n${keyTime}\n${createHash("sha1").update(httpString).digest("hex")}\n`;
     const signKey = createHmac("sha1", TEST_CLOUD.secretKey).update(keyTime).digest("hex");
     return createHmac("sha1", signKey).update(stringToSign).digest("hex");
   }
 
-  test("an authorization of one method on one key of the caller's folder, valid COS_AUTH_EXPIRE_S", async () => {
+  test("an authorization of one method on one key of the caller's folder and the bucket's host, valid COS_AUTH_EXPIRE_S", async () => {
     const answer = await t.rest("GET", "/cos/authorization?method=PUT&key=student1/photo.png", { token: S });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ bucket: `sxbedu-${TEST_CLOUD.appId}`, region: "sh", key: "student1/photo.png" });
+    // The XML API's name of the configured region (COS_REGION "sh" is the JSON API's name of ap-shanghai).
+    expect(answer.body).toMatchObject({ bucket: `sxbedu-${TEST_CLOUD.appId}`, region: "ap-shanghai", key: "student1/photo.png" });
     const auth = new URLSearchParams(answer.body.authorization as string);
     const keyTime = auth.get("q-key-time")!;
     const [start, end] = keyTime.split(";").map(Number);
     expect(end! - start!).toBe(600);
     expect(answer.body.expired_time).toBe(end);
     expect(auth.get("q-ak")).toBe(TEST_CLOUD.secretId);
-    expect(auth.get("q-header-list")).toBe("");
+    expect(auth.get("q-header-list")).toBe("host");
+    expect(auth.get("q-url-param-list")).toBe("");
     expect(auth.get("q-signature")).toBe(expectedV5("PUT", "student1/photo.png", keyTime));
   });
 
   test.each([
     ["method=PUT&key=teacher1/x.png", 403, 10101, "only keys under your own folder can be authorized."],
-    ["method=PUT&key=student1/../teacher1/x.png", 400, 10003, "invalid file_path"],
+    ["method=PUT&key=student1/../teacher1/x.png", 400, 10003, "invalid key"],
+    ["method=PUT&key=student1/%252e%252e/teacher1/x.png", 400, 10003, "invalid key"],
+    ["method=PUT&key=student1/..%5Cteacher1%5Cx.png", 400, 10003, "invalid key"],
+    ["method=PUT&key=student1/a%0Ahost=evil", 400, 10003, "invalid key"],
     ["method=PATCH&key=student1/x.png", 400, 10003, "invalid method"],
     ["key=student1/x.png", 400, 10003, "Lack of method"],
     ["method=GET", 400, 10003, "Lack of key"],
@@ -171,13 +214,11 @@ describe("GET /api/v1/cos/authorization (COS XML API v5)", () => {
     expect(t.tencent.cos.objects.has("sxbedu/teacher1/hello.txt")).toBe(false);
   });
 
-  test("an expired authorization is refused by the emulator", async () => {
-    const old = nowS() - 3600;
-    const authorization = COS.getAuthorization({ SecretId: TEST_CLOUD.secretId, SecretKey: TEST_CLOUD.secretKey, Method: "PUT", Key: "student1/late.txt", KeyTime: `${old};${old + 600}` });
-    // fetch cannot set Host: a plain request through the emulator as a proxy names the bucket's host.
-    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+  /** A PUT through the emulator as a proxy (fetch cannot set Host: the absolute target names the bucket's host). */
+  function putThroughProxy(host: string, key: string, authorization: string) {
+    return new Promise<{ status: number; text: string }>((resolve, reject) => {
       const { hostname, port } = new URL(t.tencent.url);
-      const req = httpRequest({ hostname, port, method: "PUT", path: `http://sxbedu-${TEST_CLOUD.appId}.cos.ap-shanghai.myqcloud.com/student1/late.txt`, headers: { authorization } }, (res) => {
+      const req = httpRequest({ hostname, port, method: "PUT", path: `http://${host}/${key}`, headers: { authorization } }, (res) => {
         let text = "";
         res.on("data", (chunk: Buffer) => (text += chunk.toString()));
         res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
@@ -185,8 +226,32 @@ describe("GET /api/v1/cos/authorization (COS XML API v5)", () => {
       req.on("error", reject);
       req.end("x");
     });
+  }
+
+  test("an expired authorization is refused by the emulator", async () => {
+    const old = nowS() - 3600;
+    const authorization = COS.getAuthorization({ SecretId: TEST_CLOUD.secretId, SecretKey: TEST_CLOUD.secretKey, Method: "PUT", Key: "student1/late.txt", KeyTime: `${old};${old + 600}`, Headers: { host: bucketHost } });
+    const answer = await putThroughProxy(bucketHost, "student1/late.txt", authorization);
     expect(answer.status).toBe(403);
     expect(answer.text).toMatch(/Request has expired/);
+  });
+
+  test("the server's authorization is for its bucket's host only: the emulator refuses it on another bucket", async () => {
+    const answer = await t.rest("GET", "/cos/authorization?method=PUT&key=student1/moved.txt", { token: S });
+    const authorization = answer.body.authorization as string;
+    const otherHost = `other-${TEST_CLOUD.appId}.cos.ap-shanghai.myqcloud.com`;
+    expect((await putThroughProxy(otherHost, "student1/moved.txt", authorization)).status).toBe(403);
+    expect(t.tencent.cos.objects.has("other/student1/moved.txt")).toBe(false);
+    expect((await putThroughProxy(bucketHost, "student1/moved.txt", authorization)).status).toBe(200);
+  });
+
+  test("the emulator refuses an authorization that does not sign the host (valid in any bucket of the account)", async () => {
+    const start = nowS() - 1;
+    const unbound = COS.getAuthorization({ SecretId: TEST_CLOUD.secretId, SecretKey: TEST_CLOUD.secretKey, Method: "PUT", Key: "student1/any.txt", KeyTime: `${start};${start + 600}` });
+    expect(new URLSearchParams(unbound).get("q-header-list")).toBe("");
+    const answer = await putThroughProxy(bucketHost, "student1/any.txt", unbound);
+    expect(answer.status).toBe(403);
+    expect(answer.text).toMatch(/host/);
   });
 });
 
@@ -225,12 +290,66 @@ describe("vod.get_sign (Cloud API v2)", () => {
   });
 });
 
+describe("vod.get_sign signs exactly the allowed request (the issue's oracle payloads, on both doors)", () => {
+  const base = { method: "GET", host: "vod.api.qcloud.com", path: "/v2/index.php" };
+  const T0 = 1700000000;
+  const injectedPath = `/v2/index.php?Action=DeleteVodFile&Nonce=7&Region=gz&SecretId=${TEST_CLOUD.secretId}&Timestamp=${T0}&fileId=X&z=`;
+  const cases: Array<[string, Record<string, unknown>, string]> = [
+    ["a query in path", { ...base, path: injectedPath, params: { Action: "DescribeVodInfo" } }, "invalid path"],
+    ["another path", { ...base, path: "/v2/other.php", params: { Action: "DescribeVodInfo" } }, "invalid path"],
+    ["& and = in a key", { ...base, params: { Action: "DescribeVodInfo", "Action=DeleteVodFile&Nonce": "123" } }, "invalid params"],
+    ["& and = in a value", { ...base, params: { Action: "DescribeVodInfo", fileId: "x&Action=DeleteVodFile" } }, "invalid params"],
+    ["a %-escape in a value", { ...base, params: { Action: "DescribeVodInfo", fileId: "x%26Action%3DDeleteVodFile" } }, "invalid params"],
+    ["# in a value", { ...base, params: { Action: "DescribeVodInfo", fileId: "x#y" } }, "invalid params"],
+    ["a control character in a value", { ...base, params: { Action: "DescribeVodInfo", fileId: "x\ny" } }, "invalid params"],
+    ["two keys Tencent reads as one (_ is .)", { ...base, params: { Action: "DescribeVodInfo", page_size: 1, "page.size": 2 } }, "invalid params"],
+    ["two keys differing only in letter case", { ...base, params: { Action: "DescribeVodInfo", fileId: "a", FileId: "b" } }, "invalid params"],
+    ["a Signature parameter (Tencent leaves it out of the text)", { ...base, params: { Action: "DescribeVodInfo", Signature: "x" } }, "invalid params"],
+    ["an object value (signed as \"Array\")", { ...base, params: { Action: "DescribeVodInfo", fileIds: ["a"] } }, "invalid params"],
+    ["keys whose order depends on when _ becomes .", { ...base, params: { Action: "DescribeVodInfo", a_b: 1, aZ: 2 } }, "invalid params"],
+  ];
+
+  test("a Timestamp up to a day ahead is signed; further ahead (a signature that waits to be used) or not an integer is not", async () => {
+    const at = (timestamp: unknown) => call("vod", "get_sign", S, { ...base, params: { Action: "DescribeVodInfo", Timestamp: timestamp } });
+    expect((await at(nowS() + 86400 - 60)).body.errorCode).toBe(0);
+    expect((await at(String(nowS()))).body.errorCode).toBe(0);
+    expect((await at(nowS() + 86400 + 60)).body).toEqual(invalid("invalid params"));
+    expect((await at("soon")).body).toEqual(invalid("invalid params"));
+  });
+
+  test.each(cases)("%s → 10003 %s (protocol door)", async (_what, fields, text) => {
+    expect((await call("vod", "get_sign", S, fields)).body).toEqual(invalid(text));
+  });
+
+  test.each(cases)("%s → 400 10003 %s (REST door)", async (_what, fields, text) => {
+    expect(await t.rest("POST", "/signatures/vod", { token: S, body: fields })).toEqual({ status: 400, body: invalid(text) });
+  });
+
+  test("the emulator's VOD v2 accepts a signed allowed request and nothing else (another Action, a dropped or added parameter)", async () => {
+    const params = { Action: "GetVideoInfo", Nonce: 7, Region: "gz", Timestamp: nowS(), fileId: "nothing", page_size: 3 };
+    const answer = await call("vod", "get_sign", S, { ...base, params: { ...params, SecretId: "" } });
+    expect(answer.body.errorCode).toBe(0);
+    const send = async (sent: Record<string, unknown>) => {
+      const query = new URLSearchParams(Object.entries({ ...sent, SecretId: TEST_CLOUD.secretId, Signature: answer.body.data.sign as string }).map(([k, v]): [string, string] => [k, String(v)]));
+      return (await (await fetch(`${t.tencent.url}/v2/index.php?${query.toString()}`)).json()) as { code: number; message: string };
+    };
+    expect(await send(params)).toEqual({ code: 4000, message: "fileId does not exist" });
+    const { page_size: _dropped, ...fewer } = params;
+    const refusedBefore = t.tencent.vod.rejected.length;
+    for (const tampered of [{ ...params, Action: "DeleteVodFile" }, fewer, { ...params, extra: "1" }]) expect((await send(tampered)).code).toBe(4100);
+    // Refusals this test caused on purpose (later tests check that the server's own requests cause none).
+    expect(t.tencent.vod.rejected.splice(refusedBefore).map((r) => r.reason)).toEqual(Array(3).fill("signature does not match"));
+  });
+});
+
 describe("vod.get_client_sign (VOD client upload)", () => {
   test("secretId, currentTimeStamp, expireTime (+ VOD_UPLOAD_SIGN_EXPIRE_S), random, and the uploader as sourceContext", async () => {
     const answer = await call("vod", "get_client_sign", S);
     expect(Object.keys(answer.body.data)).toEqual(["sign", "SecretId"]);
     const { plain, fields } = macThenPlain(answer.body.data.sign as string);
-    expect(plain).toMatch(/^secretId=[^&]+&currentTimeStamp=\d+&expireTime=\d+&random=\d+&sourceContext=student1$/);
+    // The uploader is the app and the uid (uids are unique only per app), URL-encoded as VOD reads the text.
+    expect(plain).toMatch(/^secretId=[^&]+&currentTimeStamp=\d+&expireTime=\d+&random=\d+&sourceContext=1400000001%3Astudent1$/);
+    expect(fields.sourceContext).toBe("1400000001:student1");
     expect(fields.secretId).toBe(TEST_CLOUD.secretId);
     expect(Number(fields.expireTime) - Number(fields.currentTimeStamp)).toBe(7200);
     expect(Number(fields.random)).toBeLessThan(2 ** 32);
@@ -243,7 +362,7 @@ test("vod.get_client_sign carries the configured procedure, classId and vodSubAp
     const token = await signUp(configured, "uploader", 0);
     const answer = await configured.call("vod", "get_client_sign", { ...C, token });
     const { plain, fields } = macThenPlain(answer.body.data.sign as string);
-    expect(plain).toMatch(/&random=\d+&procedure=transcode%20hd&classId=7&vodSubAppId=1500000001&sourceContext=uploader$/);
+    expect(plain).toMatch(/&random=\d+&procedure=transcode%20hd&classId=7&vodSubAppId=1500000001&sourceContext=1400000001%3Auploader$/);
     expect(Number(fields.expireTime) - Number(fields.currentTimeStamp)).toBe(60);
   } finally {
     await configured.close();
@@ -253,8 +372,14 @@ test("vod.get_client_sign carries the configured procedure, classId and vodSubAp
 describe("vod.cmd_proxy", () => {
   const v2 = { method: "GET", host: "vod.api.qcloud.com", path: "/v2/index.php" };
   const v3 = { method: "POST", host: "vod.tencentcloudapi.com", path: "/" };
-  beforeAll(() => {
-    t.tencent.vod.addMedia({ fileId: "mine", name: "lesson 1", sourceContext: "teacher1" });
+  /** What VOD keeps as SourceContext for a media uploaded with this user's upload signature. */
+  async function uploaderContextOf(token: string, appid: number = C.appid): Promise<string> {
+    const answer = await t.call("vod", "get_client_sign", { ...C, appid, token });
+    return macThenPlain(answer.body.data.sign as string).fields.sourceContext!;
+  }
+
+  beforeAll(async () => {
+    t.tencent.vod.addMedia({ fileId: "mine", name: "lesson 1", sourceContext: await uploaderContextOf(T) });
     t.tencent.vod.addMedia({ fileId: "theirs", name: "lesson 2", sourceContext: "someone" });
   });
 
@@ -301,6 +426,21 @@ describe("vod.cmd_proxy", () => {
     expect(t.tencent.vod.media.has("mine")).toBe(false);
   });
 
+  test("DeleteMedia compares the app too: a teacher \"alice\" of another app cannot delete this app's alice's media", async () => {
+    const alice = await signUp(t, "alice", 1);
+    const otherAlice = await signUp(t, "alice", 1, OTHER_APP);
+    t.tencent.vod.addMedia({ fileId: "alices", name: "alice's lesson", sourceContext: await uploaderContextOf(alice) });
+    // A media of the bare uid (what uploads carried before the app was added) proves no app: nobody deletes it through the proxy.
+    t.tencent.vod.addMedia({ fileId: "bare", name: "old lesson", sourceContext: "alice" });
+    const deleteAs = (token: string, appid: number, fileId: string) => t.call("vod", "cmd_proxy", { ...C, appid, token, ...v3, params: { Action: "DeleteMedia", FileId: fileId } });
+    expect((await deleteAs(otherAlice, OTHER_APP.sdkAppId, "alices")).body).toEqual({ errorCode: 10101, errorInfo: "only the teacher who uploaded a media can delete it." });
+    expect((await deleteAs(alice, C.appid, "bare")).body.errorCode).toBe(10101);
+    expect((await deleteAs(otherAlice, OTHER_APP.sdkAppId, "bare")).body.errorCode).toBe(10101);
+    expect(t.tencent.vod.media.has("alices")).toBe(true);
+    expect((await deleteAs(alice, C.appid, "alices")).body.errorCode).toBe(0);
+    expect(t.tencent.vod.media.has("alices")).toBe(false);
+  });
+
   test.each([
     ["a student", "S", { ...v2, params: { Action: "DescribeVodInfo" } }, { errorCode: 10101, errorInfo: "only teacher can call the vod command proxy." }],
     ["an action not allowed", "T", { ...v2, params: { Action: "DescribeInstances" } }, { errorCode: 10101, errorInfo: "Server internal error:unsupport action." }],
@@ -308,8 +448,13 @@ describe("vod.cmd_proxy", () => {
     ["a number as Action", "T", { ...v2, params: { Action: 5 } }, invalid("invalid params.Action")],
     ["an unknown SignatureMethod", "T", { ...v2, params: { Action: "DescribeVodInfo", SignatureMethod: "x" } }, invalid("invalid params.SignatureMethod")],
     ["a host not allowed", "T", { ...v2, host: "evil.example", params: { Action: "DescribeVodInfo" } }, invalid("invalid host")],
+    ["& and = in a v2 value", "T", { ...v2, params: { Action: "GetVideoInfo", fileId: "x&Action=DeleteVodFile" } }, invalid("invalid params")],
+    ["a POSTed v2 value starting with @ (the SDK leaves it out of the signed text)", "T", { ...v2, method: "POST", params: { Action: "GetVideoInfo", fileId: "@x" } }, invalid("invalid params")],
+    ["a v2 key starting with _ (the SDK and Tencent read it differently)", "T", { ...v2, params: { Action: "GetVideoInfo", _fileId: "x" } }, invalid("invalid params")],
   ])("refused: %s", async (_name, who, fields, expected) => {
+    const sent = t.tencent.vod.received.length;
     expect((await call("vod", "cmd_proxy", who === "S" ? S : T, fields)).body).toEqual(expected);
+    expect(t.tencent.vod.received).toHaveLength(sent);
   });
 
   test("Tencent down → 90000 with Tencent's failure as data, and the cause logged", async () => {

@@ -6,7 +6,10 @@ import { type EmulatedCloud, type EmulatedRequest, type EmulatorReply, json } fr
  * server's account: the XML API (v5: `PUT /<key>` on `<bucket>-<appid>.cos.<region>.myqcloud.com`,
  * `Authorization: q-sign-algorithm=sha1&…`) and the old JSON API (v4: `POST
  * /files/v2/<appid>/<bucket>/<path>` with the multi-use or single-use signature).
- * Both checks are written from Tencent's documented algorithms.
+ * Both checks are written from Tencent's documented algorithms. Stricter than COS in one
+ * way, so that the server's authorizations are tested for it: a v5 authorization must sign
+ * the `host` header (an unbound one is valid in every bucket of the account). As COS, a v4
+ * upload over an existing file needs the single-use signature of that file.
  */
 
 export interface StoredObject {
@@ -97,9 +100,13 @@ export class CosEmulator {
     if (auth.get("q-sign-algorithm") !== "sha1" || auth.get("q-ak") !== this.cloud.secretId) throw new Refusal(xmlError(403, "InvalidAccessKeyId", "The access key Id format you provided is invalid."));
     if (start === undefined || end === undefined || !(start <= nowS && nowS <= end)) throw new Refusal(xmlError(403, "AccessDenied", "Request has expired"));
     const listed = (list: string | null) => (list ? list.split(";") : []);
+    const headerList = listed(auth.get("q-header-list"));
+    if (!headerList.includes("host")) throw new Refusal(xmlError(403, "AccessDenied", "The authorization must sign the host header."));
     const queryOf = new Map([...request.url.searchParams].map(([k, v]) => [camSafe(k.toLowerCase()), camSafe(v)]));
     const params = listed(auth.get("q-url-param-list")).map((k) => `${k}=${queryOf.get(k) ?? ""}`).join("&");
-    const headers = listed(auth.get("q-header-list")).map((k) => `${k}=${camSafe(request.headers[k] ?? "")}`).join("&");
+    // The Host COS sees is the bucket's (a request through the emulator as a proxy names it in its target).
+    const headerValue = (name: string) => (name === "host" ? request.url.host : (request.headers[name] ?? ""));
+    const headers = headerList.map((k) => `${k}=${camSafe(headerValue(k))}`).join("&");
     const httpString = `${request.method.toLowerCase()}\n${decodeURIComponent(request.url.pathname)}\n${params}\n${headers}\n`;
     const stringToSign = `sha1\n${auth.get("q-sign-time")}\n${createHash("sha1").update(httpString).digest("hex")}\n`;
     const signKey = createHmac("sha1", this.cloud.secretKey).update(keyTime).digest("hex");
@@ -129,6 +136,7 @@ export class CosEmulator {
     if (form.get("op") !== "upload" || content === null) throw refuse("expected op=upload and filecontent");
     const body = typeof content === "string" ? Buffer.from(content) : Buffer.from(await content.arrayBuffer());
     const key = filePath.slice(1);
+    if (fields.e !== "0" && this.objects.has(`${bucket}/${key}`)) throw refuse("overwriting a file needs its single-use signature");
     this.objects.set(`${bucket}/${key}`, { bucket, key, size: body.length, contentType: "application/octet-stream", body, api: "v4" });
     return json({ code: 0, message: "SUCCESS", data: { resource_path: `/${appId}/${bucket}${filePath}`, access_url: `http://${bucket}-${appId}.cos${this.cloud.region}.myqcloud.com${filePath}` } });
   }

@@ -8,10 +8,15 @@ import type { Logger } from "../logger";
  * carry `t` (when the signature expires) and `sign` = md5(key + t); IM's callbacks carry
  * `RequestTime` and `Sign` = sha256(key + RequestTime) in their URL, and are stale a minute
  * after RequestTime (IM's rule). A refused callback changes nothing and is logged.
+ * Either signature is valid for a bounded time: Tencent signs live events until now + 600 s,
+ * so a `t` further than a day ahead (a signed payload that would never expire, were the key
+ * or a payload leaked) is refused; IM's RequestTime is within a minute either way.
  */
 
 /** IM: a callback whose RequestTime is further than this from now is a replay. */
 const IM_CALLBACK_WINDOW_S = 60;
+/** Live: the furthest expiry accepted (Tencent's is now + 600 s; a day leaves room for any clock skew). */
+const LIVE_SIGN_MAX_AHEAD_S = 86400;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -23,12 +28,13 @@ const asInteger = (value: unknown): number | undefined => {
 export class CallbackAuth {
   constructor(private readonly deps: { config: Config; log: Logger }) {}
 
-  /** A live (CSS) callback: `sign` = md5(key + t), and `t` not passed. */
+  /** A live (CSS) callback: `sign` = md5(key + t), and `t` not passed nor more than a day ahead. */
   checkLive(t: unknown, sign: unknown, what: string, now = nowSeconds()): void {
     const expiry = asInteger(t);
     if (expiry === undefined || typeof sign !== "string" || sign === "") return this.refuse(Errors.callbackUnsigned, what);
     if (!sameDigest(liveCallbackSign(this.deps.config.callbackKey, expiry), sign)) return this.refuse(Errors.callbackSignMismatch, what);
     if (expiry < now) return this.refuse(Errors.callbackSignExpired, what, { t: expiry, now });
+    if (expiry > now + LIVE_SIGN_MAX_AHEAD_S) return this.refuse(Errors.callbackSignTooLong, what, { t: expiry, now });
   }
 
   /** An IM callback: `Sign` = sha256(key + RequestTime) in the query, RequestTime within a minute of now. */

@@ -1,17 +1,19 @@
 import type { Config } from "../config";
 import { Errors, FieldText } from "../errors";
-import type { V2Params } from "../infra/tencent/cloud-api-v2";
-import { getSignPlainText, type SignatureMethod, v2Signature } from "../infra/tencent/cloud-api-v2";
-import { type CosMethod, cosV4OnceFileId, cosV4Signature, cosV5Authorization } from "../infra/tencent/cos";
+import { type SignatureMethod, signV2Request, type V2Params } from "../infra/tencent/cloud-api-v2";
+import { type CosMethod, cosObjectPath, cosV4OnceFileId, cosV4Signature, cosV5Authorization, cosXmlRegion } from "../infra/tencent/cos";
+import { UnsignableError, type UnsignableField } from "../infra/tencent/signed-text";
 import { VodError, type VodClient, vodUploadSignature } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
-import { Role, type SessionUser } from "./domain";
+import { lenientInteger, Role, type SessionUser } from "./domain";
 
 /**
  * Signatures apps use to reach Tencent directly (the secret key never leaves the server),
  * and the VOD command proxy. Each signs only what is allowed: configured buckets and
  * VOD hosts and actions; single-use COS signatures (which delete or overwrite a file)
  * and v5 authorizations only under the caller's own folder, teachers excepted for the former.
+ * And each signs exactly that: a request whose signed text, read back as Tencent reads it,
+ * would say anything else is refused with its field's 10003 (src/infra/tencent/signed-text.ts).
  */
 
 export const SignatureType = { multiUse: 0, singleUse: 1 } as const;
@@ -30,15 +32,45 @@ const UNKNOWN_UPSTREAM_CODE = 3000;
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-/** A file path as COS v4 names it: one leading "/", no "." or ".." segments (10003 otherwise). */
-function cosPath(path: string): string {
-  const normalized = path.startsWith("/") ? path : `/${path}`;
-  if (normalized.split("/").some((segment) => segment === "." || segment === "..")) throw Errors.requestData(FieldText.filePath.invalid);
-  return normalized;
+/**
+ * A v2 signature is valid while Tencent accepts its `Timestamp`, which the app chooses: one
+ * further ahead than this (a signature that would wait to be used, after its holder has
+ * lost access) or that is no integer is not signed.
+ */
+const V2_TIMESTAMP_MAX_AHEAD_S = 86400;
+
+function checkV2Timestamp(timestamp: unknown, now: number): void {
+  if (timestamp === undefined) return;
+  const value = lenientInteger(timestamp);
+  if (value === undefined || value > now + V2_TIMESTAMP_MAX_AHEAD_S) throw Errors.requestData(FieldText.params.invalid);
+}
+
+/** The 10003 text of each field a signed text can be made ambiguous through. */
+const UNSIGNABLE_TEXTS: Readonly<Record<UnsignableField, string>> = {
+  host: FieldText.host.invalid,
+  path: FieldText.path.invalid,
+  params: FieldText.params.invalid,
+  bucket: FieldText.bucket.invalid,
+  filePath: FieldText.filePath.invalid,
+  key: FieldText.cosKey.invalid,
+};
+
+const asFieldError = (error: unknown): unknown => (error instanceof UnsignableError ? Errors.requestData(UNSIGNABLE_TEXTS[error.field]) : error);
+
+/** Signs, or answers 10003 with the text of the field that would make the signed text say something else. */
+function signing<T>(sign: () => T): T {
+  try {
+    return sign();
+  } catch (error) {
+    throw asFieldError(error);
+  }
 }
 
 /** The caller's own folder: `/<uid>/`. */
 const ownFolder = (user: SessionUser) => `/${user.uid}/`;
+
+/** Who uploaded a media, as its upload signature's sourceContext carries it: the app and the uid (uids are unique only per app). */
+const uploaderContext = (user: SessionUser) => `${user.appid}:${user.uid}`;
 
 export interface CosSignature {
   sign: string;
@@ -61,42 +93,45 @@ export class SignatureService {
     const { cloud, cos } = this.deps.config;
     const bucket = input.bucket ?? cos.defaultBucket;
     if (!cos.buckets.includes(bucket)) throw Errors.requestData(FieldText.bucket.invalid);
-    const path = input.filePath ? cosPath(input.filePath) : "";
+    const filePath = input.filePath;
+    const path = filePath ? signing(() => cosObjectPath(filePath, "filePath")) : "";
     const now = nowSeconds();
     let sign: string;
     if (input.type === SignatureType.singleUse) {
       if (user.role !== Role.teacher && !path.startsWith(ownFolder(user))) throw Errors.onlyOwnFilesSignedOnce();
-      sign = cosV4Signature(cloud, { bucket, expiresAt: 0, fileId: cosV4OnceFileId(cloud.appId, bucket, path), now });
+      sign = signing(() => cosV4Signature(cloud, { bucket, expiresAt: 0, fileId: cosV4OnceFileId(cloud.appId, bucket, path), now }));
     } else {
-      sign = cosV4Signature(cloud, { bucket, expiresAt: now + cos.signExpireS, fileId: path, now });
+      sign = signing(() => cosV4Signature(cloud, { bucket, expiresAt: now + cos.signExpireS, fileId: path, now }));
     }
     // As the original: the region is known for the default bucket only.
     return { sign, bucket, region: bucket === cos.defaultBucket ? cos.region : "", previewTag: cos.previewTag };
   }
 
-  /** A v5 (XML API) authorization for one request on one key of the caller's own folder, short-lived. */
+  /** A v5 (XML API) authorization for one request on one key of the caller's own folder in the default bucket (its host signed), short-lived. */
   cosAuthorization(user: SessionUser, input: { method: CosMethod; key: string }) {
     const { cloud, cos } = this.deps.config;
-    const path = cosPath(input.key);
+    const path = signing(() => cosObjectPath(input.key, "key"));
     if (!path.startsWith(ownFolder(user))) throw Errors.onlyOwnFolderAuthorized();
     const key = path.slice(1);
+    const bucket = `${cos.defaultBucket}-${cloud.appId}`;
     const now = nowSeconds();
-    const authorization = cosV5Authorization(cloud, { method: input.method, key, expiresS: cos.authorizationExpireS, now });
-    return { authorization, bucket: `${cos.defaultBucket}-${cloud.appId}`, region: cos.region, key, expiredTime: now + cos.authorizationExpireS };
+    const authorization = signing(() => cosV5Authorization(cloud, { method: input.method, bucket, region: cos.region, key, expiresS: cos.authorizationExpireS, now }));
+    return { authorization, bucket, region: cosXmlRegion(cos.region), key, expiredTime: now + cos.authorizationExpireS };
   }
 
-  /** vod.get_sign: a v2 signature of an allowed host and action, SecretId filled in. */
+  /** vod.get_sign: a v2 signature of an allowed host and action, SecretId filled in, Timestamp at most a day ahead. */
   vodSign(input: { method: "GET" | "POST"; host: string; path: string; params: V2Params }) {
     const { cloud, vod } = this.deps.config;
     if (!vod.signHosts.includes(input.host)) throw Errors.requestData(FieldText.host.invalid);
     if (typeof input.params.Action !== "string" || !vod.signActions.includes(input.params.Action)) throw Errors.unsupportedAction();
+    checkV2Timestamp(input.params.Timestamp, nowSeconds());
     const params: V2Params = { ...input.params, SecretId: cloud.secretId };
     const signatureMethod: SignatureMethod = params.SignatureMethod === "HmacSHA256" ? "HmacSHA256" : "HmacSHA1";
-    const sign = v2Signature(getSignPlainText(input.method, input.host, input.path, params), cloud.secretKey, signatureMethod);
+    const sign = signing(() => signV2Request({ method: input.method, host: input.host, path: input.path, params }, cloud.secretKey, signatureMethod));
     return { sign, secretId: cloud.secretId, signatureMethod };
   }
 
-  /** vod.get_client_sign: the VOD client-upload signature; the media will carry the uploader's id. */
+  /** vod.get_client_sign: the VOD client-upload signature; the media will carry the uploader's app and id. */
   vodUploadSign(user: SessionUser) {
     const { cloud, vod } = this.deps.config;
     const now = nowSeconds();
@@ -106,7 +141,7 @@ export class SignatureService {
       procedure: vod.procedure,
       classId: vod.classId,
       subAppId: vod.subAppId,
-      sourceContext: user.uid,
+      sourceContext: uploaderContext(user),
     });
     return { sign, secretId: cloud.secretId };
   }
@@ -119,7 +154,7 @@ export class SignatureService {
       if (V2_PROXY_ACTIONS.has(action)) return await this.proxyV2(request);
       if (isV3Action(action)) return await this.proxyV3(user, action, request.params);
     } catch (error) {
-      if (!(error instanceof VodError)) throw error;
+      if (!(error instanceof VodError)) throw asFieldError(error);
       this.deps.log.warn({ action, code: error.code, err: error.message }, "VOD API call failed");
       throw Errors.callQcloudFailed(UNKNOWN_UPSTREAM_CODE, error.message);
     }
@@ -143,12 +178,12 @@ export class SignatureService {
     return this.deps.vod.call(action, request);
   }
 
-  /** A teacher deletes only media uploaded with their own upload signature (VOD keeps the uploader as SourceContext). */
+  /** A teacher deletes only media uploaded with their own upload signature (VOD keeps the uploader, app and uid, as SourceContext). */
   private async checkOwnMedia(user: SessionUser, fileId: unknown): Promise<void> {
     if (typeof fileId !== "string" || fileId === "") throw Errors.onlyOwnMediaDeleted();
     const found = await this.deps.vod.call("DescribeMediaInfos", { FileIds: [fileId], Filters: ["basicInfo"] });
     const media = (found.MediaInfoSet as Array<{ BasicInfo?: { SourceInfo?: { SourceContext?: string } } }> | undefined)?.[0];
-    if (media?.BasicInfo?.SourceInfo?.SourceContext !== user.uid) throw Errors.onlyOwnMediaDeleted();
+    if (media?.BasicInfo?.SourceInfo?.SourceContext !== uploaderContext(user)) throw Errors.onlyOwnMediaDeleted();
   }
 }
 

@@ -5,7 +5,7 @@ import { defineCommand } from "../command";
 export const vodGetClientSignCommand = defineCommand({
   name: "vod.get_client_sign",
   dialect: "classroom",
-  summary: "VOD client-upload signature (valid `VOD_UPLOAD_SIGN_EXPIRE_S`; the media carries the uploader's id)",
+  summary: "VOD client-upload signature (valid `VOD_UPLOAD_SIGN_EXPIRE_S`; the media carries the uploader's app and id)",
   auth: "token",
   access: anyUser,
   input: z.object({}),

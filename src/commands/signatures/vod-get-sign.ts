@@ -6,7 +6,7 @@ import { vodRequestSchema } from "./vod-fields";
 export const vodGetSignCommand = defineCommand({
   name: "vod.get_sign",
   dialect: "classroom",
-  summary: "Cloud API v2 signature of `method` `host` `path` `params` (SecretId filled in), for `VOD_SIGN_HOSTS` and `VOD_SIGN_ACTIONS` only",
+  summary: "Cloud API v2 signature of `method` `host` `path` `params` (SecretId filled in), for `VOD_SIGN_HOSTS` and `VOD_SIGN_ACTIONS` only, path `/v2/index.php`, `Timestamp` at most a day ahead",
   auth: "token",
   access: anyUser,
   input: vodRequestSchema,

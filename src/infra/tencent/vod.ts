@@ -6,7 +6,8 @@ import { stringify } from "node:querystring";
 import { vod } from "tencentcloud-sdk-nodejs-vod";
 import type { VodEndpoint } from "../../config";
 import type { CloudCredentials } from "./cos";
-import { phpString, signedV2Params, type V2Params } from "./cloud-api-v2";
+import { phpString, signedV2Params, V2_PATH, type V2Params } from "./cloud-api-v2";
+import { samePairs } from "./signed-text";
 
 /**
  * Tencent VOD: the client-upload signature (hand-written: no SDK makes it), the VOD API v3
@@ -25,7 +26,12 @@ export interface UploadSignatureRequest {
   sourceContext?: string;
 }
 
-/** `base64(HMAC-SHA1(secretKey, original) ‖ original)`, original = secretId, currentTimeStamp, expireTime, random, then the optional fields, URL-encoded. */
+/**
+ * `base64(HMAC-SHA1(secretKey, original) ‖ original)`, original = secretId, currentTimeStamp,
+ * expireTime, random, then the optional fields, URL-encoded. VOD reads `original` as a
+ * query string: it must read back as exactly these fields, each once (encoding makes it so;
+ * the check keeps it so).
+ */
 export function vodUploadSignature(credentials: Pick<CloudCredentials, "secretId" | "secretKey">, request: UploadSignatureRequest): string {
   const fields: Record<string, string | number> = {
     secretId: credentials.secretId,
@@ -38,6 +44,8 @@ export function vodUploadSignature(credentials: Pick<CloudCredentials, "secretId
   if (request.subAppId !== undefined) fields.vodSubAppId = request.subAppId;
   if (request.sourceContext !== undefined) fields.sourceContext = request.sourceContext;
   const original = stringify(fields);
+  const allowed = Object.entries(fields).map(([key, value]): [string, string] => [key, String(value)]);
+  if (!samePairs([...new URLSearchParams(original)], allowed)) throw new Error("the VOD upload signature's text does not read back as its fields");
   const mac = createHmac("sha1", credentials.secretKey).update(original, "utf8").digest();
   return Buffer.concat([mac, Buffer.from(original, "utf8")]).toString("base64");
 }
@@ -103,7 +111,7 @@ export class VodClient {
 
   /** A legacy v2 call, signed as the PHP SDK did: Tencent's JSON answer, whatever its `code`. */
   async callV2(method: "GET" | "POST", host: string, params: V2Params, region: string): Promise<Record<string, unknown>> {
-    const path = "/v2/index.php";
+    const path = V2_PATH;
     const signed = signedV2Params(method, { host, path }, this.options.credentials, params, { region });
     const form = new URLSearchParams(Object.entries(signed).map(([k, v]): [string, string] => [k, phpString(v)]));
     const url = `${this.options.v2BaseUrl}${path}`;
