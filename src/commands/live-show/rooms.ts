@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { FieldText } from "../../errors";
+import { Errors, FieldText } from "../../errors";
 import { isStorableText, MAX_PAGE_SIZE } from "../../services/domain";
-import { anyUser } from "../access";
+import { anyUser, anyUserOfLiveRoom, liveRoomHost } from "../access";
 import { defineCommand } from "../command";
 import { optionalInt, pagingFields, str } from "../fields";
 import { bodyFields, fromQuery, restPaging, roomnumInPath } from "../rest-mapping";
@@ -22,16 +22,17 @@ export const liveCreateCommand = defineCommand({
   rest: { method: "post", path: "/live/rooms", status: 201, input: bodyFields("type") },
 });
 
+type ReportRoomInput = { room: { roomnum: number } };
+
 export const liveReportRoomCommand = defineCommand({
   name: "live.reportroom",
   dialect: "live",
   summary: "the host reports its room: `room {title, cover, type, roomnum, groupid, device 0 iOS / 1 Android / 2 PC, videotype 0 camera / 1 screen, appid}`, optional `lbs`; it is listed from then",
   auth: "token",
-  access: anyUser,
+  access: liveRoomHost(Errors.onlyHostReportsRoom, (input: ReportRoomInput) => input.room.roomnum),
   input: z.object({ room: reportedRoom, lbs: reportedLbs }),
-  run: ({ user, services }, { room, lbs }) =>
-    services.liveRooms.report(user, {
-      roomnum: room.roomnum,
+  run: ({ course, services }, { room, lbs }) =>
+    services.liveRooms.report(course, {
       title: room.title,
       cover: room.cover,
       type: room.type,
@@ -94,9 +95,9 @@ export const liveRoomCommand = defineCommand({
   dialect: "rest",
   summary: "one reported live room, as the live room list shows it, with its play URLs",
   auth: "token",
-  access: anyUser,
+  access: anyUserOfLiveRoom,
   input: z.object({ roomnum: liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnum.invalid }) }),
-  run: ({ app, services }, input) => services.liveRooms.describe(app, input.roomnum),
+  run: ({ course, services }) => services.liveRooms.describe(course),
   present: (room) => ({ ...presentLiveRoom(room), address: room.play.rtmp, address2: room.play.flv, address3: room.play.hls }),
   rest: { method: "get", path: "/live/rooms/:roomnum", input: roomnumInPath },
 });
