@@ -1,6 +1,7 @@
 import type { SdkApp } from "../config";
 import { AppError, ErrorCode, Errors, FieldText } from "../errors";
 import type { Services } from "../services";
+import { liveAppNamed } from "./common";
 import type { Course, CourseFacts } from "../services/courses";
 import type { LiveRoomRecord } from "../services/live-rooms";
 import { lenientInteger, Role, RoomMode, type SessionUser } from "../services/domain";
@@ -240,3 +241,19 @@ export function whenNamingRoom<C, I>(names: (input: I) => boolean, policy: Acces
   };
 }
 
+/**
+ * `policy`, for an input whose `appidOf` names the caller's own app (live.reportroom's
+ * `room.appid`): an app that is not configured, or none, is 10003 "Invalid appid"; another
+ * configured app is 10003 "appid is diff from appid of the user." (a room is its host's app's).
+ */
+export function namingOwnApp<C, I>(appidOf: (input: I) => unknown, policy: Access<C, I>): Access<C, I> {
+  return {
+    ...policy,
+    check: (call) => {
+      const named = liveAppNamed(call.services.apps, appidOf(call.input));
+      if (!named) throw Errors.requestData(FieldText.live.appid.notConfigured);
+      if (named.sdkAppId !== appOf(call).sdkAppId) throw Errors.appidDiffersFromUser();
+      return policy.check(call);
+    },
+  };
+}
