@@ -101,7 +101,8 @@ export const FieldText = {
     role: { lack: "Lack of role", invalid: "Invalid role", invalidSpaced: " Invalid role" },
     operate: { lack: "Lack of operate", invalid: " Invalid operate" },
     status: { lack: "Lack of status", invalid: " Invalid status" },
-    appid: { invalid: "appid invalid" },
+    // "Invalid appid": the live original's text for an app it had no keys for (not configured here).
+    appid: { notConfigured: "Invalid appid" },
     room: {
       lack: "Lack of room.",
       title: "Title length too long.",

@@ -222,7 +222,7 @@ describe("what else the dialect does", () => {
     const classroom = (await t.call("live", "create", { ...C, token: teacher, title: "a class" })).body.data.roomnum as number;
     await t.call("live", "startcourse", { ...C, token: teacher, roomnum: classroom });
     expect((await sxb("reportmemid", { token: teacher, roomnum: classroom, role: 0, operate: 0 })).body).toEqual({ errorCode: 10010, errorInfo: "av room is not exist" });
-    expect((await sxb("reportroom", { token: teacher, room: { roomnum: classroom, type: "live", groupid: "x", device: 0, videotype: 0, appid: 1 } })).body.errorCode).toBe(10010);
+    expect((await sxb("reportroom", { token: teacher, room: { roomnum: classroom, type: "live", groupid: "x", device: 0, videotype: 0, appid: TEST_APP.sdkAppId } })).body.errorCode).toBe(10010);
     // A classroom token works in the live dialect (one session per user).
     expect((await sxb("roomlist", { token: teacher, index: 0, size: 1 })).body.errorCode).toBe(0);
   });
@@ -289,7 +289,7 @@ describe("every command's error codes and texts", () => {
     ["reportroom", { room: { type: "live", roomnum: 1, groupid: "1", device: 0, videotype: 0 } }, e(10003, "Lack of appid.")],
     ["reportroom", { room: { type: "live", roomnum: 1, groupid: "1", device: 0, videotype: 0, appid: 1.5 } }, e(10003, "appid should be integer or string.")],
     ["reportroom", { room: { type: "live", roomnum: 1, groupid: "1", device: 0, videotype: 0, appid: 1 }, lbs: { address: "x".repeat(101) } }, e(10003, "Address length too long.")],
-    ["reportroom", { room: { type: "live", roomnum: 424242, groupid: "1", device: 0, videotype: 0, appid: 1 } }, e(10010, "av room is not exist")],
+    ["reportroom", { room: { type: "live", roomnum: 424242, groupid: "1", device: 0, videotype: 0, appid: TEST_APP.sdkAppId } }, e(10010, "av room is not exist")],
     ["roomlist", {}, e(10003, "Lack of page index")],
     ["roomlist", { index: 0, size: 51 }, e(10003, "Page size should be a positive integer(not larger than 50)")],
     ["heartbeat", {}, e(10003, "Lack of roomnum")],
@@ -332,7 +332,7 @@ describe("every command's error codes and texts", () => {
 
   test("reportroom of another host's room → 10101; the errors room is untouched by all of the above", async () => {
     const other = await liveLogin("errors-other");
-    expect((await sxb("reportroom", { token: other, room: { roomnum, type: "live", groupid: "g", device: 0, videotype: 0, appid: 1 } })).body).toEqual(
+    expect((await sxb("reportroom", { token: other, room: { roomnum, type: "live", groupid: "g", device: 0, videotype: 0, appid: TEST_APP.sdkAppId } })).body).toEqual(
       e(10101, "only the host can report the room."),
     );
     expect((await sql<{ groupId: string }>(`SELECT "groupId" FROM "LiveRoom" WHERE roomnum = $1`, [roomnum]))[0]!.groupId).toBe(String(roomnum));

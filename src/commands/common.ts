@@ -1,5 +1,6 @@
-import type { Config, SdkApp } from "../config";
+import type { SdkApp } from "../config";
 import { Errors, FieldText } from "../errors";
+import type { AppDirectory } from "../services/apps";
 import { imTimestampNow } from "../services/domain";
 import type { AuthenticateOptions } from "../services/sessions";
 import type { AnyCommand } from "./command";
@@ -14,12 +15,26 @@ import { lenientInteger, phpEmpty } from "./fields";
 /** The original's two base types word one message differently. */
 export type BaseType = "Cmd" | "TokenCmd";
 
-export function resolveApp(config: Config, raw: unknown, base: BaseType): SdkApp {
+export function resolveApp(apps: AppDirectory, raw: unknown, base: BaseType): SdkApp {
   if (phpEmpty(raw)) throw Errors.requestData(FieldText.appid.lack);
   const appid = lenientInteger(raw);
   if (appid === undefined) throw Errors.requestData(base === "Cmd" ? FieldText.appid.invalidCmd : FieldText.appid.invalidToken);
-  const app = config.sdkApps.get(appid);
+  const app = apps.find(appid);
   if (!app) throw Errors.requestData(FieldText.appid.notConfigured);
+  return app;
+}
+
+/**
+ * The app a 随心播 live-dialect value names (the request's `appid`, a reported room's
+ * `room.appid`): none when PHP-empty (absent, null, "", 0, "0", false); anything else must
+ * be a configured app (an integer or canonical decimal string), else 10003 "Invalid appid",
+ * the live original's text for an app it had no keys for. Never served as another app.
+ */
+export function liveAppNamed(apps: AppDirectory, raw: unknown): SdkApp | undefined {
+  if (phpEmpty(raw)) return undefined;
+  const appid = lenientInteger(raw);
+  const app = appid === undefined ? undefined : apps.find(appid);
+  if (!app) throw Errors.requestData(FieldText.live.appid.notConfigured);
   return app;
 }
 
@@ -53,28 +68,26 @@ export function authenticateOptionsOf(command: AnyCommand): AuthenticateOptions 
  * What each protocol dialect asks of every request before its command sees it. The
  * classroom: `appid` (a configured app) and `timeStamp` are required (§2.1–§2.2). The
  * 随心播 live dialect checks neither (its original never did, and its apps often send no
- * appid): the app is the request's `appid` when it names a configured one, else LIVE_APPID;
- * `timeStamp` and `sign` are accepted and ignored (live-protocol.md §A.3). Both read the
- * token the same way.
+ * appid): a request that names no app is LIVE_APPID's, one that names an app must name a
+ * configured one (never served as another); `timeStamp` and `sign` are accepted and
+ * ignored (live-protocol.md §A.3). Both read the token the same way.
  */
 export interface DialectRules {
-  appOf(config: Config, fields: Record<string, unknown>, base: BaseType): SdkApp;
+  /** The app the common fields name (refusing one that is not configured). */
+  appOf(apps: AppDirectory, fields: Record<string, unknown>, base: BaseType): SdkApp;
   timeStampOf(fields: Record<string, unknown>): number;
-  /** A token command's app: the common fields' (which must be the token's) or the token's own. */
+  /** A token command's app: the common fields' (which must be the token's) or the token's own (the fields' is only checked). */
   tokenApp: "fields" | "session";
 }
 
 export const DIALECT_RULES: Readonly<Record<"classroom" | "live", DialectRules>> = {
   classroom: {
-    appOf: (config, fields, base) => resolveApp(config, fields.appid, base),
+    appOf: (apps, fields, base) => resolveApp(apps, fields.appid, base),
     timeStampOf: (fields) => checkTimeStamp(fields.timeStamp),
     tokenApp: "fields",
   },
   live: {
-    appOf: (config, fields) => {
-      const appid = lenientInteger(fields.appid);
-      return (appid !== undefined ? config.sdkApps.get(appid) : undefined) ?? config.live.defaultApp;
-    },
+    appOf: (apps, fields) => liveAppNamed(apps, fields.appid) ?? apps.liveDefault,
     timeStampOf: () => imTimestampNow(),
     tokenApp: "session",
   },

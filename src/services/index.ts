@@ -7,6 +7,7 @@ import type { VideorelayClient } from "../infra/tencent/videorelay";
 import type { VodClient } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
 import { AccountService } from "./accounts";
+import { AppDirectory } from "./apps";
 import { BindingService } from "./bindings";
 import { CallbackAuth } from "./callback-auth";
 import { CourseLock } from "./course-lock";
@@ -39,6 +40,7 @@ export interface ServiceDeps {
 
 /** The core: every door and worker calls these, never infra directly. */
 export interface Services {
+  apps: AppDirectory;
   sessions: SessionService;
   accounts: AccountService;
   presence: PresenceService;
@@ -57,6 +59,7 @@ export interface Services {
 }
 
 export function createServices(deps: ServiceDeps): Services {
+  const apps = new AppDirectory(deps);
   const sessions = new SessionService(deps);
   const accounts = new AccountService({ ...deps, sessions });
   const presence = new PresenceService(deps);
@@ -74,5 +77,5 @@ export function createServices(deps: ServiceDeps): Services {
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
   const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod });
-  return { sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
+  return { apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

@@ -42,6 +42,9 @@ export interface ListedLiveRoom {
   play: LivePlayUrls;
 }
 
+/** A live room as the access policies load it (of the caller's app, in any state): the course, its report if any, its host. */
+export type LiveRoomRecord = Course & { liveRoom: LiveRoom | null; host: { uid: string } };
+
 /** A recorded video as the live record list shows it. */
 export interface LiveRecord {
   uid: string;
@@ -84,10 +87,19 @@ export class LiveRoomService {
     return { roomnum: course.roomnum, groupid: String(course.roomnum) };
   }
 
-  /** live.reportroom: the host says what the room is (title, cover, type, chat group, device…); it is listed from now. */
-  async report(user: SessionUser, reported: ReportedRoom): Promise<void> {
-    const course = await this.livingRoom(reported.roomnum);
-    if (course.hostUin !== user.uin) throw Errors.onlyHostReportsRoom();
+  /**
+   * The live room with this number, if it is one of this app's (in any state), else 10010:
+   * the one lookup by number, made by the access policies (another app's room does not exist).
+   */
+  async roomOf(app: SdkApp, roomnum: number): Promise<LiveRoomRecord> {
+    const course = await this.find(roomnum);
+    if (!course || course.appid !== app.sdkAppId) throw Errors.liveRoomNotExist();
+    return course;
+  }
+
+  /** live.reportroom: the host (its access policy) says what the living room is (title, cover, type, chat group, device…); it is listed from now. */
+  async report(course: LiveRoomRecord, reported: Omit<ReportedRoom, "roomnum">): Promise<void> {
+    if (!isLiving(course)) throw Errors.liveRoomNotExist();
     const { db, presence } = this.deps;
     const now = nowToTheSecond();
     const info = {
@@ -133,10 +145,9 @@ export class LiveRoomService {
     return { total, rooms: await this.listedOf(courses) };
   }
 
-  /** One reported room still living, as lists show it (10010 if none). */
-  async describe(app: SdkApp, roomnum: number): Promise<ListedLiveRoom> {
-    const course = await this.living(roomnum);
-    if (!course?.liveRoom || course.appid !== app.sdkAppId) throw Errors.liveRoomNotExist();
+  /** The room as lists show it, if reported and still living (10010 if not). */
+  async describe(course: LiveRoomRecord): Promise<ListedLiveRoom> {
+    if (!isListed(course)) throw Errors.liveRoomNotExist();
     const [room] = await this.listedOf([course]);
     if (!room) throw Errors.liveRoomNotExist();
     return room;
@@ -165,17 +176,17 @@ export class LiveRoomService {
     );
   }
 
-  /** live.getroomplayurl: a listed room's cover and play URLs, or undefined. */
-  async playUrlsOf(app: SdkApp, roomnum: number): Promise<{ cover: string; play: LivePlayUrls } | undefined> {
-    const course = await this.living(roomnum);
-    if (!course?.liveRoom || course.appid !== app.sdkAppId) return undefined;
+  /** live.getroomplayurl: the room's cover and play URLs if it is listed, else undefined. */
+  playUrlsOf(course: LiveRoomRecord | undefined): { cover: string; play: LivePlayUrls } | undefined {
+    if (!course || !isListed(course)) return undefined;
     const { bizId, playHost } = this.deps.config.live;
-    return { cover: course.cover, play: livePlayUrls(bizId, playHost, roomnum, course.host.uid, course.liveRoom.videoType === 1) };
+    return { cover: course.cover, play: livePlayUrls(bizId, playHost, course.roomnum, course.host.uid, course.liveRoom.videoType === 1) };
   }
 
   /** live.reportmemid 0: the user joins a listed room with a role (and leaves any other live room). */
-  async enter(user: SessionUser, roomnum: number, role: number): Promise<void> {
-    const course = await this.listedRoom(roomnum);
+  async enter(user: SessionUser, course: LiveRoomRecord, role: number): Promise<void> {
+    if (!isListed(course)) throw Errors.liveRoomNotExist();
+    const { roomnum } = course;
     await this.leaveEverywhere(user.uin, roomnum);
     const room = presenceRoomOf(course);
     const now = await this.deps.members.openStay(roomnum, user.uin, role);
@@ -188,26 +199,25 @@ export class LiveRoomService {
   }
 
   /** live.request: asks to go on mic: a viewer of the room (joining it if needed), mic off until it reports on. */
-  async requestMic(user: SessionUser, roomnum: number): Promise<void> {
-    const course = await this.listedRoom(roomnum);
+  async requestMic(user: SessionUser, course: LiveRoomRecord): Promise<void> {
+    if (!isListed(course)) throw Errors.liveRoomNotExist();
     const role = course.hostUin === user.uin ? LiveRole.host : LiveRole.viewer;
     const present = await this.deps.presence.presentMembers(presenceRoomOf(course), Date.now());
-    if (!present.includes(user.uin)) await this.enter(user, roomnum, role);
-    await this.deps.presence.setLiveMember(roomnum, user.uin, { role, mic: "off" });
+    if (!present.includes(user.uin)) await this.enter(user, course, role);
+    await this.deps.presence.setLiveMember(course.roomnum, user.uin, { role, mic: "off" });
   }
 
   /** live.reportstatus: on mic (a co-host, role 2) or off (a viewer again); the host stays the host. */
-  async reportMic(user: SessionUser, roomnum: number, status: "on" | "off"): Promise<void> {
-    const course = await this.living(roomnum);
-    if (!course) return; // as the original: nothing to update is no error
+  async reportMic(user: SessionUser, course: LiveRoomRecord, status: "on" | "off"): Promise<void> {
+    if (!isLiving(course)) return; // as the original: nothing to update is no error
     const role = course.hostUin === user.uin ? LiveRole.host : status === "on" ? LiveRole.coHost : LiveRole.viewer;
-    await this.deps.presence.setLiveMember(roomnum, user.uin, { role, mic: status });
+    await this.deps.presence.setLiveMember(course.roomnum, user.uin, { role, mic: status });
   }
 
   /** live.roomidlist: who is in the room (host first by uin order) with their roles. */
-  async members(roomnum: number, index: number, size: number): Promise<{ total: number; members: Array<{ uid: string; role: number }> }> {
-    const course = await this.living(roomnum);
-    if (!course) return { total: 0, members: [] };
+  async members(course: LiveRoomRecord, index: number, size: number): Promise<{ total: number; members: Array<{ uid: string; role: number }> }> {
+    if (!isLiving(course)) return { total: 0, members: [] };
+    const { roomnum } = course;
     const room = presenceRoomOf(course);
     const [present, { roles }] = await Promise.all([this.deps.presence.presentMembers(room, Date.now()), this.deps.presence.liveState(roomnum)]);
     const page = present.slice(index, index + size);
@@ -223,19 +233,17 @@ export class LiveRoomService {
   }
 
   /** live.reportrecord: the host's manual recording, named (the record list shows its name and cover). */
-  async reportRecord(user: SessionUser, roomnum: number, record: { name: string; type: number; cover: string | undefined }): Promise<void> {
+  async reportRecord(user: SessionUser, course: LiveRoomRecord, record: { name: string; type: number; cover: string | undefined }): Promise<void> {
+    if (course.hostUin !== user.uin) return; // as the original: nothing stored is no error
     await this.deps.db.liveRoom.updateMany({
-      where: { roomnum, course: { hostUin: user.uin, mode: RoomMode.live } },
+      where: { roomnum: course.roomnum },
       data: { recordName: record.name, recordType: record.type, ...(record.cover !== undefined ? { recordCover: record.cover } : {}) },
     });
   }
 
-  /** live.exitroom: the host closes its room (everyone leaves); a repeat is success. */
-  async exit(user: SessionUser, roomnum: number): Promise<void> {
-    const course = await this.find(roomnum);
-    if (!course) throw Errors.liveRoomNotExist();
-    if (course.hostUin !== user.uin) throw Errors.onlyHostClosesRoom();
-    await this.endRooms([roomnum], EndReason.teacher);
+  /** live.exitroom: the host (its access policy) closes its room (everyone leaves); a repeat is success. */
+  async exit(course: LiveRoomRecord): Promise<void> {
+    await this.endRooms([course.roomnum], EndReason.teacher);
   }
 
   /** The reaper: ends the rooms whose host has been silent since before `deadlineMs`. */
@@ -345,29 +353,14 @@ export class LiveRoomService {
   }
 
   /** A live room by the number a caller gave (none beyond the ids that exist), with its report and host. */
-  private async find(roomnum: number) {
+  private async find(roomnum: number): Promise<LiveRoomRecord | null> {
     if (roomnum <= 0 || roomnum > INT32_MAX) return null;
     const course = await this.deps.db.course.findUnique({ where: { roomnum }, include: { liveRoom: true, host: { select: { uid: true } } } });
     return course?.mode === RoomMode.live ? course : null;
   }
-
-  /** A live room still living, or null. */
-  private async living(roomnum: number) {
-    const course = await this.find(roomnum);
-    return course?.state === CourseState.living ? course : null;
-  }
-
-  /** A living live room (10010 if none). */
-  private async livingRoom(roomnum: number): Promise<Course> {
-    const course = await this.living(roomnum);
-    if (!course) throw Errors.liveRoomNotExist();
-    return course;
-  }
-
-  /** A living live room its host has reported (viewers join only those, as the original's live records). */
-  private async listedRoom(roomnum: number): Promise<Course> {
-    const course = await this.living(roomnum);
-    if (!course?.liveRoom) throw Errors.liveRoomNotExist();
-    return course;
-  }
 }
+
+const isLiving = (course: Course): boolean => course.state === CourseState.living;
+
+/** A living room its host has reported: listed, and the only kind viewers join (as the original's live records). */
+const isListed = (course: LiveRoomRecord): course is LiveRoomRecord & { liveRoom: LiveRoom } => isLiving(course) && course.liveRoom !== null;

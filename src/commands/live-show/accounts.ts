@@ -9,8 +9,8 @@ import { str } from "../fields";
 
 /**
  * The live dialect's accounts: the classroom's (same accounts and tokens), without its
- * common fields (the app is the request's `appid` when configured, else LIVE_APPID) and
- * without a role (anyone may host a live room).
+ * common fields (the app the request's `appid` names, which must be configured; LIVE_APPID
+ * when it names none) and without a role (anyone may host a live room).
  */
 
 const credentials = z.object({ id: str(FieldText.id, idRules), pwd: str(FieldText.pwd, passwordRules) });

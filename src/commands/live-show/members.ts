@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { Errors, FieldText } from "../../errors";
 import { MAX_PAGE_SIZE } from "../../services/domain";
-import { anyUser, liveRoomFromMemory } from "../access";
+import { anyUserOfLiveRoom, liveRoomFromMemory, whenNamingRoom } from "../access";
 import { defineCommand } from "../command";
 import { oneOf, pagingFields, strOneOf } from "../fields";
 import { fixed, fromBody, restPaging, roomnumInPath } from "../rest-mapping";
@@ -38,13 +38,14 @@ export const liveReportMemberCommand = defineCommand({
   dialect: "live",
   summary: "`roomnum`, `role`, `operate` 0 join a reported room (leaving any other) / 1 leave",
   auth: "token",
-  access: anyUser,
+  // Joining names the room; leaving leaves whatever live room the user is in (the original's rule), whatever the number.
+  access: whenNamingRoom((input: { roomnum: number; operate: number }) => input.operate === 0, anyUserOfLiveRoom),
   input: z.object({
     roomnum: spacedRoomnumField,
     role: liveRole({ lack: T.role.lack, invalid: T.role.invalidSpaced }),
     operate: oneOf(T.operate, [0, 1] as const),
   }),
-  run: ({ user, services }, input) => (input.operate === 0 ? services.liveRooms.enter(user, input.roomnum, input.role) : services.liveRooms.leave(user)),
+  run: ({ user, course, services }, input) => (course ? services.liveRooms.enter(user, course, input.role) : services.liveRooms.leave(user)),
   rest: [
     { method: "post", path: "/live/rooms/:roomnum/members", input: { ...roomnumInPath, role: fromBody("role"), operate: fixed(0) } },
     { method: "delete", path: "/live/rooms/:roomnum/members", status: 204, input: { ...roomnumInPath, role: fixed(0), operate: fixed(1) } },
@@ -54,11 +55,11 @@ export const liveReportMemberCommand = defineCommand({
 export const liveRoomMemberListCommand = defineCommand({
   name: "live.roomidlist",
   dialect: "live",
-  summary: "who is in the room `{id, role}`, paged by `index`, `size` (empty for a room that is not live)",
+  summary: "who is in the room `{id, role}`, paged by `index`, `size` (empty once the room has ended)",
   auth: "token",
-  access: anyUser,
+  access: anyUserOfLiveRoom,
   input: z.object({ roomnum: spacedRoomnumField, ...pagingFields(FieldText, MAX_PAGE_SIZE) }),
-  run: ({ services }, input) => services.liveRooms.members(input.roomnum, input.index, input.size),
+  run: ({ course, services }, input) => services.liveRooms.members(course, input.index, input.size),
   present: (list) => ({ total: list.total, idlist: list.members.map((m) => ({ id: m.uid, role: m.role })) }),
   rest: { method: "get", path: "/live/rooms/:roomnum/members", input: { ...roomnumInPath, ...restPaging } },
 });
@@ -68,9 +69,9 @@ export const liveRequestMicCommand = defineCommand({
   dialect: "live",
   summary: "asks to go on mic in a reported room (a viewer, mic off until it reports on)",
   auth: "token",
-  access: anyUser,
+  access: anyUserOfLiveRoom,
   input: z.object({ roomnum: roomnumField }),
-  run: ({ user, services }, input) => services.liveRooms.requestMic(user, input.roomnum),
+  run: ({ user, course, services }) => services.liveRooms.requestMic(user, course),
   rest: { method: "post", path: "/live/rooms/:roomnum/mic-requests", status: 201, input: roomnumInPath },
 });
 
@@ -79,8 +80,8 @@ export const liveReportStatusCommand = defineCommand({
   dialect: "live",
   summary: "`status` \"on\" (on mic: a co-host, role 2) / \"off\" (a viewer again)",
   auth: "token",
-  access: anyUser,
+  access: anyUserOfLiveRoom,
   input: z.object({ roomnum: roomnumField, status: strOneOf(T.status, ["on", "off"] as const) }),
-  run: ({ user, services }, input) => services.liveRooms.reportMic(user, input.roomnum, input.status),
+  run: ({ user, course, services }, input) => services.liveRooms.reportMic(user, course, input.status),
   rest: { method: "post", path: "/live/rooms/:roomnum/mic", input: { ...roomnumInPath, status: fromBody("status") } },
 });

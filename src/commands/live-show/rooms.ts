@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { FieldText } from "../../errors";
+import { Errors, FieldText } from "../../errors";
 import { isStorableText, MAX_PAGE_SIZE } from "../../services/domain";
-import { anyUser } from "../access";
+import { anyUser, anyUserOfLiveRoom, liveRoomHost, namingOwnApp } from "../access";
 import { defineCommand } from "../command";
-import { optionalInt, pagingFields, str } from "../fields";
+import { lenientInteger, pagingFields, phpEmpty, str } from "../fields";
 import { bodyFields, fromQuery, restPaging, roomnumInPath } from "../rest-mapping";
 import { liveRoomnum, reportedLbs, reportedRoom } from "./fields";
 import { presentLiveRoom } from "./presenters";
@@ -22,16 +22,21 @@ export const liveCreateCommand = defineCommand({
   rest: { method: "post", path: "/live/rooms", status: 201, input: bodyFields("type") },
 });
 
+type ReportRoomInput = { room: { appid: string; roomnum: number } };
+
 export const liveReportRoomCommand = defineCommand({
   name: "live.reportroom",
   dialect: "live",
   summary: "the host reports its room: `room {title, cover, type, roomnum, groupid, device 0 iOS / 1 Android / 2 PC, videotype 0 camera / 1 screen, appid}`, optional `lbs`; it is listed from then",
   auth: "token",
-  access: anyUser,
+  // The room is its host's app's: `room.appid` must name it (an app not configured, or another one, is 10003).
+  access: namingOwnApp(
+    (input: ReportRoomInput) => input.room.appid,
+    liveRoomHost(Errors.onlyHostReportsRoom, (input: ReportRoomInput) => input.room.roomnum),
+  ),
   input: z.object({ room: reportedRoom, lbs: reportedLbs }),
-  run: ({ user, services }, { room, lbs }) =>
-    services.liveRooms.report(user, {
-      roomnum: room.roomnum,
+  run: ({ course, services }, { room, lbs }) =>
+    services.liveRooms.report(course, {
       title: room.title,
       cover: room.cover,
       type: room.type,
@@ -44,8 +49,14 @@ export const liveReportRoomCommand = defineCommand({
   rest: { method: "post", path: "/live/room-reports", input: {}, bodyIsInput: true },
 });
 
-/** `appid` filters by app: another app than the caller's lists nothing (rooms stay within their app). */
-const appidFilter = optionalInt(T.appid);
+/**
+ * `appid` filters by app: another app than the caller's lists nothing (rooms stay within their
+ * app). The door has refused any appid that names no configured app; PHP-empty names none.
+ */
+const appidFilter = z
+  .unknown()
+  .transform((value) => (phpEmpty(value) ? undefined : lenientInteger(value)))
+  .optional();
 
 export const liveRoomListCommand = defineCommand({
   name: "live.roomlist",
@@ -94,9 +105,9 @@ export const liveRoomCommand = defineCommand({
   dialect: "rest",
   summary: "one reported live room, as the live room list shows it, with its play URLs",
   auth: "token",
-  access: anyUser,
+  access: anyUserOfLiveRoom,
   input: z.object({ roomnum: liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnum.invalid }) }),
-  run: ({ app, services }, input) => services.liveRooms.describe(app, input.roomnum),
+  run: ({ course, services }) => services.liveRooms.describe(course),
   present: (room) => ({ ...presentLiveRoom(room), address: room.play.rtmp, address2: room.play.flv, address3: room.play.hls }),
   rest: { method: "get", path: "/live/rooms/:roomnum", input: roomnumInPath },
 });

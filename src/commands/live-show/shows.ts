@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { FieldText } from "../../errors";
-import { anyUser } from "../access";
+import { Errors, FieldText } from "../../errors";
+import { anyUser, anyUserOfLiveRoom, anyUserOfLiveRoomIfAny, liveRoomHost } from "../access";
 import { recordingEventInput, recordingEventOf } from "../callbacks/recording";
 import { defineCommand } from "../command";
 import { int, optionalStr, str } from "../fields";
@@ -15,12 +15,12 @@ export const liveExitRoomCommand = defineCommand({
   dialect: "live",
   summary: "the host closes its room (`roomnum`, `type`): everyone leaves; a repeat is success",
   auth: "token",
-  access: anyUser,
+  access: liveRoomHost(Errors.onlyHostClosesRoom),
   input: z.object({
     roomnum: int({ lack: T.roomnum.lack, invalid: T.roomnum.invalid }, { min: 1, emptyIsLack: true }),
     type: str(T.type, { emptyIsLack: true }),
   }),
-  run: ({ user, services }, input) => services.liveRooms.exit(user, input.roomnum),
+  run: ({ course, services }) => services.liveRooms.exit(course),
   rest: { method: "delete", path: "/live/rooms/:roomnum", status: 204, input: { ...roomnumInPath, type: fromQuery("type", "live") } },
 });
 
@@ -30,9 +30,9 @@ export const liveRoomPlayUrlCommand = defineCommand({
   dialect: "live",
   summary: "a reported room's `cover`, `address` / `address2` / `address3` (RTMP, FLV, HLS); `[]` when there is none",
   auth: "token",
-  access: anyUser,
+  access: anyUserOfLiveRoomIfAny,
   input: z.object({ roomnum: liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnum.invalid }) }),
-  run: ({ app, services }, input) => services.liveRooms.playUrlsOf(app, input.roomnum),
+  run: ({ course, services }) => Promise.resolve(services.liveRooms.playUrlsOf(course)),
   present: (room) => (room ? { cover: room.cover, address: room.play.rtmp, address2: room.play.flv, address3: room.play.hls } : []),
 });
 
@@ -41,7 +41,7 @@ export const liveReportRecordCommand = defineCommand({
   dialect: "live",
   summary: "the host names its manual recording (`roomnum`, `uid`, `name`, `type`, `cover`): the record list shows them",
   auth: "token",
-  access: anyUser,
+  access: anyUserOfLiveRoom,
   input: z.object({
     roomnum: int(T.record.roomnum, { min: 1 }),
     uid: str(T.record.uid, { emptyIsLack: true, maxLength: 50 }),
@@ -49,7 +49,7 @@ export const liveReportRecordCommand = defineCommand({
     type: int(T.record.type),
     cover: optionalStr(T.record.cover, { maxLength: 1024 }),
   }),
-  run: ({ user, services }, input) => services.liveRooms.reportRecord(user, input.roomnum, { name: input.name, type: input.type, cover: input.cover }),
+  run: ({ user, course, services }, input) => services.liveRooms.reportRecord(user, course, { name: input.name, type: input.type, cover: input.cover }),
   rest: { method: "post", path: "/live/rooms/:roomnum/records", input: { ...roomnumInPath, ...bodyFields("uid", "name", "type", "cover") } },
 });
 

@@ -52,13 +52,14 @@ async function callerOf(
   ctx: Context,
 ): Promise<Invocation> {
   if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query: queryStrings(ctx.query) };
-  // The original's order: appid, then timeStamp, then the token.
-  const fieldsApp = command.auth !== "token" || rules.tokenApp === "fields" ? rules.appOf(deps.config, fields, command.auth === "token" ? "TokenCmd" : "Cmd") : undefined;
+  // The original's order: appid, then timeStamp, then the token. Every dialect refuses an app that is not configured.
+  const fieldsApp = rules.appOf(deps.services.apps, fields, command.auth === "token" ? "TokenCmd" : "Cmd");
   const timeStamp = rules.timeStampOf(fields);
   // Only a signed request reads its query (the heartbeat's is never parsed).
   if (command.auth !== "token") return { app: fieldsApp, timeStamp, user: undefined, fields, query: NO_QUERY };
-  const user = await authenticated(deps.services, command, tokenOfTokenCommand(fields.token), fieldsApp?.sdkAppId);
-  const app = fieldsApp ?? deps.config.sdkApps.get(user.appid);
+  const fieldsDecide = rules.tokenApp === "fields";
+  const user = await authenticated(deps.services, command, tokenOfTokenCommand(fields.token), fieldsDecide ? fieldsApp.sdkAppId : undefined);
+  const app = fieldsDecide ? fieldsApp : deps.config.sdkApps.get(user.appid);
   if (!app) throw Errors.tokenUnknown(); // the token's app is no longer configured
   return { app, timeStamp, user, fields, query: NO_QUERY };
 }

@@ -62,7 +62,7 @@ async function invocationOf(deps: RestDeps, command: AnyCommand, route: RestMapp
   if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields: fieldsOf(), query: queryStrings(request.query) };
   const user = await sessionOf(deps, command, route, request.bearer);
   const { body, query } = request;
-  const app = user ? resolveApp(deps.config, user.appid, "TokenCmd") : resolveApp(deps.config, body.appid ?? query.appid, "Cmd");
+  const app = user ? resolveApp(deps.services.apps, user.appid, "TokenCmd") : resolveApp(deps.services.apps, body.appid ?? query.appid, "Cmd");
   const timeStamp = body.timeStamp === undefined ? imTimestampNow() : checkTimeStamp(body.timeStamp);
   return { app, timeStamp, user: command.auth === "token" ? user : undefined, fields: fieldsOf(), query: NO_QUERY };
 }
