@@ -176,6 +176,7 @@ export const Errors = {
 
   unsupportedAction: fail(ErrorCode.noPrivilege, "Server internal error:unsupport action."),
   onlyOwnFilesSignedOnce: fail(ErrorCode.noPrivilege, "single-use signatures are only for files under your own folder."),
+  onlyAppFilesSignedOnce: fail(ErrorCode.noPrivilege, "single-use signatures are only for files under your app's folder."),
   onlyOwnFolderAuthorized: fail(ErrorCode.noPrivilege, "only keys under your own folder can be authorized."),
   onlyTeacherProxiesVod: fail(ErrorCode.noPrivilege, "only teacher can call the vod command proxy."),
   onlyOwnMediaDeleted: fail(ErrorCode.noPrivilege, "only the teacher who uploaded a media can delete it."),

@@ -40,7 +40,7 @@ describe("development without IM_BASE_URL", () => {
       expect(steps.every((s) => s.endsWith(" 0"))).toBe(true);
       expect(steps).toHaveLength(23);
       // The courseware went to the emulated COS with the server's signature, and is bound to the class.
-      expect([...emulator.cos.objects.keys()]).toEqual([expect.stringMatching(/^sxbedu\/demo-teacher-[a-z0-9]+\/lesson\.ppt$/)]);
+      expect([...emulator.cos.objects.keys()]).toEqual([expect.stringMatching(/^sxbedu\/1400000000\/demo-teacher-[a-z0-9]+\/lesson\.ppt$/)]);
       expect(result.beginImSeq).toBeLessThan(result.endImSeq);
 
       // The read-only view shows the class markers IM received, with the sequence the course records.

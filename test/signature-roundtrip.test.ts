@@ -25,6 +25,8 @@ let t: TestServer;
 let T: string;
 let S: string;
 const STUDENT = "rt-student";
+/** The student's own folder: under its app's (apps that share a bucket never reach each other's files). */
+const OWN = `${C.appid}/${STUDENT}`;
 
 beforeAll(async () => {
   t = await startTestServer();
@@ -249,12 +251,17 @@ test("cos.get_sign (both doors): the field's 10003 or 10101, or a v4 text of exa
     path: fc.option(someText, { nil: undefined, freq: 6 }),
   });
   const property = fc.asyncProperty(request, async (r) => {
-    const filePath = r.path === undefined ? undefined : r.inOwnFolder ? `/${STUDENT}/${r.path}` : r.path;
+    const filePath = r.path === undefined ? undefined : r.inOwnFolder ? `/${OWN}/${r.path}` : r.path;
     if (r.type === 1 && filePath === undefined) return;
     const fields: Array<[string, unknown]> = [["type", r.type], ...(r.bucket === undefined ? [] : [["bucket", r.bucket] as [string, unknown]]), ...(filePath === undefined ? [] : [["file_path", filePath] as [string, unknown]])];
     const answer = await viaDoor(r.door, { svc: "cos", cmd: "get_sign", rest: "/signatures/cos" }, r.student ? S : T, fields);
     if (answer.code !== 0) {
-      expectRefusedWith(answer, [[10003, "invalid file_path"], [10003, "invalid bucket"], [10101, "single-use signatures are only for files under your own folder."]]);
+      expectRefusedWith(answer, [
+        [10003, "invalid file_path"],
+        [10003, "invalid bucket"],
+        [10101, "single-use signatures are only for files under your own folder."],
+        [10101, "single-use signatures are only for files under your app's folder."],
+      ]);
       return;
     }
     signed += 1;
@@ -266,7 +273,7 @@ test("cos.get_sign (both doors): the field's 10003 or 10101, or a v4 text of exa
     expect(Object.fromEntries(read)).toMatchObject({ a: String(TEST_CLOUD.appId), k: TEST_CLOUD.secretId, f, b: bucket });
     expect(r.type === 1 ? read[2]![1] === "0" : Number(read[2]![1]) > Number(read[3]![1])).toBe(true);
     expect(decodesToItself(f) && !hasDotSegment(f) && !CONTROL.test(f) && !f.includes("\\")).toBe(true);
-    if (r.type === 1 && r.student) expect(f.startsWith(`/${TEST_CLOUD.appId}/${bucket}/${STUDENT}/`)).toBe(true);
+    if (r.type === 1) expect(f.startsWith(`/${TEST_CLOUD.appId}/${bucket}/${r.student ? OWN : C.appid}/`)).toBe(true);
     // The emulator's COS: the file allowed (or a new one under the multi-use path) is taken; another file or bucket is not.
     const sign = answer.data.sign as string;
     if (r.type === 1) {
@@ -303,7 +310,7 @@ test("cos.authorization: 10003 invalid key or 10101, or an authorization of exac
   let signed = 0;
   const request = fc.record({ method: fc.constantFrom("GET", "PUT", "POST", "DELETE"), inOwnFolder: fc.boolean(), key: someText });
   const property = fc.asyncProperty(request, async (r) => {
-    const query = new URLSearchParams({ method: r.method, key: r.inOwnFolder ? `${STUDENT}/${r.key}` : r.key }).toString();
+    const query = new URLSearchParams({ method: r.method, key: r.inOwnFolder ? `${OWN}/${r.key}` : r.key }).toString();
     const asked = new URLSearchParams(query).get("key")!; // what the server reads (a lone surrogate travels as U+FFFD)
     const answer = await t.rest("GET", `/cos/authorization?${query}`, { token: S });
     if (answer.status !== 200) {
@@ -313,7 +320,7 @@ test("cos.authorization: 10003 invalid key or 10101, or an authorization of exac
     signed += 1;
     const key = asked.startsWith("/") ? asked.slice(1) : asked;
     expect(answer.body).toMatchObject({ bucket: `sxbedu-${TEST_CLOUD.appId}`, region: "ap-shanghai", key });
-    expect(key.startsWith(`${STUDENT}/`) && !hasDotSegment(`/${key}`) && !CONTROL.test(key) && !/[%\\]/.test(key)).toBe(true);
+    expect(key.startsWith(`${OWN}/`) && !hasDotSegment(`/${key}`) && !CONTROL.test(key) && !/[%\\]/.test(key)).toBe(true);
     const fields = readPairs(answer.body.authorization as string);
     expect(keysOf(fields)).toEqual(["q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list", "q-signature"]);
     const auth = Object.fromEntries(fields) as Record<string, string>;

@@ -27,6 +27,8 @@ afterAll(() => t.close());
 
 const call = (svc: string, cmd: string, token: string, fields: Record<string, unknown> = {}) => t.call(svc, cmd, { ...C, token, ...fields });
 const invalid = (errorInfo: string) => ({ errorCode: 10003, errorInfo });
+/** The folder of the callers' app: their own folders are under it. */
+const APP = `/${C.appid}`;
 const nowS = () => Math.floor(Date.now() / 1000);
 
 /** A "MAC bytes then plain text" signature (COS v4, VOD upload), checked independently. */
@@ -70,26 +72,32 @@ describe("cos.get_sign (COS JSON API v4)", () => {
     expect(macThenPlain(answer.body.data.sign as string).fields).toMatchObject({ b: "other", f: "/docs" });
   });
 
-  test("single-use: a student only under /<uid>/, a teacher anywhere; e=0 and f=/appid/bucket/path", async () => {
-    const own = await call("cos", "get_sign", S, { type: 1, file_path: "/student1/a.ppt" });
-    expect(macThenPlain(own.body.data.sign as string).fields).toMatchObject({ e: "0", f: `/${TEST_CLOUD.appId}/sxbedu/student1/a.ppt` });
-    const foreign = await call("cos", "get_sign", S, { type: 1, file_path: "/teacher1/a.ppt" });
+  test("single-use: a student only under its own folder /<sdkappid>/<uid>/, a teacher anywhere under its app's /<sdkappid>/; e=0 and f=/appid/bucket/path", async () => {
+    const own = await call("cos", "get_sign", S, { type: 1, file_path: `${APP}/student1/a.ppt` });
+    expect(macThenPlain(own.body.data.sign as string).fields).toMatchObject({ e: "0", f: `/${TEST_CLOUD.appId}/sxbedu${APP}/student1/a.ppt` });
+    const foreign = await call("cos", "get_sign", S, { type: 1, file_path: `${APP}/teacher1/a.ppt` });
     expect(foreign.body).toEqual({ errorCode: 10101, errorInfo: "single-use signatures are only for files under your own folder." });
-    expect((await call("cos", "get_sign", S, { type: 1, file_path: "/student1x/a.ppt" })).body.errorCode).toBe(10101);
-    expect((await call("cos", "get_sign", T, { type: 1, file_path: "/student1/a.ppt" })).body.errorCode).toBe(0);
+    expect((await call("cos", "get_sign", S, { type: 1, file_path: `${APP}/student1x/a.ppt` })).body.errorCode).toBe(10101);
+    // The folder of the same uid without the app, or in another app, is not its own.
+    expect((await call("cos", "get_sign", S, { type: 1, file_path: "/student1/a.ppt" })).body.errorCode).toBe(10101);
+    expect((await call("cos", "get_sign", S, { type: 1, file_path: `/${OTHER_APP.sdkAppId}/student1/a.ppt` })).body.errorCode).toBe(10101);
+    expect((await call("cos", "get_sign", T, { type: 1, file_path: `${APP}/student1/a.ppt` })).body.errorCode).toBe(0);
+    const teacherElsewhere = await call("cos", "get_sign", T, { type: 1, file_path: `/${OTHER_APP.sdkAppId}/teacher1/a.ppt` });
+    expect(teacherElsewhere.body).toEqual({ errorCode: 10101, errorInfo: "single-use signatures are only for files under your app's folder." });
+    expect((await call("cos", "get_sign", T, { type: 1, file_path: "/teacher1/a.ppt" })).body.errorCode).toBe(10101);
   });
 
-  const victim = `/${TEST_CLOUD.appId}/sxbedu/teacher1/a.ppt`;
+  const victim = `/${TEST_CLOUD.appId}/sxbedu${APP}/teacher1/a.ppt`;
   test.each([
-    ["a second f", `/student1/a&f=${victim}`],
-    ["a second b", "/student1/a&b=other"],
-    ["an encoded dot segment", "/student1/%2e%2e/teacher1/a.ppt"],
-    ["an encoded slash", "/student1/..%2fteacher1/a.ppt"],
-    ["backslashes", "/student1/..\\teacher1\\a.ppt"],
-    ["a newline", "/student1/a\nb"],
-    ["a bidi override", "/student1/\u202egnp.exe"],
-    ["a plus (read as a space by form decoders)", "/student1/a+b"],
-    ["an empty segment", "/student1//a"],
+    ["a second f", `${APP}/student1/a&f=${victim}`],
+    ["a second b", `${APP}/student1/a&b=other`],
+    ["an encoded dot segment", `${APP}/student1/%2e%2e/teacher1/a.ppt`],
+    ["an encoded slash", `${APP}/student1/..%2fteacher1/a.ppt`],
+    ["backslashes", `${APP}/student1/..\\teacher1\\a.ppt`],
+    ["a newline", `${APP}/student1/a\nb`],
+    ["a bidi override", `${APP}/student1/\u202egnp.exe`],
+    ["a plus (read as a space by form decoders)", `${APP}/student1/a+b`],
+    ["an empty segment", `${APP}/student1//a`],
   ])("single-use: %s in file_path is never signed → invalid file_path", async (_what, filePath) => {
     expect((await call("cos", "get_sign", S, { type: 1, file_path: filePath })).body).toEqual(invalid("invalid file_path"));
     expect((await call("cos", "get_sign", T, { type: 0, file_path: filePath })).body).toEqual(invalid("invalid file_path"));
@@ -105,10 +113,10 @@ describe("cos.get_sign (COS JSON API v4)", () => {
   }
 
   test("the emulator's COS accepts uploads with what the server signed, and refuses other files, expired or forged signatures", async () => {
-    const once = (await call("cos", "get_sign", S, { type: 1, file_path: "/student1/lesson.ppt" })).body.data.sign as string;
-    expect((await v4Upload("sxbedu", "/student1/lesson.ppt", once)).body.code).toBe(0);
-    expect(t.tencent.cos.objects.get("sxbedu/student1/lesson.ppt")).toMatchObject({ size: 10, api: "v4" });
-    expect((await v4Upload("sxbedu", "/student1/other.ppt", once)).status).toBe(403);
+    const once = (await call("cos", "get_sign", S, { type: 1, file_path: `${APP}/student1/lesson.ppt` })).body.data.sign as string;
+    expect((await v4Upload("sxbedu", `${APP}/student1/lesson.ppt`, once)).body.code).toBe(0);
+    expect(t.tencent.cos.objects.get(`sxbedu${APP}/student1/lesson.ppt`)).toMatchObject({ size: 10, api: "v4" });
+    expect((await v4Upload("sxbedu", `${APP}/student1/other.ppt`, once)).status).toBe(403);
     const multi = (await call("cos", "get_sign", T, { type: 0 })).body.data.sign as string;
     expect((await v4Upload("sxbedu", "/anything/x.mp4", multi)).body.code).toBe(0);
     expect((await v4Upload("other", "/anything/x.mp4", multi)).status).toBe(403); // signed for another bucket
@@ -123,22 +131,22 @@ describe("cos.get_sign (COS JSON API v4)", () => {
 
   test("the emulator's COS, as COS: a multi-use signature never overwrites a file, a single-use one of that file does", async () => {
     const multi = (await call("cos", "get_sign", S, { type: 0 })).body.data.sign as string;
-    expect((await v4Upload("sxbedu", "/student1/kept.ppt", multi, "first")).body.code).toBe(0);
-    const again = await v4Upload("sxbedu", "/student1/kept.ppt", multi, "second");
+    expect((await v4Upload("sxbedu", `${APP}/student1/kept.ppt`, multi, "first")).body.code).toBe(0);
+    const again = await v4Upload("sxbedu", `${APP}/student1/kept.ppt`, multi, "second");
     expect(again.status).toBe(403);
     expect(again.body.message).toMatch(/single-use/);
-    expect(t.tencent.cos.objects.get("sxbedu/student1/kept.ppt")!.body.toString()).toBe("first");
-    const once = (await call("cos", "get_sign", S, { type: 1, file_path: "/student1/kept.ppt" })).body.data.sign as string;
-    expect((await v4Upload("sxbedu", "/student1/kept.ppt", once, "second")).body.code).toBe(0);
-    expect(t.tencent.cos.objects.get("sxbedu/student1/kept.ppt")!.body.toString()).toBe("second");
+    expect(t.tencent.cos.objects.get(`sxbedu${APP}/student1/kept.ppt`)!.body.toString()).toBe("first");
+    const once = (await call("cos", "get_sign", S, { type: 1, file_path: `${APP}/student1/kept.ppt` })).body.data.sign as string;
+    expect((await v4Upload("sxbedu", `${APP}/student1/kept.ppt`, once, "second")).body.code).toBe(0);
+    expect(t.tencent.cos.objects.get(`sxbedu${APP}/student1/kept.ppt`)!.body.toString()).toBe("second");
   });
 
   test("the issue's exploit: a student's single-use signature never overwrites the teacher's file", async () => {
-    const teachers = (await call("cos", "get_sign", T, { type: 1, file_path: "/teacher1/a.ppt" })).body.data.sign as string;
-    expect((await v4Upload("sxbedu", "/teacher1/a.ppt", teachers, "teacher's")).body.code).toBe(0);
-    const answer = await call("cos", "get_sign", S, { type: 1, file_path: `/student1/a&f=${victim}` });
+    const teachers = (await call("cos", "get_sign", T, { type: 1, file_path: `${APP}/teacher1/a.ppt` })).body.data.sign as string;
+    expect((await v4Upload("sxbedu", `${APP}/teacher1/a.ppt`, teachers, "teacher's")).body.code).toBe(0);
+    const answer = await call("cos", "get_sign", S, { type: 1, file_path: `${APP}/student1/a&f=${victim}` });
     expect(answer.body).toEqual(invalid("invalid file_path"));
-    expect(t.tencent.cos.objects.get("sxbedu/teacher1/a.ppt")!.body.toString()).toBe("teacher's");
+    expect(t.tencent.cos.objects.get(`sxbedu${APP}/teacher1/a.ppt`)!.body.toString()).toBe("teacher's");
   });
 
   test("cos-nodejs-sdk-v5's own v4 signer, a second oracle, is accepted by the same check", async () => {
@@ -160,10 +168,10 @@ describe("GET /api/v1/cos/authorization (COS XML API v5)", () => {
   }
 
   test("an authorization of one method on one key of the caller's folder and the bucket's host, valid COS_AUTH_EXPIRE_S", async () => {
-    const answer = await t.rest("GET", "/cos/authorization?method=PUT&key=student1/photo.png", { token: S });
+    const answer = await t.rest("GET", `/cos/authorization?method=PUT&key=${C.appid}/student1/photo.png`, { token: S });
     expect(answer.status).toBe(200);
     // The XML API's name of the configured region (COS_REGION "sh" is the JSON API's name of ap-shanghai).
-    expect(answer.body).toMatchObject({ bucket: `sxbedu-${TEST_CLOUD.appId}`, region: "ap-shanghai", key: "student1/photo.png" });
+    expect(answer.body).toMatchObject({ bucket: `sxbedu-${TEST_CLOUD.appId}`, region: "ap-shanghai", key: `${C.appid}/student1/photo.png` });
     const auth = new URLSearchParams(answer.body.authorization as string);
     const keyTime = auth.get("q-key-time")!;
     const [start, end] = keyTime.split(";").map(Number);
@@ -172,15 +180,15 @@ describe("GET /api/v1/cos/authorization (COS XML API v5)", () => {
     expect(auth.get("q-ak")).toBe(TEST_CLOUD.secretId);
     expect(auth.get("q-header-list")).toBe("host");
     expect(auth.get("q-url-param-list")).toBe("");
-    expect(auth.get("q-signature")).toBe(expectedV5("PUT", "student1/photo.png", keyTime));
+    expect(auth.get("q-signature")).toBe(expectedV5("PUT", `${C.appid}/student1/photo.png`, keyTime));
   });
 
   test.each([
-    ["method=PUT&key=teacher1/x.png", 403, 10101, "only keys under your own folder can be authorized."],
-    ["method=PUT&key=student1/../teacher1/x.png", 400, 10003, "invalid key"],
-    ["method=PUT&key=student1/%252e%252e/teacher1/x.png", 400, 10003, "invalid key"],
-    ["method=PUT&key=student1/..%5Cteacher1%5Cx.png", 400, 10003, "invalid key"],
-    ["method=PUT&key=student1/a%0Ahost=evil", 400, 10003, "invalid key"],
+    [`method=PUT&key=${C.appid}/teacher1/x.png`, 403, 10101, "only keys under your own folder can be authorized."],
+    [`method=PUT&key=${C.appid}/student1/../teacher1/x.png`, 400, 10003, "invalid key"],
+    [`method=PUT&key=${C.appid}/student1/%252e%252e/teacher1/x.png`, 400, 10003, "invalid key"],
+    [`method=PUT&key=${C.appid}/student1/..%5Cteacher1%5Cx.png`, 400, 10003, "invalid key"],
+    [`method=PUT&key=${C.appid}/student1/a%0Ahost=evil`, 400, 10003, "invalid key"],
     ["method=PATCH&key=student1/x.png", 400, 10003, "invalid method"],
     ["key=student1/x.png", 400, 10003, "Lack of method"],
     ["method=GET", 400, 10003, "Lack of key"],
@@ -207,11 +215,11 @@ describe("GET /api/v1/cos/authorization (COS XML API v5)", () => {
   test("end to end: the app's COS SDK uploads to the emulator with the server's authorization; another folder is refused", async () => {
     const cos = appClient(S);
     const put = (key: string) => cos.putObject({ Bucket: `sxbedu-${TEST_CLOUD.appId}`, Region: "ap-shanghai", Key: key, Body: Buffer.from("hello") });
-    const stored = await put("student1/hello.txt");
+    const stored = await put(`${C.appid}/student1/hello.txt`);
     expect(stored.statusCode).toBe(200);
-    expect(t.tencent.cos.objects.get("sxbedu/student1/hello.txt")).toMatchObject({ size: 5, api: "v5" });
-    await expect(put("teacher1/hello.txt")).rejects.toMatchObject({ statusCode: 403 });
-    expect(t.tencent.cos.objects.has("sxbedu/teacher1/hello.txt")).toBe(false);
+    expect(t.tencent.cos.objects.get(`sxbedu/${C.appid}/student1/hello.txt`)).toMatchObject({ size: 5, api: "v5" });
+    await expect(put(`${C.appid}/teacher1/hello.txt`)).rejects.toMatchObject({ statusCode: 403 });
+    expect(t.tencent.cos.objects.has(`sxbedu/${C.appid}/teacher1/hello.txt`)).toBe(false);
   });
 
   /** A PUT through the emulator as a proxy (fetch cannot set Host: the absolute target names the bucket's host). */
@@ -237,12 +245,13 @@ describe("GET /api/v1/cos/authorization (COS XML API v5)", () => {
   });
 
   test("the server's authorization is for its bucket's host only: the emulator refuses it on another bucket", async () => {
-    const answer = await t.rest("GET", "/cos/authorization?method=PUT&key=student1/moved.txt", { token: S });
+    const key = `${C.appid}/student1/moved.txt`;
+    const answer = await t.rest("GET", `/cos/authorization?method=PUT&key=${key}`, { token: S });
     const authorization = answer.body.authorization as string;
     const otherHost = `other-${TEST_CLOUD.appId}.cos.ap-shanghai.myqcloud.com`;
-    expect((await putThroughProxy(otherHost, "student1/moved.txt", authorization)).status).toBe(403);
-    expect(t.tencent.cos.objects.has("other/student1/moved.txt")).toBe(false);
-    expect((await putThroughProxy(bucketHost, "student1/moved.txt", authorization)).status).toBe(200);
+    expect((await putThroughProxy(otherHost, key, authorization)).status).toBe(403);
+    expect(t.tencent.cos.objects.has(`other/${key}`)).toBe(false);
+    expect((await putThroughProxy(bucketHost, key, authorization)).status).toBe(200);
   });
 
   test("the emulator refuses an authorization that does not sign the host (valid in any bucket of the account)", async () => {

@@ -93,7 +93,8 @@ export async function walkthrough(baseUrl: string, appid: number, onStep: (step:
   const student = (await call("the student logs in", "account", "login", { id: studentId, pwd })).token as string;
   const { roomnum } = (await call("the teacher creates a course", "live", "create", { token: teacher, title: "Demo class", cover: "" })) as { roomnum: number };
   if (options.cos) {
-    const path = `/${teacherId}/lesson.ppt`;
+    // Single-use signatures are for files of the caller's app (`/<sdkappid>/…`).
+    const path = `/${appid}/${teacherId}/lesson.ppt`;
     const signed = (await call("the teacher asks for a single-use COS signature", "cos", "get_sign", { token: teacher, type: 1, file_path: path })) as { sign: string; bucket: string };
     const url = await uploadToCos(options.cos, signed.bucket, path, signed.sign);
     await call("…uploads the courseware to COS with it, and binds it to the course", "live", "reportbind", { token: teacher, roomnum, operate: 0, bind_file: { type: 0, file_name: "lesson.ppt", url } });

@@ -66,8 +66,10 @@ function signing<T>(sign: () => T): T {
   }
 }
 
-/** The caller's own folder: `/<uid>/`. */
-const ownFolder = (user: SessionUser) => `/${user.uid}/`;
+/** The folder of the caller's app, `/<sdkappid>/`: apps that share the account's buckets never reach each other's files. */
+const appFolder = (user: SessionUser) => `/${user.appid}/`;
+/** The caller's own folder: `/<sdkappid>/<uid>/` (uids are unique only per app). */
+const ownFolder = (user: SessionUser) => `${appFolder(user)}${user.uid}/`;
 
 /** Who uploaded a media, as its upload signature's sourceContext carries it: the app and the uid (uids are unique only per app). */
 const uploaderContext = (user: SessionUser) => `${user.appid}:${user.uid}`;
@@ -98,7 +100,10 @@ export class SignatureService {
     const now = nowSeconds();
     let sign: string;
     if (input.type === SignatureType.singleUse) {
-      if (user.role !== Role.teacher && !path.startsWith(ownFolder(user))) throw Errors.onlyOwnFilesSignedOnce();
+      // A single-use signature overwrites or deletes: teachers any file of their app, students their own.
+      if (user.role === Role.teacher ? !path.startsWith(appFolder(user)) : !path.startsWith(ownFolder(user))) {
+        throw user.role === Role.teacher ? Errors.onlyAppFilesSignedOnce() : Errors.onlyOwnFilesSignedOnce();
+      }
       sign = signing(() => cosV4Signature(cloud, { bucket, expiresAt: 0, fileId: cosV4OnceFileId(cloud.appId, bucket, path), now }));
     } else {
       sign = signing(() => cosV4Signature(cloud, { bucket, expiresAt: now + cos.signExpireS, fileId: path, now }));

@@ -9,7 +9,7 @@ import { fromQuery } from "../rest-mapping";
 export const cosAuthorizationCommand = defineCommand({
   name: "cos.authorization",
   dialect: "rest",
-  summary: "COS v5 `Authorization` for `method` on `key` under `/<uid>/` of the default bucket (its host signed), valid `COS_AUTH_EXPIRE_S`",
+  summary: "COS v5 `Authorization` for `method` on `key` under `/<sdkappid>/<uid>/` of the default bucket (its host signed), valid `COS_AUTH_EXPIRE_S`",
   auth: "token",
   access: anyUser,
   input: z.object({

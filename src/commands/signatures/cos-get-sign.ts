@@ -9,7 +9,7 @@ import { bodyFields } from "../rest-mapping";
 export const cosGetSignCommand = defineCommand({
   name: "cos.get_sign",
   dialect: "classroom",
-  summary: "COS v4 signature: `type` 0 multi-use (`COS_SIGN_EXPIRE_S`) / 1 single-use (`file_path`; students only under `/<uid>/`), `bucket` (allowed ones)",
+  summary: "COS v4 signature: `type` 0 multi-use (`COS_SIGN_EXPIRE_S`) / 1 single-use (`file_path`; teachers under `/<sdkappid>/`, students under `/<sdkappid>/<uid>/`), `bucket` (allowed ones)",
   auth: "token",
   access: anyUser,
   input: z
