@@ -145,7 +145,7 @@ describe("reaper", () => {
     // Judged 4 minutes from now, the teacher's beat of now is within the 5-minute timeout.
     await beat(T, roomnum);
     const result = await sweep(minutes(4));
-    expect(result.classesEnded).toBe(0);
+    expect(result.endedRoomnums).not.toContain(roomnum);
     expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
     await live("exitroom", T, { roomnum });
   });
@@ -159,8 +159,8 @@ describe("reaper", () => {
     await r.set(RedisKeys.courseAlive(roomnum), String(minutes(5)));
     await r.zadd(RedisKeys.coursePresence(roomnum), minutes(5), String(student!.uin));
     const result = await sweep(minutes(6));
-    expect(result.classesEnded).toBe(0);
-    expect(result.membersDropped).toBe(0);
+    expect(result.endedRoomnums).not.toContain(roomnum);
+    expect(await r.zscore(RedisKeys.coursePresence(roomnum), String(student!.uin))).not.toBeNull();
     expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
     expect(Number(await r.zscore(RedisKeys.livingCourses("class"), String(roomnum)))).toBe(Number(await r.get(RedisKeys.courseAlive(roomnum))));
     expect(Number(await r.zscore(RedisKeys.presentMembers("class"), memberRef(roomnum, student!.uin)))).toBe(
@@ -176,8 +176,7 @@ describe("reaper", () => {
     const [s2] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'student2'`);
     await t.server.redis.zadd(RedisKeys.coursePresence(roomnum), later - 10000, String(s2!.uin));
     await t.server.redis.zadd(RedisKeys.presentMembers("class"), later - 10000, memberRef(roomnum, s2!.uin));
-    const result = await sweep(later);
-    expect(result.membersDropped).toBe(1);
+    await sweep(later);
     const history = await sql<{ uid: string; leaveReason: string | null; leftAt: Date | null }>(
       `SELECT a.uid, m."leaveReason", m."leftAt" FROM "ClassMember" m JOIN "Account" a ON a.uin = m.uin WHERE roomnum = $1 ORDER BY m.id`,
       [roomnum],
@@ -283,7 +282,8 @@ describe("reaper", () => {
       // later, so that an end retried after a failed marker (10 s) falls due.
       const endedBy = [new Set<number>(), new Set<number>()];
       const start = minutes(10);
-      for (let round = 0; round < 5; round++) {
+      // Rounds until every room ended (a busy machine may make IM time out, and a failed end waits 10 s), at most 20.
+      for (let round = 0; round < 20 && endedBy[0]!.size + endedBy[1]!.size < 200; round++) {
         const results = await Promise.all([t.server.reaper.sweep(start + round * 11000), second.reaper.sweep(start + round * 11000)]);
         results.forEach((result, i) => result.endedRoomnums.filter((roomnum) => rooms.includes(roomnum)).forEach((roomnum) => endedBy[i]!.add(roomnum)));
       }
@@ -307,12 +307,19 @@ describe("reaper", () => {
     expect(first.rebuilt).toBe(true);
     // Judged 4 minutes after the loss: teacher (5 min) not yet silent; the student (2 min) is.
     const r1 = await sweep(seenAgain + 4 * 60000);
-    expect(r1.classesEnded).toBe(0);
+    expect(r1.endedRoomnums).not.toContain(roomnum);
     expect((await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [roomnum]))[0]!.state).toBe(1);
-    expect(r1.membersDropped).toBe(1);
+    const stays = await sql<{ uid: string; leaveReason: string | null }>(
+      `SELECT a.uid, m."leaveReason" FROM "ClassMember" m JOIN "Account" a ON a.uin = m.uin WHERE roomnum = $1 ORDER BY m.id`,
+      [roomnum],
+    );
+    expect(stays.map((stay) => [stay.uid, stay.leaveReason])).toEqual([
+      ["teacher1", null],
+      ["student1", "timeout"],
+    ]);
     // Only a full teacher timeout after Redis came back is the class ended.
     const r2 = await sweep(seenAgain + 5 * 60000 + 1000);
-    expect(r2.classesEnded).toBe(1);
+    expect(r2.endedRoomnums).toContain(roomnum);
     // Tokens still work after the loss (served from PostgreSQL).
     expect((await live("roomlist", T, { index: 0, size: 1 })).body.errorCode).toBe(0);
   });
