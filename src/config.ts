@@ -125,7 +125,8 @@ const envSchema = z.object({
   REAPER_INTERVAL_MS: positiveInt.default(1000),
   REAPER_ENABLED: boolString.default(true),
   CORS_ORIGINS: z.string().min(1).default("*"),
-  LIVE_PATHS: commaList.pipe(z.array(z.string().regex(/^\/[^?#]*\/$/, "must be paths that start and end with /")).min(1)).default(["/sxb/"]),
+  // Every path the live apps are known to post to (live-protocol.md §C): iOS, Android, PC and Web /sxb_dev/, WebRTC /sxb_new/.
+  LIVE_PATHS: commaList.pipe(z.array(z.string().regex(/^\/[^?#]*\/$/, "must be paths that start and end with /")).min(1)).default(["/sxb/", "/sxb_dev/", "/sxb_new/"]),
   LIVE_APPID: positiveInt.optional(),
   LIVE_HOST_TIMEOUT_S: positiveInt.default(90),
   LIVE_MEMBER_TIMEOUT_S: positiveInt.default(30),

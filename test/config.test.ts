@@ -70,8 +70,8 @@ describe("defaults (empty environment)", () => {
     expect(loadConfig({ VIDEORELAY_CERT: pem, VIDEORELAY_KEY: pem }).videorelay).toMatchObject({ certFile: pem, keyFile: pem });
   });
 
-  test("the live dialect: under /sxb/, the first app by default, hosts 90 s and viewers 30 s, BIZID 8888", () => {
-    expect(config.live).toEqual({ paths: ["/sxb/"], defaultApp: config.sdkApps.get(1400000000), bizId: 8888, playHost: "8888.liveplay.myqcloud.com" });
+  test("the live dialect: under every path the live apps use (/sxb/, /sxb_dev/, /sxb_new/), the first app by default, hosts 90 s and viewers 30 s, BIZID 8888", () => {
+    expect(config.live).toEqual({ paths: ["/sxb/", "/sxb_dev/", "/sxb_new/"], defaultApp: config.sdkApps.get(1400000000), bizId: 8888, playHost: "8888.liveplay.myqcloud.com" });
     expect(config.roomTimeouts).toEqual({ class: { hostS: 300, memberS: 120 }, live: { hostS: 90, memberS: 30 } });
     const apps = JSON.stringify([
       { sdkAppId: 1400000001, secretKey: "k1", admin: "a1" },

@@ -39,6 +39,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+test("on the defaults every path the live apps post to speaks the live dialect; the classroom keeps every other", async () => {
+  const regist = (id: string, path: string) => t.call("account", "regist", { id, pwd: "cGFzcw==" }, { path });
+  for (const [i, path] of ["/sxb_dev/index.php", "/sxb_dev/", "/sxb_new/", "/sxb/index.php"].entries()) expect((await regist(`path-user-${i}`, path)).body).toEqual(OK);
+  // The classroom requires its common fields.
+  expect((await regist("path-user-classroom", "/index.php")).body).toEqual({ errorCode: 10003, errorInfo: "Lack of appid" });
+  expect((await regist("path-user-other", "/sxb_prod/index.php")).body).toEqual({ errorCode: 10003, errorInfo: "Lack of appid" });
+});
+
 describe("a live show, as the apps run it", () => {
   let host: string;
   let viewer: string;

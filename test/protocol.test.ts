@@ -85,6 +85,8 @@ describe("routing", () => {
     ["/sxb/index.php", "path-b"],
     ["/", "path-c"],
     ["/sxb/", "path-d"],
+    ["/sxb_dev/index.php", "path-e"],
+    ["/sxb_new/", "path-f"],
   ])("path %s routes to account.regist", async (path, id) => {
     const answer = await t.call("account", "regist", registBody(id), { path });
     expect(answer.status).toBe(200);
