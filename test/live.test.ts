@@ -4,6 +4,8 @@ import { livePlayUrls } from "../src/infra/tencent/live-urls";
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
 import { sql, TEST_APP, TEST_CALLBACK_KEY } from "./support/env";
 import { liveCallbackSignature } from "./support/callbacks";
+import { createLogger } from "../src/logger";
+import { startServer } from "../src/server";
 
 /**
  * The 随心播 live dialect (live-protocol.md) under /sxb/: the flow real live-show apps run
@@ -189,6 +191,90 @@ describe("what else the dialect does", () => {
     await sxb("heartbeat", { token: host, roomnum, role: 1 });
     const room = (await sxb("roomlist", { token: other, index: 0, size: 50 })).body.data.rooms.find((r: { info: { roomnum: number } }) => r.info.roomnum === roomnum);
     expect(room.info.thumbup).toBe(0);
+  });
+
+  describe("a viewer's heartbeat names no room of its own (Android sends -1, or the room it last hosted): the caller is refreshed in the room it joined, with its role", () => {
+    const uinOf = async (uid: string) => (await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = $1`, [uid]))[0]!.uin;
+    const lastBeatOf = async (roomnum: number, uid: string) => Number(await t.server.redis.zscore(RedisKeys.coursePresence(roomnum), String(await uinOf(uid))));
+    const roleOf = async (roomnum: number, uid: string) => Number(await t.server.redis.hget(RedisKeys.courseRoles(roomnum), String(await uinOf(uid))));
+
+    test.each([
+      ["-1 (Android's viewers)", () => -1],
+      ['"-1", a string', () => "-1"],
+      ["0", () => 0],
+      ["a room that is not live", () => 424242],
+    ])("roomnum %s", async (_what, roomnumSent) => {
+      const roomnum = await liveRoom(host, "viewer beats");
+      const viewerId = `android-viewer-${Math.random().toString(36).slice(2, 8)}`;
+      const android = await liveLogin(viewerId);
+      await sxb("reportmemid", { token: android, roomnum, role: 0, operate: 0, id: viewerId });
+      await t.server.redis.zadd(RedisKeys.coursePresence(roomnum), 1, String(await uinOf(viewerId)));
+      expect((await sxb("heartbeat", { token: android, roomnum: roomnumSent(), role: 2, thumbup: 0 })).body).toEqual(OK);
+      expect(await lastBeatOf(roomnum, viewerId)).toBeGreaterThan(Date.now() - 60000);
+      expect(await roleOf(roomnum, viewerId)).toBe(2);
+    });
+
+    test("the room it last hosted, now ended: the beat refreshes it where it joined since", async () => {
+      const formerHost = await liveLogin("former-host");
+      const hosted = await liveRoom(formerHost, "hosted once");
+      expect((await sxb("exitroom", { token: formerHost, roomnum: hosted, type: "live" })).body).toEqual(OK);
+      const watching = await liveRoom(host, "watched");
+      await sxb("reportmemid", { token: formerHost, roomnum: watching, role: 0, operate: 0 });
+      await t.server.redis.zadd(RedisKeys.coursePresence(watching), 1, String(await uinOf("former-host")));
+      expect((await sxb("heartbeat", { token: formerHost, roomnum: hosted, role: 0 })).body).toEqual(OK);
+      expect(await lastBeatOf(watching, "former-host")).toBeGreaterThan(Date.now() - 60000);
+    });
+
+    test("a viewer dropped for silence comes back by such a beat; one in no room is refreshed nowhere; no SQL once warm", async () => {
+      const roomnum = await liveRoom(host, "dropped viewer");
+      const viewerId = "dropped-android";
+      const android = await liveLogin(viewerId);
+      await sxb("reportmemid", { token: android, roomnum, role: 0, operate: 0 });
+      const uin = await uinOf(viewerId);
+      await t.server.redis.zrem(RedisKeys.coursePresence(roomnum), String(uin));
+      await t.server.redis.sadd(RedisKeys.courseDropped(roomnum), String(uin));
+      await sql(`UPDATE "ClassMember" SET "leftAt" = now(), "leaveReason" = 'timeout' WHERE roomnum = $1 AND uin = $2`, [roomnum, uin]);
+      expect((await sxb("heartbeat", { token: android, roomnum: -1, role: 0 })).body).toEqual(OK);
+      expect(await lastBeatOf(roomnum, viewerId)).toBeGreaterThan(Date.now() - 60000);
+      const ids = (await sxb("roomidlist", { token: host, roomnum, index: 0, size: 10 })).body.data.idlist.map((m: { id: string }) => m.id);
+      expect(ids).toContain(viewerId);
+      const before = t.sqlStatements.count;
+      for (let i = 0; i < 5; i++) expect((await sxb("heartbeat", { token: android, roomnum: -1, role: 0 })).body).toEqual(OK);
+      expect(t.sqlStatements.count).toBe(before);
+      // Never joined any room: nothing to refresh, still 0 (as the original).
+      const loner = await liveLogin("never-joined");
+      expect((await sxb("heartbeat", { token: loner, roomnum: -1, role: 0 })).body).toEqual(OK);
+      expect(await t.server.redis.get(RedisKeys.liveRoomOf(await uinOf("never-joined")))).toBeNull();
+    });
+
+    test("after Redis lost its data, the rebuilt presence knows the room each viewer is in", async () => {
+      const roomnum = await liveRoom(host, "rebuilt");
+      const viewerId = "rebuilt-android";
+      const android = await liveLogin(viewerId);
+      await sxb("reportmemid", { token: android, roomnum, role: 0, operate: 0 });
+      await t.server.redis.flushdb();
+      expect((await t.server.reaper.sweep(Date.now())).rebuilt).toBe(true);
+      expect(await t.server.redis.get(RedisKeys.liveRoomOf(await uinOf(viewerId)))).toBe(String(roomnum));
+    });
+
+    test("a viewer who moved to another room through another instance is refreshed where it is now", async () => {
+      const second = await startServer(t.server.config, { log: createLogger("silent") });
+      try {
+        const first = await liveRoom(host, "first room");
+        const other = await liveRoom(await liveLogin("host-b"), "second room");
+        const viewerId = "mover";
+        const mover = await liveLogin(viewerId);
+        await sxb("reportmemid", { token: mover, roomnum: first, role: 0, operate: 0 });
+        expect((await sxb("heartbeat", { token: mover, roomnum: -1, role: 0 })).body).toEqual(OK); // this instance now remembers `first`
+        const joinOther = await fetch(`${second.url}/sxb_dev/index.php?svc=live&cmd=reportmemid`, { method: "POST", body: JSON.stringify({ token: mover, roomnum: other, role: 0, operate: 0 }) });
+        expect(await joinOther.json()).toEqual(OK);
+        await t.server.redis.zadd(RedisKeys.coursePresence(other), 1, String(await uinOf(viewerId)));
+        expect((await sxb("heartbeat", { token: mover, roomnum: -1, role: 0 })).body).toEqual(OK);
+        expect(await lastBeatOf(other, viewerId)).toBeGreaterThan(Date.now() - 60000);
+      } finally {
+        await second.close();
+      }
+    });
   });
 
   test("viewers beating every 10 s stay listed; silent ones leave after LIVE_MEMBER_TIMEOUT_S (30); a silent host ends the room after LIVE_HOST_TIMEOUT_S (90)", async () => {

@@ -76,6 +76,6 @@ export function createServices(deps: ServiceDeps): Services {
   const signatures = new SignatureService(deps);
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
-  const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod });
+  const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
   return { apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

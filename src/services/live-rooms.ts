@@ -1,13 +1,14 @@
 import type { Config, SdkApp } from "../config";
-import { Errors } from "../errors";
+import { AppError, ErrorCode, Errors } from "../errors";
 import type { Course, LiveRoom, Prisma } from "../generated/prisma/client";
 import type { Db } from "../infra/db/prisma";
 import { livePlayUrls, type LivePlayUrls } from "../infra/tencent/live-urls";
 import { type VodClient, VodError } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
 import { CourseState, EndReason, INT32_MAX, LeaveReason, nowToTheSecond, RoomMode, type SessionUser } from "./domain";
+import type { CourseFacts, CourseService } from "./courses";
 import type { MemberService } from "./members";
-import { LiveRole, presenceRoomOf, type PresenceService } from "./presence";
+import { type LiveBeat, LiveRole, presenceRoomOf, type PresenceService } from "./presence";
 import { countedPage } from "./paging";
 
 /**
@@ -57,6 +58,9 @@ export interface LiveRecord {
   duration: number;
 }
 
+/** Where a beat that names no room of the caller's looks for the room it joined: memory first, then Redis. */
+const REMEMBERED_THEN_FRESH = [false, true] as const;
+
 /** How the apps name their manual recordings (sxb_<uid>_<name>): the record list's channel mode lists those. */
 const VOD_RECORD_PREFIX = "sxb_";
 
@@ -67,6 +71,7 @@ export class LiveRoomService {
       db: Db;
       presence: PresenceService;
       members: MemberService;
+      courses: CourseService;
       vod: VodClient;
       log: Logger;
     },
@@ -191,6 +196,37 @@ export class LiveRoomService {
     const room = presenceRoomOf(course);
     const now = await this.deps.members.openStay(roomnum, user.uin, role);
     await this.deps.presence.entered(room, user.uin, now.getTime(), role);
+  }
+
+  /**
+   * live.heartbeat: the caller's presence, with its role. The apps name their own room only when
+   * hosting (Android viewers send -1, or the room they last hosted); as the original, which
+   * refreshed the caller by user, a beat that names no room the caller is in beats in the room it
+   * joined. Redis only: the joined room is read from memory for a moment, the room's facts too.
+   */
+  async heartbeat(app: SdkApp, user: SessionUser, named: CourseFacts | undefined, beat: LiveBeat): Promise<void> {
+    const { members, presence } = this.deps;
+    if (named && (await members.heartbeat(user, named, beat)) !== "absent") return;
+    // The room it joined, as this instance remembers it, then (if that was not it) as Redis says.
+    let tried = named?.roomnum;
+    for (const fresh of REMEMBERED_THEN_FRESH) {
+      const joined = await presence.liveRoomJoined(user.uin, fresh);
+      if (joined === undefined) return;
+      if (joined === tried) continue;
+      tried = joined;
+      const room = await this.factsOfLiveRoom(app, joined);
+      if (room && (await members.heartbeat(user, room, beat)) !== "absent") return;
+    }
+  }
+
+  /** A live room's facts from memory (undefined when it is none of the app's). */
+  private async factsOfLiveRoom(app: SdkApp, roomnum: number): Promise<CourseFacts | undefined> {
+    try {
+      return await this.deps.courses.factsOf(app, roomnum, RoomMode.live);
+    } catch (error) {
+      if (error instanceof AppError && error.code === ErrorCode.roomNotExist) return undefined;
+      throw error;
+    }
   }
 
   /** live.reportmemid 1: the user leaves whatever live room it is in. */

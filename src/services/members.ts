@@ -6,7 +6,7 @@ import type { CourseLock } from "./course-lock";
 import type { Course, CourseFacts } from "./courses";
 import type { ClassMarkers } from "./markers";
 import { CourseState, LeaveReason, nowToTheSecond, RoomMode, type SessionUser } from "./domain";
-import { type LiveBeat, type PresenceRoom, presenceRoomOf, type PresenceService } from "./presence";
+import { type BeatOutcome, type LiveBeat, type PresenceRoom, presenceRoomOf, type PresenceService } from "./presence";
 import type { ReaperSchedule } from "./reaper-schedule";
 
 /**
@@ -93,10 +93,11 @@ export class MemberService {
    * member's beat also says its role. A member dropped for silence comes back, which
    * reopens its stay (rare: SQL then).
    */
-  async heartbeat(user: SessionUser, course: CourseFacts, live?: LiveBeat): Promise<void> {
+  async heartbeat(user: SessionUser, course: CourseFacts, live?: LiveBeat): Promise<BeatOutcome> {
     const room = presenceRoomOf(course);
     const outcome = await this.deps.presence.beat(room, user.uin, Date.now(), live);
     if (outcome === "revived") await this.reopenStay(room, user, live?.role ?? user.role);
+    return outcome;
   }
 
   private async reopenStay(room: PresenceRoom, user: SessionUser, role: number): Promise<void> {

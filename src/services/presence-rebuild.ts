@@ -4,7 +4,7 @@ import { forEachInBatches } from "../lib/batches";
 import { memberRef, RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
 import type { Logger } from "../logger";
-import { CourseState, LeaveReason } from "./domain";
+import { CourseState, LeaveReason, RoomMode } from "./domain";
 import { presenceRoomOf } from "./presence";
 
 /**
@@ -49,6 +49,8 @@ export class PresenceRebuild {
         const room = roomOf.get(m.roomnum);
         await redis.zadd(RedisKeys.coursePresence(m.roomnum), "NX", nowMs, String(m.uin));
         if (room && room.hostUin !== m.uin) await redis.zadd(RedisKeys.presentMembers(room.mode), "NX", nowMs, memberRef(m.roomnum, m.uin));
+        // The live room a user is in (one at a time): where its beats that name no room go.
+        if (room?.mode === RoomMode.live) await redis.set(RedisKeys.liveRoomOf(m.uin), m.roomnum, "NX");
       });
       await forEachInBatches(dropped, CHUNK, (d) => redis.sadd(RedisKeys.courseDropped(d.roomnum), String(d.uin)));
       await redis.set(RedisKeys.presenceEpoch, String(nowMs));

@@ -69,9 +69,16 @@ function beatManyArgs(beats: readonly PendingBeat[]): [hostBeat: number, hostThu
   return [hostBeat, hostThumbup ?? "", live ? 3 : 2, ...members];
 }
 
+/** How long this instance trusts the live room it read a user last joined (a join on another instance shows that late). */
+const JOINED_ROOM_TRUST_MS = 5000;
+/** Users whose joined live room is kept in memory at once (one per beating live viewer; the oldest goes first). */
+const JOINED_ROOMS_MAX = 100000;
+
 export class PresenceService {
   private pendingBeats = new Map<number, PendingBeat[]>();
   private flushScheduled = false;
+  /** uin → the live room it last joined, and until when that is trusted (ms). */
+  private readonly joinedLive = new Map<number, { roomnum: number; until: number }>();
 
   constructor(private readonly deps: { config: Config; redis: RedisClient }) {}
 
@@ -85,6 +92,7 @@ export class PresenceService {
       redis.zadd(RedisKeys.coursePresence(roomnum), nowMs, String(hostUin)),
       mode === RoomMode.live ? redis.set(RedisKeys.courseThumbup(roomnum), 0) : null,
       mode === RoomMode.live ? redis.hset(RedisKeys.courseRoles(roomnum), String(hostUin), LiveRole.host) : null,
+      mode === RoomMode.live ? this.joinedLiveRoom(hostUin, roomnum) : null,
     ]);
   }
 
@@ -114,7 +122,33 @@ export class PresenceService {
       redis.srem(RedisKeys.courseDropped(roomnum), String(uin)),
       uin === room.hostUin ? null : redis.zadd(RedisKeys.presentMembers(mode), nowMs, memberRef(roomnum, uin)),
       liveRole === undefined ? null : redis.hset(RedisKeys.courseRoles(roomnum), String(uin), liveRole),
+      liveRole === undefined ? null : this.joinedLiveRoom(uin, roomnum),
     ]);
+  }
+
+  /** The live room a user joins (or creates): its later beats that name no room of theirs beat there. */
+  private async joinedLiveRoom(uin: number, roomnum: number): Promise<void> {
+    await this.deps.redis.set(RedisKeys.liveRoomOf(uin), roomnum);
+    this.rememberJoined(uin, roomnum);
+  }
+
+  /**
+   * The live room a user last joined, if any: from memory for a moment after it was read (the
+   * hot path of viewers whose beats name no room), from Redis when `fresh` or no longer trusted.
+   */
+  async liveRoomJoined(uin: number, fresh = false): Promise<number | undefined> {
+    const known = this.joinedLive.get(uin);
+    if (known && !fresh && known.until > Date.now()) return known.roomnum;
+    const value = await this.deps.redis.get(RedisKeys.liveRoomOf(uin));
+    const roomnum = value === null ? undefined : Number(value);
+    if (roomnum === undefined) this.joinedLive.delete(uin);
+    else this.rememberJoined(uin, roomnum);
+    return roomnum;
+  }
+
+  private rememberJoined(uin: number, roomnum: number): void {
+    if (this.joinedLive.size >= JOINED_ROOMS_MAX && !this.joinedLive.has(uin)) this.joinedLive.delete(this.joinedLive.keys().next().value!);
+    this.joinedLive.set(uin, { roomnum, until: Date.now() + JOINED_ROOM_TRUST_MS });
   }
 
   /** Left on purpose: no beat brings the member back. */

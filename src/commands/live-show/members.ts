@@ -3,7 +3,7 @@ import { Errors, FieldText } from "../../errors";
 import { MAX_PAGE_SIZE } from "../../services/domain";
 import { anyUserOfLiveRoom, liveRoomFromMemory, whenNamingRoom } from "../access";
 import { defineCommand } from "../command";
-import { oneOf, pagingFields, strOneOf } from "../fields";
+import { int, oneOf, pagingFields, strOneOf } from "../fields";
 import { fixed, fromBody, restPaging, roomnumInPath } from "../rest-mapping";
 import { liveRole, liveRoomnum } from "./fields";
 
@@ -15,13 +15,15 @@ const spacedRoomnumField = liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnu
 export const liveHeartbeatCommand = defineCommand({
   name: "live.heartbeat",
   dialect: "live",
-  summary: "`roomnum`, `role` (1 host, 0 viewer, 2 co-host), host's `thumbup`; Redis only; an unknown token is 10005, an unknown room does nothing",
+  summary:
+    "`roomnum` (any integer: viewers' apps send -1), `role` (1 host, 0 viewer, 2 co-host), host's `thumbup`; refreshes the caller in the room it is in; Redis only; an unknown token is 10005",
   auth: "token",
   unknownToken: Errors.userNotExist,
   access: liveRoomFromMemory,
   hotPath: { quietLog: true, trustRecentTokenCheck: true, deferTokenUseToReaper: true },
   input: z.object({
-    roomnum: roomnumField,
+    // Any integer, as the original (which refreshed the caller by user): Android viewers send -1.
+    roomnum: int({ lack: T.roomnum.lack, invalid: T.roomnum.invalid }),
     role: liveRole({ lack: T.role.lack, invalid: T.role.invalid }),
     // Used only when an integer, else 0 (the original's rule: a host's beat without it resets the count).
     thumbup: z
@@ -29,7 +31,7 @@ export const liveHeartbeatCommand = defineCommand({
       .transform((value) => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : 0))
       .optional(),
   }),
-  run: ({ user, course, services }, input) => (course ? services.members.heartbeat(user, course, { role: input.role, thumbup: input.thumbup ?? 0 }) : Promise.resolve()),
+  run: ({ app, user, course, services }, input) => services.liveRooms.heartbeat(app, user, course, { role: input.role, thumbup: input.thumbup ?? 0 }),
   rest: { method: "post", path: "/live/rooms/:roomnum/heartbeat", status: 204, input: { ...roomnumInPath, role: fromBody("role"), thumbup: fromBody("thumbup") } },
 });
 

@@ -40,6 +40,8 @@ export const RedisKeys = {
   courseRoles: (roomnum: number) => `${courseTag(roomnum)}:roles`,
   /** HASH uin → mic status ("on", "off") of a live room's members. */
   courseMic: (roomnum: number) => `${courseTag(roomnum)}:mic`,
+  /** STRING the live room a user last joined (or created): a viewer's beat names no room (Android sends -1), so it beats there. */
+  liveRoomOf: (uin: number) => `live:room-of:${uin}`,
   /** STRING a live room's thumbs-up count, as its host's last beat said. */
   courseThumbup: (roomnum: number) => `${courseTag(roomnum)}:thumbup`,
   /** Set once presence has been rebuilt from PostgreSQL; its absence means Redis lost state. */
