@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const bare = launch("scripts/bare-server.js", { PORT: String(barePort) });
   try {
     const base = `http://127.0.0.1:${serverPort}`;
-    await Promise.all([waitFor(`${base}/healthz`), waitFor(`http://127.0.0.1:${barePort}/`)]);
+    await Promise.all([waitFor(`${base}/readyz`), waitFor(`http://127.0.0.1:${barePort}/`)]);
 
     const teacher = await loginAs(base, "bench-teacher", 1);
     const roomnum = (await call(base, "live", "create", { token: teacher, title: "bench" }))!.roomnum as number;

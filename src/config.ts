@@ -161,6 +161,8 @@ const envSchema = z.object({
   PUSH_RATE_TYPES: commaList.pipe(z.array(z.enum(["0", "10", "20"]).transform(Number)).min(1)).default([0]),
   BODY_LIMIT_BYTES: positiveInt.default(1048576),
   BODY_TIMEOUT_MS: positiveInt.default(10000),
+  // Within Docker's 10 s stop timeout; with the grace, within Kubernetes' 30 s termination grace (README, "Drain and shutdown").
+  SHUTDOWN_DRAIN_MS: nonNegativeInt.default(5000),
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(10000),
   PASSWORD_SCRYPT_N: positiveInt.refine((n) => (n & (n - 1)) === 0 && n >= 1024, "must be a power of two ≥ 1024").default(16384),
 });
@@ -221,6 +223,8 @@ export type Config = Readonly<{
   corsOrigins: readonly string[];
   bodyLimitBytes: number;
   bodyTimeoutMs: number;
+  /** On SIGTERM: how long the instance answers /readyz 503 while still serving, so the load balancer stops sending. */
+  shutdownDrainMs: number;
   shutdownGraceMs: number;
   passwordScryptN: number;
   /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
@@ -327,6 +331,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     corsOrigins: e.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
     cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },

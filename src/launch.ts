@@ -1,7 +1,7 @@
 import { type Config, vodEndpointOf } from "./config";
 import { startTencentEmulator, type TencentEmulator } from "./emulator";
 import { createLogger, type Logger } from "./logger";
-import { type RunningServer, startServer } from "./server";
+import { type CloseOptions, type RunningServer, startServer } from "./server";
 
 /**
  * The server process as `npm start` runs it. In development without IM_BASE_URL, the
@@ -21,7 +21,8 @@ const RECORDING_DELAY_MS = 1000;
 export interface Launched {
   server: RunningServer;
   emulator: TencentEmulator | undefined;
-  close(): Promise<void>;
+  /** The server's close (a drain first with `drainMs`; a later call ends the drain), then the emulator's, once. */
+  close(options?: CloseOptions): Promise<void>;
 }
 
 export async function launch(config: Config, options: { log?: Logger } = {}): Promise<Launched> {
@@ -46,12 +47,18 @@ export async function launch(config: Config, options: { log?: Logger } = {}): Pr
   try {
     const server = await startServer(effective, { log });
     if (emulator) callBackInto(emulator, server.url, config);
+    let closing: Promise<void> | undefined;
     return {
       server,
       emulator,
-      async close() {
-        await server.close();
-        await emulator?.close();
+      close(options) {
+        if (closing) {
+          void server.close(); // ends a drain (the same promise as the first call's, whose rejection that call handles)
+          return closing;
+        }
+        // The emulator closes once, after the server.
+        closing = server.close(options).then(() => emulator?.close());
+        return closing;
       },
     };
   } catch (error) {

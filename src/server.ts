@@ -3,10 +3,11 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { createApp } from "./http/app";
 import { answerClientError } from "./http/client-error";
+import type { FailingChecks, ReadinessCheck } from "./http/health";
 import type { Db } from "./infra/db/prisma";
 import type { RedisClient } from "./infra/redis/client";
 import { createLogger, type Logger } from "./logger";
-import { createRuntime, type RuntimeHooks } from "./runtime";
+import { createRuntime, type Runtime, type RuntimeHooks } from "./runtime";
 import type { Services } from "./services";
 import { Reaper } from "./workers/reaper";
 import { ReplayScheduler } from "./workers/replay-scheduler";
@@ -23,8 +24,18 @@ export interface RunningServer {
   reaper: Reaper;
   /** This instance's replay index scheduler (running when REPLAY_INDEX_ENABLED). */
   replayScheduler: ReplayScheduler;
-  /** Graceful: stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_MS at most) and the workers' runs end, then closes the pools. */
-  close(): Promise<void>;
+  /**
+   * Graceful: stops accepting, lets requests in flight finish (SHUTDOWN_GRACE_MS at most) and the workers' runs end,
+   * then closes the pools. With `drainMs` (what SIGTERM runs) it first drains: /readyz answers 503 and every answer
+   * closes its connection, while the instance goes on accepting and answering that long. A later call ends the
+   * drain at once (a second signal) and resolves with the first.
+   */
+  close(options?: CloseOptions): Promise<void>;
+}
+
+export interface CloseOptions {
+  /** How long to keep serving while the load balancer takes this instance out (0: stop accepting at once). */
+  drainMs?: number;
 }
 
 /** A readiness probe answers within this long, whatever PostgreSQL and Redis do. */
@@ -40,6 +51,19 @@ function withinMs<T>(ms: number, work: Promise<T>): Promise<T> {
   return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The readiness checks failing now: draining at once, else PostgreSQL and Redis each within READY_PROBE_MS. */
+function readinessOf(db: Db, redis: RedisClient, isDraining: () => boolean): FailingChecks {
+  return async () => {
+    // Draining answers at once: the load balancer must see it on its next probe, whatever the dependencies do.
+    if (isDraining()) return ["draining"];
+    const [postgres, redisAnswer] = await Promise.allSettled([withinMs(READY_PROBE_MS, db.$queryRawUnsafe("SELECT 1")), withinMs(READY_PROBE_MS, redis.ping())]);
+    const failed: ReadinessCheck[] = [];
+    if (postgres.status === "rejected") failed.push("postgres");
+    if (redisAnswer.status === "rejected") failed.push("redis");
+    return failed;
+  };
+}
+
 /** Applies migrations, connects PostgreSQL and Redis, and serves. */
 export async function startServer(config: Config, options: { log?: Logger; hooks?: RuntimeHooks } = {}): Promise<RunningServer> {
   const log = options.log ?? createLogger(config.logLevel);
@@ -48,16 +72,18 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const runtime = await createRuntime(config, log, options.hooks, () => listening.url ?? `http://127.0.0.1:${config.port}`);
   const { db, redis, services } = runtime;
 
-  const ready = async () => {
-    await withinMs(READY_PROBE_MS, Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]));
-    return true;
-  };
-  const app = createApp({ config, services, log, ready });
+  const state = { draining: false };
+  const app = createApp({ config, services, log, failingChecks: readinessOf(db, redis, () => state.draining) });
   const handler = app.callback();
   const server: Server = createServer(
     // Requests must arrive whole in time; the protocol door's own body timer answers first (with its envelope).
     { requestTimeout: config.bodyTimeoutMs + 1000, headersTimeout: config.bodyTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
-    (req: IncomingMessage, res: ServerResponse) => void handler(req, res),
+    (req: IncomingMessage, res: ServerResponse) => {
+      // While draining every answer says `Connection: close` and closes its connection (whatever Koa does to the
+      // headers of an error): keep-alive clients reconnect, through the load balancer, to another instance.
+      if (state.draining) res.shouldKeepAlive = false;
+      void handler(req, res);
+    },
   );
   server.keepAliveTimeout = 65000;
   server.on("clientError", answerClientError);
@@ -75,18 +101,57 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const replayScheduler = new ReplayScheduler({ config, services, log });
   if (config.replayIndex.enabled) replayScheduler.start();
 
+  const close = shutdownOf({ server, config, log, workers: [reaper, replayScheduler], runtime, startDraining: () => (state.draining = true) });
+  return { url, config, services, db, redis, log, reaper, replayScheduler, close };
+}
+
+/**
+ * The instance's close(): drain if asked, then stop accepting (Node closes idle connections at once, and each busy
+ * one once its answer is sent), wait for the requests in flight until none is left or the grace period ends and
+ * the rest are cut, let the workers' runs end, and close the pools. Once only: a later call ends the drain.
+ */
+function shutdownOf(parts: {
+  server: Server;
+  config: Config;
+  log: Logger;
+  workers: ReadonlyArray<{ stop(): Promise<void> }>;
+  runtime: Runtime;
+  startDraining: () => void;
+}): RunningServer["close"] {
+  const { server, config, log } = parts;
   let closing: Promise<void> | undefined;
-  // Node closes idle connections at close(), and each busy one once its answer is sent:
-  // `stopped` resolves when none is left, or the grace period ends and the rest are cut.
-  const close = async () => {
+  let endDrain = () => {};
+  const drain = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      endDrain = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  const stop = async () => {
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-    const sweepDone = Promise.all([reaper.stop(), replayScheduler.stop()]);
+    log.info({ graceMs: config.shutdownGraceMs }, "not accepting; finishing the requests in flight");
+    const workersDone = Promise.all(parts.workers.map((worker) => worker.stop()));
     let grace: NodeJS.Timeout | undefined;
     await Promise.race([stopped, new Promise<void>((resolve) => (grace = setTimeout(resolve, config.shutdownGraceMs)))]);
     clearTimeout(grace);
     server.closeAllConnections();
-    await Promise.all([stopped, sweepDone]);
-    await runtime.close();
+    await Promise.all([stopped, workersDone]);
+    await parts.runtime.close();
   };
-  return { url, config, services, db, redis, log, reaper, replayScheduler, close: () => (closing ??= close()) };
+  const close = async (drainMs: number) => {
+    if (drainMs > 0) await drain(drainMs);
+    await stop();
+  };
+  return (options = {}) => {
+    if (closing) {
+      endDrain();
+      return closing;
+    }
+    // At once, before anything waits: the next probe answers 503, the next answer closes its connection.
+    parts.startDraining();
+    closing = close(options.drainMs ?? 0);
+    return closing;
+  };
 }

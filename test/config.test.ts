@@ -92,6 +92,12 @@ describe("defaults (empty environment)", () => {
     expect(loadConfig({ DATABASE_POOL_SIZE: "25" }).databasePoolSize).toBe(25);
   });
 
+  test("shutdown: SIGTERM drains 5 s, then requests in flight have 10 s", () => {
+    expect({ drain: config.shutdownDrainMs, grace: config.shutdownGraceMs }).toEqual({ drain: 5000, grace: 10000 });
+    expect(loadConfig({ SHUTDOWN_DRAIN_MS: "0" }).shutdownDrainMs).toBe(0);
+    expect(() => loadConfig({ SHUTDOWN_DRAIN_MS: "-1" })).toThrow(/SHUTDOWN_DRAIN_MS/);
+  });
+
   test("loadConfig reads the map it is given, not process.env", () => {
     const saved = process.env.PORT;
     process.env.PORT = "1234";

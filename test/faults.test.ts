@@ -67,7 +67,7 @@ describe("a stalled IM", () => {
   });
 });
 
-describe("shutdown (what SIGTERM runs)", () => {
+describe("close() (what SIGTERM runs once drained; test/drain.test.ts drains a real process)", () => {
   test("requests in flight are all answered; then the server stops accepting and closes its pools", async () => {
     const t = await startTestServer();
     try {
@@ -128,7 +128,13 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
     const value = await work();
     return { value, ms: Date.now() - started };
   };
-  const health = () => fetch(`${t.url}/healthz`).then((r) => r.status);
+  /** Readiness: the status and the checks that failed. */
+  const readiness = async () => {
+    const response = await fetch(`${t.url}/readyz`);
+    return { status: response.status, body: await response.json() };
+  };
+  /** Liveness: the process answers, whatever its dependencies do (a restart would not bring them back). */
+  const liveness = () => fetch(`${t.url}/healthz`).then((r) => r.status);
   const beat = (token: string) => t.call("live", "heartbeat", { ...C, token, roomnum: room });
   /** After a restore, the same server serves again by itself (no restart): polled, bounded. */
   async function recovers(check: () => Promise<boolean>): Promise<boolean> {
@@ -141,7 +147,7 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
   const roomState = async () => (await sql<{ state: number }>(`SELECT state FROM "Course" WHERE roomnum = $1`, [room]))[0]!.state;
 
   describe.each(["cut", "stall"] as const)("Redis %s", (fault) => {
-    test("requests needing Redis answer 90000 within about a second; readiness says 503 as fast; then it recovers", async () => {
+    test("requests needing Redis answer 90000 within about a second; readiness says 503 (redis) as fast, liveness 200; then it recovers", async () => {
       redisProxy[fault]();
       const list = await timed(() => t.call("live", "roomlist", { ...C, token: S, index: 0, size: 1 }));
       expect(list.value.body).toEqual(SERVER_ERROR);
@@ -149,12 +155,13 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
       const beating = await timed(() => beat(T));
       expect(beating.value.body).toEqual(SERVER_ERROR);
       expect(beating.ms).toBeLessThan(3000);
-      const probe = await timed(health);
-      expect(probe.value).toBe(503);
+      const probe = await timed(readiness);
+      expect(probe.value).toEqual({ status: 503, body: { status: "unavailable", failed: ["redis"] } });
       expect(probe.ms).toBeLessThan(2000);
+      expect(await liveness()).toBe(200);
       redisProxy.restore();
       expect(await recovers(async () => (await beat(T)).body.errorCode === 0)).toBe(true);
-      expect(await health()).toBe(200);
+      expect(await readiness()).toEqual({ status: 200, body: { status: "ok" } });
       // The outage ended no class: the teacher's beats resumed before any timeout.
       await t.server.reaper.sweep();
       expect(await roomState()).toBe(1);
@@ -162,7 +169,7 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
   });
 
   describe.each(["cut", "stall"] as const)("PostgreSQL %s", (fault) => {
-    test("requests needing SQL answer 90000, bounded, and write nothing; Redis-only heartbeats go on; then it recovers", async () => {
+    test("requests needing SQL answer 90000, bounded, and write nothing; Redis-only heartbeats go on; readiness says 503 (postgres), liveness 200; then it recovers", async () => {
       await beat(S); // warm: the course facts are in memory
       const before = await courseRows();
       pgProxy[fault]();
@@ -170,13 +177,14 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
       expect(create.value.body).toEqual(SERVER_ERROR);
       expect(create.ms).toBeLessThan(5000);
       expect((await beat(S)).body).toEqual({ errorCode: 0, errorInfo: "" });
-      const probe = await timed(health);
-      expect(probe.value).toBe(503);
+      const probe = await timed(readiness);
+      expect(probe.value).toEqual({ status: 503, body: { status: "unavailable", failed: ["postgres"] } });
       expect(probe.ms).toBeLessThan(2000);
+      expect(await liveness()).toBe(200);
       pgProxy.restore();
       expect(await courseRows()).toBe(before); // no half-written row
       expect(await recovers(async () => (await t.call("live", "roomlist", { ...C, token: T, index: 0, size: 1, host_uid: "teacher1" })).body.errorCode === 0)).toBe(true);
-      expect(await health()).toBe(200);
+      expect(await readiness()).toEqual({ status: 200, body: { status: "ok" } });
       expect(await roomState()).toBe(1);
     });
   });

@@ -17,16 +17,17 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Waits until `url` answers 200 (a server's /readyz: it serves and its dependencies answer). */
 export async function waitFor(url: string): Promise<void> {
   for (let i = 0; i < 300; i++) {
     try {
-      await fetch(url);
-      return;
+      if ((await fetch(url)).ok) return;
     } catch {
-      await new Promise((r) => setTimeout(r, 100));
+      // not listening yet
     }
+    await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${url} did not answer`);
+  throw new Error(`${url} did not answer 200`);
 }
 
 /** BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the server's node, to profile it under load. */

@@ -5,6 +5,7 @@ import type { Services } from "../services";
 import { REST_PREFIX } from "../commands/rest-mapping";
 import { Errors } from "../errors";
 import { cors } from "./cors";
+import { answerLiveness, answerReadiness, type FailingChecks, LIVENESS_PATH, READINESS_PATH } from "./health";
 import { isProtocolPath, protocolHandler } from "./protocol/adapter";
 import { sendEnvelope } from "./protocol/envelope";
 import { requestContext } from "./request-context";
@@ -14,8 +15,8 @@ export interface AppDeps {
   config: Config;
   services: Services;
   log: Logger;
-  /** Readiness probe: PostgreSQL and Redis answer. */
-  ready: () => Promise<boolean>;
+  /** Readiness: PostgreSQL and Redis answer and the instance is not draining. */
+  failingChecks: FailingChecks;
 }
 
 type Middleware = (ctx: Koa.Context, next: Koa.Next) => Promise<void>;
@@ -41,12 +42,8 @@ export function createApp(deps: AppDeps): Koa {
   const live = protocolHandler(deps, "live");
   const { paths: livePaths } = deps.config.live;
   app.use(async (ctx, next) => {
-    if (ctx.path === "/healthz") {
-      const ok = await deps.ready().catch(() => false);
-      ctx.status = ok ? 200 : 503;
-      ctx.body = { status: ok ? "ok" : "unavailable" };
-      return;
-    }
+    if (ctx.path === LIVENESS_PATH) return answerLiveness(ctx);
+    if (ctx.path === READINESS_PATH) return answerReadiness(ctx, deps.failingChecks);
     if (!isProtocolPath(ctx.path) || ctx.path.startsWith(REST_PREFIX)) {
       await next();
       return;

@@ -24,6 +24,37 @@ export function testRedisUrl(): string {
   return `redis://127.0.0.1:6379/${(Number(process.env.TEST_REDIS_DB_BASE ?? 1) + workerId() - 1) % 16}`;
 }
 
+/**
+ * The environment of a test's server (in the jest process or as a process of its own): ephemeral port on loopback,
+ * this worker's stores, every Tencent client pointed at the test's emulator, cheap password hashes, and no
+ * background workers unless the test turns them on.
+ */
+export function testServerEnv(tencentUrl: string): Record<string, string> {
+  return {
+    PORT: "0",
+    HOST: "127.0.0.1",
+    DATABASE_URL: testDatabaseUrl(),
+    REDIS_URL: testRedisUrl(),
+    SDK_APPS: JSON.stringify([TEST_APP, OTHER_APP]),
+    IM_BASE_URL: tencentUrl,
+    TENCENT_APPID: String(TEST_CLOUD.appId),
+    TENCENT_SECRET_ID: TEST_CLOUD.secretId,
+    TENCENT_SECRET_KEY: TEST_CLOUD.secretKey,
+    COS_BUCKET: TEST_CLOUD.buckets[0]!,
+    COS_BUCKETS: TEST_CLOUD.buckets.join(","),
+    COS_REGION: TEST_CLOUD.region,
+    VOD_ENDPOINT: tencentUrl,
+    VOD_V2_BASE_URL: tencentUrl,
+    VIDEORELAY_BASE_URL: tencentUrl,
+    // Generous: a busy machine must not turn a slow emulator answer into an IM failure (fault tests set their own).
+    IM_TIMEOUT_MS: "5000",
+    CALLBACK_KEY: TEST_CALLBACK_KEY,
+    REPLAY_INDEX_ENABLED: "false",
+    PASSWORD_SCRYPT_N: "1024",
+    REAPER_ENABLED: "false",
+  };
+}
+
 /** Migrates (creating the database if needed) and empties every table and the Redis db. */
 export async function resetStores(databaseUrl = testDatabaseUrl(), redisUrl = testRedisUrl()): Promise<void> {
   await resetStoresOf(databaseUrl, redisUrl);

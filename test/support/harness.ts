@@ -2,7 +2,7 @@ import { loadConfig } from "../../src/config";
 import { type ImMode, type RejectedRequest, startTencentEmulator, type TencentEmulator } from "../../src/emulator";
 import { createLogger, type Logger } from "../../src/logger";
 import { startServer, type RunningServer } from "../../src/server";
-import { TEST_APP, OTHER_APP, TEST_CALLBACK_KEY, TEST_CLOUD, resetStores, testDatabaseUrl, testRedisUrl } from "./env";
+import { TEST_APP, OTHER_APP, TEST_CLOUD, resetStores, testServerEnv } from "./env";
 
 /** A class marker as IM received it: the custom element's Data decoded. */
 export interface ReceivedMarker {
@@ -97,27 +97,7 @@ export async function startTestServer(
   if (!options.keepStores) await resetStores();
   const tencent = await startTencentEmulator({ apps: [TEST_APP, OTHER_APP], cloud: TEST_CLOUD });
   const config = loadConfig({
-    PORT: "0",
-    HOST: "127.0.0.1",
-    DATABASE_URL: testDatabaseUrl(),
-    REDIS_URL: testRedisUrl(),
-    SDK_APPS: JSON.stringify([TEST_APP, OTHER_APP]),
-    IM_BASE_URL: tencent.url,
-    TENCENT_APPID: String(TEST_CLOUD.appId),
-    TENCENT_SECRET_ID: TEST_CLOUD.secretId,
-    TENCENT_SECRET_KEY: TEST_CLOUD.secretKey,
-    COS_BUCKET: TEST_CLOUD.buckets[0]!,
-    COS_BUCKETS: TEST_CLOUD.buckets.join(","),
-    COS_REGION: TEST_CLOUD.region,
-    VOD_ENDPOINT: tencent.url,
-    VOD_V2_BASE_URL: tencent.url,
-    VIDEORELAY_BASE_URL: tencent.url,
-    // Generous: a busy machine must not turn a slow emulator answer into an IM failure (fault tests set their own).
-    IM_TIMEOUT_MS: "5000",
-    CALLBACK_KEY: TEST_CALLBACK_KEY,
-    REPLAY_INDEX_ENABLED: "false",
-    PASSWORD_SCRYPT_N: "1024",
-    REAPER_ENABLED: "false",
+    ...testServerEnv(tencent.url),
     // `tencentReplayIndex`: the emulator's index service builds the replay index (else the server does).
     ...(options.tencentReplayIndex ? { REPLAY_INDEX_URL: tencent.url } : {}),
     ...env,
