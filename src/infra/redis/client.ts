@@ -56,6 +56,9 @@ export async function connectRedis(target: RedisTarget): Promise<RedisClient> {
   return client;
 }
 
+/** How often the cluster client reads the slots again (one CLUSTER SLOTS on a short-lived connection). */
+const SLOTS_REFRESH_MS = 1000;
+
 /** Per connection, standalone or to each cluster node. */
 function connectionOptions(commandTimeoutMs: number) {
   return { maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs, connectTimeout: Math.max(2000, commandTimeoutMs) };
@@ -74,9 +77,11 @@ function standaloneClient(target: RedisTarget): Redis {
 /**
  * The cluster client, as fail-fast as the standalone one. A MOVED or ASK redirect is followed
  * (the command was not run), and the slots are then read again, which is how a replica promoted
- * after its master died is found. A connection lost with commands in flight, or CLUSTERDOWN while
- * the cluster elects a replica, fails the command at once instead of resending it later: a resend
- * could land after the caller's timeout, a stale write.
+ * after its master died is found. A master that hangs instead of dying answers no MOVED: the slots
+ * are also read every SLOTS_REFRESH_MS (ioredis 6 does not by default), so its promoted replica is
+ * found that soon. A connection lost with commands in flight, or CLUSTERDOWN while the cluster
+ * elects a replica, fails the command at once instead of resending it later: a resend could land
+ * after the caller's timeout, a stale write.
  */
 function clusterClient(target: RedisTarget, nodes: NonNullable<RedisTarget["clusterNodes"]>): Cluster {
   return new Cluster(
@@ -87,6 +92,7 @@ function clusterClient(target: RedisTarget, nodes: NonNullable<RedisTarget["clus
       lazyConnect: true,
       retryDelayOnFailover: 0,
       retryDelayOnClusterDown: 0,
+      slotsRefreshInterval: SLOTS_REFRESH_MS,
       redisOptions: { ...connectionOptions(target.commandTimeoutMs), ...clusterCredentialsOf(target.url) },
     },
   );
