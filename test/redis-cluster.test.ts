@@ -231,7 +231,7 @@ describe("a master fails mid-class: its replica takes over", () => {
   }
 
   test(
-    "killed (SIGKILL): the class lives on, beats work again, no request waits past the command timeout",
+    "killed (SIGKILL): the class lives on, beats work again, requests meanwhile answer within the bound",
     async () => {
       const { roomnum, master, replica } = await classOnAShardWithAReplica();
       const { answers, beforeTakeover, lastRoundAt } = await beatThroughFailover(roomnum, master, replica, (port) => cluster!.kill(port));
@@ -243,7 +243,7 @@ describe("a master fails mid-class: its replica takes over", () => {
   );
 
   test(
-    "frozen (SIGSTOP, its connections open and silent): the same, each command bounded by its timeout alone",
+    "frozen (SIGSTOP, its connections open and silent): the same, each request bounded by the command timeout alone",
     async () => {
       const { roomnum, master, replica } = await classOnAShardWithAReplica();
       const { answers, beforeTakeover, lastRoundAt } = await beatThroughFailover(roomnum, master, replica, (port) => cluster!.freeze(port));

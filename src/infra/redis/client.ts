@@ -79,12 +79,14 @@ function standaloneClient(target: RedisTarget): Redis {
  * (the command was not run), and the slots are then read again, which is how a replica promoted
  * after its master died is found. A master that hangs instead of dying answers no MOVED: the slots
  * are also read every SLOTS_REFRESH_MS (ioredis 6 does not by default), so its promoted replica is
- * found that soon. A connection lost with commands in flight, or CLUSTERDOWN while the cluster
+ * found that soon. That timer is ours, not ioredis' `slotsRefreshInterval`, whose timer outlives
+ * quit() when a refresh is in flight (the process would never exit by itself); ours is unref'd and
+ * ends with the client. A connection lost with commands in flight, or CLUSTERDOWN while the cluster
  * elects a replica, fails the command at once instead of resending it later: a resend could land
  * after the caller's timeout, a stale write.
  */
 function clusterClient(target: RedisTarget, nodes: NonNullable<RedisTarget["clusterNodes"]>): Cluster {
-  return new Cluster(
+  const cluster = new Cluster(
     nodes.map(({ host, port }) => ({ host, port })),
     {
       enableAutoPipelining: true,
@@ -92,10 +94,12 @@ function clusterClient(target: RedisTarget, nodes: NonNullable<RedisTarget["clus
       lazyConnect: true,
       retryDelayOnFailover: 0,
       retryDelayOnClusterDown: 0,
-      slotsRefreshInterval: SLOTS_REFRESH_MS,
       redisOptions: { ...connectionOptions(target.commandTimeoutMs), ...clusterCredentialsOf(target.url) },
     },
   );
+  const refreshing = setInterval(() => cluster.refreshSlotsCache(), SLOTS_REFRESH_MS).unref();
+  cluster.once("end", () => clearInterval(refreshing));
+  return cluster;
 }
 
 /** What REDIS_URL gives every cluster node: its user and password, and TLS for rediss:// (its host, port and db are not used). */
