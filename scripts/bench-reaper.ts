@@ -49,7 +49,7 @@ async function populate(nowMs: number): Promise<void> {
   } finally {
     await client.end();
   }
-  const redis = await connectRedis(REDIS_URL, { commandTimeoutMs: 10000 });
+  const redis = await connectRedis({ url: REDIS_URL, commandTimeoutMs: 10000 });
   try {
     const classes = Array.from({ length: CLASSES }, (_, i) => i + 1);
     await forEachInBatches(classes, 50, async (c) => {

@@ -91,6 +91,17 @@ const readableFile = z.string().refine((path) => {
   }
 }, "must be a readable file");
 
+/** A Redis Cluster seed node: host:port (an IPv6 address in brackets). */
+const CLUSTER_NODE = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$/;
+const clusterNode = z
+  .string()
+  .transform((node, ctx) => {
+    const [, host, port] = CLUSTER_NODE.exec(node) ?? [];
+    if (host !== undefined && Number(port) >= 1 && Number(port) <= 65535) return { host: host.replace(/^\[|\]$/g, ""), port: Number(port) };
+    ctx.addIssue({ code: "custom", message: "must be host:port seed nodes, comma-separated" });
+    return z.NEVER;
+  });
+
 const urlString = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
 
 const envSchema = z.object({
@@ -102,6 +113,7 @@ const envSchema = z.object({
   DATABASE_TIMEOUT_MS: positiveInt.default(5000),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, "must be a redis:// URL").default("redis://127.0.0.1:6379/0"),
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
+  REDIS_CLUSTER_NODES: commaList.pipe(z.array(clusterNode).min(1)).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SDK_APPS: jsonOf(sdkAppsSchema).default(DEV_SDK_APPS),
   IM_BASE_URL: urlString.optional(),
@@ -180,6 +192,8 @@ export type Config = Readonly<{
   databaseTimeoutMs: number;
   redisUrl: string;
   redisCommandTimeoutMs: number;
+  /** Seed nodes of a Redis Cluster (then REDIS_URL gives only the credentials and TLS); unset: standalone Redis at REDIS_URL. */
+  redisClusterNodes: ReadonlyArray<Readonly<{ host: string; port: number }>> | undefined;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
   sdkApps: ReadonlyMap<number, SdkApp>;
   imBaseUrl: string;
@@ -295,6 +309,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseTimeoutMs: e.DATABASE_TIMEOUT_MS,
     redisUrl: e.REDIS_URL,
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
+    redisClusterNodes: clusterNodesOf(e),
     logLevel: e.LOG_LEVEL,
     sdkApps: new Map(e.SDK_APPS.map((app) => [app.sdkAppId, app])),
     imBaseUrl: e.IM_BASE_URL ?? TENCENT_IM_BASE_URL,
@@ -366,6 +381,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       subAppId: e.VOD_SUBAPPID,
     },
   });
+}
+
+/** REDIS_CLUSTER_NODES as host and port; a cluster has only db 0, so REDIS_URL may name no other. */
+function clusterNodesOf(e: z.infer<typeof envSchema>): Config["redisClusterNodes"] {
+  const nodes = e.REDIS_CLUSTER_NODES;
+  if (nodes === undefined) return undefined;
+  const db = /^rediss?:\/\/[^/?#]*\/?([^?#]*)/.exec(e.REDIS_URL)?.[1];
+  if (db !== "" && db !== "0") {
+    throw new ConfigError("invalid configuration: REDIS_URL: a Redis Cluster has only db 0; with REDIS_CLUSTER_NODES the URL names no other db");
+  }
+  return nodes;
 }
 
 /** The app of live-dialect requests that name none (Android logs in without appid): LIVE_APPID, else the first app. */

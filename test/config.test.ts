@@ -180,6 +180,19 @@ describe("values", () => {
     expect({ ...config, sdkApps: [...config.sdkApps] }).toEqual({ ...defaults, sdkApps: [...defaults.sdkApps] });
   });
 
+  test("REDIS_CLUSTER_NODES: unset is standalone Redis; set, the seed nodes (IPv6 in brackets), REDIS_URL naming db 0 or none", () => {
+    expect(loadConfig({}).redisClusterNodes).toBeUndefined();
+    const nodes = "10.0.0.1:7000, redis-b.internal:7001,[::1]:7002";
+    expect(loadConfig({ REDIS_CLUSTER_NODES: nodes }).redisClusterNodes).toEqual([
+      { host: "10.0.0.1", port: 7000 },
+      { host: "redis-b.internal", port: 7001 },
+      { host: "::1", port: 7002 },
+    ]);
+    for (const url of ["redis://:secret@10.0.0.1:7000", "rediss://user:secret@cache/0", "redis://cache:6379/"]) {
+      expect(loadConfig({ REDIS_CLUSTER_NODES: nodes, REDIS_URL: url }).redisUrl).toBe(url);
+    }
+  });
+
   test("undefined values count as unset", () => {
     expect(loadConfig({ PORT: undefined, SDK_APPS: undefined }).port).toBe(8080);
   });
@@ -237,6 +250,12 @@ describe("bad values throw ConfigError naming the key", () => {
     ["LIVE_PLAY_HOST", "http://x/"],
     ["DATABASE_URL", "mysql://x"],
     ["REDIS_URL", "http://x"],
+    ["REDIS_CLUSTER_NODES", "10.0.0.1"],
+    ["REDIS_CLUSTER_NODES", "10.0.0.1:0"],
+    ["REDIS_CLUSTER_NODES", "10.0.0.1:65536"],
+    ["REDIS_CLUSTER_NODES", "10.0.0.1:7000,:7001"],
+    ["REDIS_CLUSTER_NODES", "redis://10.0.0.1:7000"],
+    ["REDIS_CLUSTER_NODES", ","],
     ["IM_BASE_URL", "ftp://x"],
     ["IM_BASE_URL", "not a url"],
     ["LOG_LEVEL", "loud"],
@@ -253,6 +272,14 @@ describe("bad values throw ConfigError naming the key", () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toContain(key);
+  });
+
+  test("REDIS_URL naming a db other than 0 beside REDIS_CLUSTER_NODES (a cluster has only db 0)", () => {
+    for (const url of ["redis://cache:6379/2", "rediss://:pw@cache/12"]) {
+      expect(() => loadConfig({ REDIS_CLUSTER_NODES: "10.0.0.1:7000", REDIS_URL: url })).toThrow(
+        new ConfigError("invalid configuration: REDIS_URL: a Redis Cluster has only db 0; with REDIS_CLUSTER_NODES the URL names no other db"),
+      );
+    }
   });
 
   test("the key named is the bad one, not a neighbour", () => {

@@ -1,5 +1,5 @@
 import { Client } from "pg";
-import { resetStores as resetStoresOf } from "../../scripts/support/stores";
+import { resetStores as resetStoresOf, type TestRedisCluster } from "../../scripts/support/stores";
 
 /**
  * Each jest worker gets its own PostgreSQL database and Redis db index, reset at the
@@ -55,9 +55,9 @@ export function testServerEnv(tencentUrl: string): Record<string, string> {
   };
 }
 
-/** Migrates (creating the database if needed) and empties every table and the Redis db. */
-export async function resetStores(databaseUrl = testDatabaseUrl(), redisUrl = testRedisUrl()): Promise<void> {
-  await resetStoresOf(databaseUrl, redisUrl);
+/** Migrates (creating the database if needed) and empties every table and the Redis db (or a test's cluster). */
+export async function resetStores(databaseUrl = testDatabaseUrl(), redis: string | TestRedisCluster = testRedisUrl()): Promise<void> {
+  await resetStoresOf(databaseUrl, redis);
 }
 
 /** A direct PostgreSQL connection for assertions on rows. */

@@ -1,8 +1,10 @@
+import { Redis } from "ioredis";
 import { loadConfig } from "../../src/config";
 import { type ImMode, type RejectedRequest, startTencentEmulator, type TencentEmulator } from "../../src/emulator";
 import { createLogger, type Logger } from "../../src/logger";
 import { startServer, type RunningServer } from "../../src/server";
-import { TEST_APP, OTHER_APP, TEST_CLOUD, resetStores, testServerEnv } from "./env";
+import { TEST_APP, OTHER_APP, TEST_CLOUD, resetStores, testDatabaseUrl, testRedisUrl, testServerEnv } from "./env";
+import { guardSlots } from "./slot-guard";
 
 /** A class marker as IM received it: the custom element's Data decoded. */
 export interface ReceivedMarker {
@@ -89,15 +91,21 @@ export interface RestAnswer {
 /**
  * `keepStores`: a second server beside one still in use in the same file shares its stores
  * (a reset would end the first one's sessions and rows in the middle of its tests).
+ * `redisCluster`: the seed nodes (REDIS_CLUSTER_NODES) of a Redis Cluster the test started, used
+ * instead of the worker's standalone Redis db. On a standalone Redis every command is checked
+ * against Redis Cluster's one-slot rule (test/support/slot-guard.ts): closing fails on a breach.
  */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { log?: Logger; keepStores?: boolean; tencentReplayIndex?: boolean } = {},
+  options: { log?: Logger; keepStores?: boolean; tencentReplayIndex?: boolean; redisCluster?: string } = {},
 ): Promise<TestServer> {
-  if (!options.keepStores) await resetStores();
+  // A cluster has only db 0: REDIS_URL then gives the nodes' credentials only.
+  const redis = options.redisCluster === undefined ? { REDIS_URL: testRedisUrl() } : { REDIS_URL: "redis://127.0.0.1:6379/0", REDIS_CLUSTER_NODES: options.redisCluster };
+  if (!options.keepStores) await resetStores(testDatabaseUrl(), options.redisCluster === undefined ? testRedisUrl() : { clusterNodes: options.redisCluster });
   const tencent = await startTencentEmulator({ apps: [TEST_APP, OTHER_APP], cloud: TEST_CLOUD });
   const config = loadConfig({
     ...testServerEnv(tencent.url),
+    ...redis,
     // `tencentReplayIndex`: the emulator's index service builds the replay index (else the server does).
     ...(options.tencentReplayIndex ? { REPLAY_INDEX_URL: tencent.url } : {}),
     ...env,
@@ -108,6 +116,7 @@ export async function startTestServer(
     hooks: { onDbQuery: () => (sqlStatements.count += 1) },
   });
   const url = server.url;
+  const slots = server.redis instanceof Redis ? guardSlots(server.redis) : undefined;
   // Tencent's consoles, set to call this server back (bypass recording stays off until a test turns it on).
   tencent.recorder.target = { url: `${url}/api/v1/callbacks/recording`, key: config.callbackKey };
   tencent.recorder.liveTarget = { url: `${url}/sxb/index.php?svc=live&cmd=callback`, key: config.callbackKey };
@@ -151,6 +160,7 @@ export async function startTestServer(
     async close() {
       await server.close();
       await tencent.close();
+      if (slots?.breaches.length) throw new Error(`Redis calls a Redis Cluster refuses (CROSSSLOT):\n${slots.breaches.join("\n")}`);
     },
   };
 }

@@ -1,4 +1,4 @@
-import { Redis, type Result } from "ioredis";
+import { Cluster, Redis, type RedisCommander, type Result } from "ioredis";
 import { LUA } from "./scripts";
 
 /** Custom commands (Lua scripts) registered on every client: see scripts.ts. */
@@ -22,36 +22,92 @@ declare module "ioredis" {
   }
 }
 
-export type RedisClient = Redis;
+/**
+ * What the standalone client (Redis) and the cluster client (Cluster) have in common, and
+ * all the rest of the code uses: every command and our scripts, MULTI, pipelines, closing.
+ */
+export type RedisClient = RedisCommander<{ type: "default"; mapping: "resp2" }> & Pick<Redis, "multi" | "pipeline" | "disconnect">;
 
-export interface RedisOptions {
+/** The scripts of scripts.ts and how many of their arguments are keys (each script's keys share one hash slot). */
+export const SCRIPT_KEY_COUNTS = { releaseLock: 1, beginEnter: 2, claimDueMembers: 1, dropIfSilent: 2, beatMany: 5 } as const satisfies Record<keyof typeof LUA, number>;
+
+export interface RedisTarget {
+  /** redis:// or rediss:// URL: the standalone server; with `clusterNodes`, only the user, password and TLS of every node. */
+  url: string;
+  /** Seed nodes of a Redis Cluster; absent: a standalone Redis at `url`. */
+  clusterNodes?: ReadonlyArray<Readonly<{ host: string; port: number }>>;
   /** A command not answered this long fails (a stalled Redis must not hold requests). */
   commandTimeoutMs: number;
 }
 
 /**
- * A connected client. It fails fast when Redis is away: no offline queue (a command while
- * disconnected fails at once, and nothing stale is replayed after a reconnect), commands
- * in flight when the connection drops fail instead of being retried, and every command
- * has a timeout. ioredis reconnects by itself in the background.
+ * A connected client, standalone or cluster. It fails fast when Redis is away: no offline
+ * queue (a command while disconnected fails at once, and nothing stale is replayed after a
+ * reconnect), commands in flight when the connection drops fail instead of being retried,
+ * and every command has a timeout. ioredis reconnects by itself in the background (a
+ * cluster client also follows the slots to a promoted replica).
  */
-export async function connectRedis(url: string, options: RedisOptions): Promise<RedisClient> {
-  const redis = new Redis(url, {
+export async function connectRedis(target: RedisTarget): Promise<RedisClient> {
+  const client = target.clusterNodes ? clusterClient(target, target.clusterNodes) : standaloneClient(target);
+  for (const [name, numberOfKeys] of Object.entries(SCRIPT_KEY_COUNTS)) client.defineCommand(name, { numberOfKeys, lua: LUA[name as keyof typeof LUA] });
+  // Errors also surface on the commands; without a listener ioredis would print each one.
+  client.on("error", () => undefined);
+  await client.connect();
+  return client;
+}
+
+/** How often the cluster client reads the slots again (one CLUSTER SLOTS on a short-lived connection). */
+const SLOTS_REFRESH_MS = 1000;
+
+/** Per connection, standalone or to each cluster node. */
+function connectionOptions(commandTimeoutMs: number) {
+  return { maxRetriesPerRequest: 0, commandTimeout: commandTimeoutMs, connectTimeout: Math.max(2000, commandTimeoutMs) };
+}
+
+function standaloneClient(target: RedisTarget): Redis {
+  return new Redis(target.url, {
+    ...connectionOptions(target.commandTimeoutMs),
     // Commands issued in the same tick share one write: the heartbeat path benefits most.
     enableAutoPipelining: true,
     enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    commandTimeout: options.commandTimeoutMs,
-    connectTimeout: Math.max(2000, options.commandTimeoutMs),
     lazyConnect: true,
   });
-  redis.defineCommand("releaseLock", { numberOfKeys: 1, lua: LUA.releaseLock });
-  redis.defineCommand("beginEnter", { numberOfKeys: 2, lua: LUA.beginEnter });
-  redis.defineCommand("claimDueMembers", { numberOfKeys: 1, lua: LUA.claimDueMembers });
-  redis.defineCommand("dropIfSilent", { numberOfKeys: 2, lua: LUA.dropIfSilent });
-  redis.defineCommand("beatMany", { numberOfKeys: 5, lua: LUA.beatMany });
-  // Errors also surface on the commands; without a listener ioredis would print each one.
-  redis.on("error", () => undefined);
-  await redis.connect();
-  return redis;
+}
+
+/**
+ * The cluster client, as fail-fast as the standalone one. A MOVED or ASK redirect is followed
+ * (the command was not run), and the slots are then read again, which is how a replica promoted
+ * after its master died is found. A master that hangs instead of dying answers no MOVED: the slots
+ * are also read every SLOTS_REFRESH_MS (ioredis 6 does not by default), so its promoted replica is
+ * found that soon. That timer is ours, not ioredis' `slotsRefreshInterval`, whose timer outlives
+ * quit() when a refresh is in flight (the process would never exit by itself); ours is unref'd and
+ * ends with the client. A connection lost with commands in flight, or CLUSTERDOWN while the cluster
+ * elects a replica, fails the command at once instead of resending it later: a resend could land
+ * after the caller's timeout, a stale write.
+ */
+function clusterClient(target: RedisTarget, nodes: NonNullable<RedisTarget["clusterNodes"]>): Cluster {
+  const cluster = new Cluster(
+    nodes.map(({ host, port }) => ({ host, port })),
+    {
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      retryDelayOnFailover: 0,
+      retryDelayOnClusterDown: 0,
+      redisOptions: { ...connectionOptions(target.commandTimeoutMs), ...clusterCredentialsOf(target.url) },
+    },
+  );
+  const refreshing = setInterval(() => cluster.refreshSlotsCache(), SLOTS_REFRESH_MS).unref();
+  cluster.once("end", () => clearInterval(refreshing));
+  return cluster;
+}
+
+/** What REDIS_URL gives every cluster node: its user and password, and TLS for rediss:// (its host, port and db are not used). */
+export function clusterCredentialsOf(url: string): { username?: string; password?: string; tls?: Record<string, never> } {
+  const parsed = new URL(url);
+  return {
+    ...(parsed.username ? { username: decodeURIComponent(parsed.username) } : {}),
+    ...(parsed.password ? { password: decodeURIComponent(parsed.password) } : {}),
+    ...(parsed.protocol === "rediss:" ? { tls: {} } : {}),
+  };
 }
