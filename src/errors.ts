@@ -22,13 +22,15 @@ export const ErrorCode = {
   repeatBind: 10104,
   resourceState: 10105,
   repeatExit: 10107,
+  /** Over an abuse limit (REST: 429 with Retry-After). */
+  tooManyRequests: 10429,
   server: 90000,
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** What went wrong, beyond the wire code. REST answers some kinds with their own status
  *  (401 credentials, 413 body too large, 408 body too slow); the protocol door always 200. */
-export type ErrorKind = "request" | "credentials" | "bodyTooLarge" | "bodyTimeout";
+export type ErrorKind = "request" | "credentials" | "bodyTooLarge" | "bodyTimeout" | "rateLimited";
 
 export class AppError extends Error {
   constructor(
@@ -217,6 +219,9 @@ export const Errors = {
       advice: failure.advice,
       action: failure.action,
     }),
+
+  /** Over an abuse limit: `retryAfter` seconds until the next request is allowed. */
+  tooManyRequests: (retryAfterS: number) => new AppError(ErrorCode.tooManyRequests, "Too many requests, try again later", "rateLimited", { retryAfter: retryAfterS }),
 
   server: fail(ErrorCode.server, "Server inner error"),
 } as const;

@@ -182,7 +182,7 @@ function restDoor(command: AnyCommand, route: RestMapping): Door {
     inputFor(roomnum) {
       const { query, body } = requestFor(roomnum);
       const params = route.path.includes(":roomnum") ? { roomnum: String(roomnum) } : {};
-      return inputOf(route, { params, query, body, bearer: undefined });
+      return inputOf(route, { params, query, body, bearer: undefined, address: () => "127.0.0.1" });
     },
     async call(token, roomnum) {
       const { path, query, body } = requestFor(roomnum);
