@@ -67,6 +67,8 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   dialect: Dialect;
   /** Other names the protocol door answers to (one command, several names in use). */
   aliases?: readonly string[];
+  /** The `errorInfo` of a success, when not "" (the original's account.verify says "Sig verify success!"). */
+  successInfo?: string;
   /** How answers are shaped; "standard" when not said. */
   envelope?: Envelope;
   /** One line for the README's API tables. */

@@ -63,7 +63,7 @@ export interface Services {
 export function createServices(deps: ServiceDeps): Services {
   const apps = new AppDirectory(deps);
   const sessions = new SessionService(deps);
-  const accounts = new AccountService({ ...deps, sessions });
+  const accounts = new AccountService({ ...deps, sessions, im: deps.im });
   const presence = new PresenceService(deps);
   const schedule = new ReaperSchedule(deps);
   const lock = new CourseLock(deps);

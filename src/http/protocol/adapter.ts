@@ -86,7 +86,7 @@ function answer(ctx: Context, command: AnyCommand | undefined, outcome: Callback
     ctx.set("Content-Type", "application/json");
     return;
   }
-  if ("data" in outcome) return sendEnvelope(ctx, ErrorCode.success, "", outcome.data);
+  if ("data" in outcome) return sendEnvelope(ctx, ErrorCode.success, command?.successInfo ?? "", outcome.data);
   // The envelope's rules: HTTP 200 whatever the error (body too large or too slow included).
   const error = "error" in outcome ? outcome.error : Errors.server();
   sendEnvelope(ctx, error.code, error.info, error.data);

@@ -17,9 +17,6 @@ export function genUserSig(args: { sdkAppId: number; secretKey: string; identifi
   return genSig(args, undefined);
 }
 
-/** Tencent's privileges of a user in an AV room (TLSSigAPIv2 genPrivateMapKey's bits): 255 all. */
-export const ALL_PRIVILEGES = 255;
-
 /**
  * Tencent's privilege map key (the apps' `privMapEncrypt`, TLSSigAPIv2 genPrivateMapKey): a userSig
  * v2 whose `TLS.userbuf` says which room the user may enter, until when (now + `expireSeconds`),
