@@ -161,6 +161,18 @@ test("the replay index schedulers of two instances on the cluster ask once per c
   }
 });
 
+test("rate limits on the cluster: one count per client address, shared by two instances", async () => {
+  const b = await startTestServer({ REDIS_COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS), LIVE_COS_SIGN_PER_MINUTE: "10" }, { keepStores: true, redisCluster: cluster!.seeds });
+  try {
+    const ask = (server: TestServer) => server.call("cos", "get_sign", {}, { path: "/sxb_dev/index.php" });
+    const codes: number[] = [];
+    for (let i = 0; i < 12; i++) codes.push((await ask(i % 2 === 0 ? t : b)).body.errorCode as number);
+    expect(codes).toEqual([...Array<number>(10).fill(0), 10429, 10429]);
+  } finally {
+    await b.close();
+  }
+});
+
 describe("a master fails mid-class: its replica takes over", () => {
   interface Answer {
     ms: number;
