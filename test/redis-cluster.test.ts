@@ -166,7 +166,7 @@ test("rate limits on the cluster: one count per client address, shared by two in
   try {
     const ask = (server: TestServer) => server.call("cos", "get_sign", {}, { path: "/sxb_dev/index.php" });
     const codes: number[] = [];
-    for (let i = 0; i < 12; i++) codes.push((await ask(i % 2 === 0 ? t : b)).body.errorCode as number);
+    for (let i = 0; i < 12; i++) codes.push((await ask(i % 2 === 0 ? t : b)).body.errorCode);
     expect(codes).toEqual([...Array<number>(10).fill(0), 10429, 10429]);
   } finally {
     await b.close();
