@@ -39,6 +39,10 @@ export default tseslint.config(
     rules: forbid([["**/services/**", "**/http/**", "**/commands/**"], "Infra never imports services or doors."], emulatorRule),
   },
   {
+    files: ["src/rate-limits/**/*.ts"],
+    rules: forbid([["**/http/**", "**/commands/**", "**/services/**"], "Rate limits count requests; they know no doors, commands or services."], emulatorRule),
+  },
+  {
     files: ["src/workers/**/*.ts"],
     rules: forbid([["**/http/**"], "Workers run services, not doors."], emulatorRule),
   },

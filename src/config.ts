@@ -137,6 +137,8 @@ const envSchema = z.object({
   REAPER_INTERVAL_MS: positiveInt.default(1000),
   REAPER_ENABLED: boolString.default(true),
   CORS_ORIGINS: z.string().min(1).default("*"),
+  // Behind a load balancer or reverse proxy, the client's address is the one it appends to X-Forwarded-For (limits per address).
+  TRUST_PROXY: boolString.default(true),
   // Every path the live apps are known to post to (live-protocol.md §C): iOS, Android, PC and Web /sxb_dev/, WebRTC /sxb_new/.
   LIVE_PATHS: commaList.pipe(z.array(z.string().regex(/^\/[^?#]*\/$/, "must be paths that start and end with /")).min(1)).default(["/sxb/", "/sxb_dev/", "/sxb_new/"]),
   LIVE_APPID: positiveInt.optional(),
@@ -144,6 +146,14 @@ const envSchema = z.object({
   LIVE_MEMBER_TIMEOUT_S: positiveInt.default(30),
   LIVE_BIZID: positiveInt.default(8888),
   LIVE_PLAY_HOST: z.string().regex(/^[\w.-]+(:\d+)?$/, "must be a host name").optional(),
+  // The live apps' cover upload signature (cos.get_sign, asked without a token): short-lived, one bucket and prefix, per-address limit.
+  LIVE_COS_SIGN: boolString.default(true),
+  LIVE_COS_SIGN_EXPIRE_S: positiveInt.max(86400).default(600),
+  LIVE_COS_SIGN_PER_MINUTE: positiveInt.default(10),
+  LIVE_COVER_BUCKET: z.string().regex(/^[a-z0-9-]{1,50}$/, "must be a COS bucket name").optional(),
+  LIVE_COVER_PREFIX: z.string().regex(/^(\/[\w-][\w.-]*)*\/$/, "must be a folder such as /covers/ (/ for the whole bucket)").default("/"),
+  // Who may kick a user off IM (account.kickout): ids of accounts, in their own app.
+  KICKOUT_ADMINS: commaList.default([]),
   TENCENT_APPID: positiveInt.default(1250000000),
   TENCENT_SECRET_ID: z.string().min(1).default(DEV_CLOUD_SECRET_ID),
   TENCENT_SECRET_KEY: z.string().min(1).default(DEV_CLOUD_SECRET_KEY),
@@ -231,10 +241,16 @@ export type Config = Readonly<{
     defaultApp: SdkApp;
     bizId: number;
     playHost: string;
+    /** cos.get_sign for the apps' room covers: switched on, its lifetime, the bucket and folder it covers, and how many a client address may ask for a minute. */
+    coverSign: Readonly<{ enabled: boolean; expireS: number; bucket: string; prefix: string; perMinute: number }>;
+    /** Ids of the accounts that may kick a user off IM (account.kickout), each in its own app. */
+    kickoutAdmins: readonly string[];
   }>;
   reaperIntervalMs: number;
   reaperEnabled: boolean;
   corsOrigins: readonly string[];
+  /** Take the client's address from X-Forwarded-For, as the nearest proxy appended it (else the TCP peer's). */
+  trustProxy: boolean;
   bodyLimitBytes: number;
   bodyTimeoutMs: number;
   /** On SIGTERM: how long the instance answers /readyz 503 while still serving, so the load balancer stops sending. */
@@ -340,10 +356,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       defaultApp: liveDefaultApp(e),
       bizId: e.LIVE_BIZID,
       playHost: e.LIVE_PLAY_HOST ?? `${e.LIVE_BIZID}.liveplay.myqcloud.com`,
+      coverSign: {
+        enabled: e.LIVE_COS_SIGN,
+        expireS: e.LIVE_COS_SIGN_EXPIRE_S,
+        bucket: e.LIVE_COVER_BUCKET ?? e.COS_BUCKET,
+        prefix: e.LIVE_COVER_PREFIX,
+        perMinute: e.LIVE_COS_SIGN_PER_MINUTE,
+      },
+      kickoutAdmins: e.KICKOUT_ADMINS,
     },
     reaperIntervalMs: e.REAPER_INTERVAL_MS,
     reaperEnabled: e.REAPER_ENABLED,
     corsOrigins: e.CORS_ORIGINS.split(",").map((o) => o.trim()).filter(Boolean),
+    trustProxy: e.TRUST_PROXY,
     bodyLimitBytes: e.BODY_LIMIT_BYTES,
     bodyTimeoutMs: e.BODY_TIMEOUT_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,

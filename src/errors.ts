@@ -22,13 +22,15 @@ export const ErrorCode = {
   repeatBind: 10104,
   resourceState: 10105,
   repeatExit: 10107,
+  /** Over an abuse limit (REST: 429 with Retry-After). */
+  tooManyRequests: 10429,
   server: 90000,
 } as const;
 export type ErrorCodeValue = (typeof ErrorCode)[keyof typeof ErrorCode];
 
 /** What went wrong, beyond the wire code. REST answers some kinds with their own status
  *  (401 credentials, 413 body too large, 408 body too slow); the protocol door always 200. */
-export type ErrorKind = "request" | "credentials" | "bodyTooLarge" | "bodyTimeout";
+export type ErrorKind = "request" | "credentials" | "bodyTooLarge" | "bodyTimeout" | "rateLimited";
 
 export class AppError extends Error {
   constructor(
@@ -115,6 +117,12 @@ export const FieldText = {
       appid: { lack: "Lack of appid.", invalid: "appid should be integer or string." },
     },
     address: { invalid: "Address length too long." },
+    // account.authPrivMap, account.verify, account.kickout (the live original's texts; the type checks it lacked are ours).
+    identifier: { lack: "Lack of identifier", invalid: "Invalid identifier" },
+    privMap: { invalid: "Invalid privMap" },
+    accountType: { invalid: "Invalid accounttype" },
+    sig: { lack: "Lack of sig", invalid: "Invalid sig" },
+    kickid: { lack: "Lack of kickid", invalid: "Invalid kickid" },
     record: {
       roomnum: { lack: "lack of roomnum", invalid: "Invalid roomnum" },
       uid: { lack: "lack of uid", invalid: "invalid uid" },
@@ -217,6 +225,16 @@ export const Errors = {
       advice: failure.advice,
       action: failure.action,
     }),
+
+  /** Over an abuse limit: `retryAfter` seconds until the next request is allowed. */
+  tooManyRequests: (retryAfterS: number) => new AppError(ErrorCode.tooManyRequests, "Too many requests, try again later", "rateLimited", { retryAfter: retryAfterS }),
+
+  sigVerifyFailed: fail(ErrorCode.requestData, "Sig verify failed!"),
+  onlyAdminsKick: fail(ErrorCode.noPrivilege, "only configured admins can kick users out."),
+  /** IM refused to end the user's login (or did not answer): its text, and the original's data. */
+  kickoutFailed: (info: string, data: { kickID: string; holdSig: boolean }) => new AppError(ErrorCode.sendImMsg, `kick out failed: ${info}`, "request", data),
+  coverSignOff: fail(ErrorCode.invalidRequest, "cos.get_sign is switched off"),
+  linksigNotServed: fail(ErrorCode.invalidRequest, "linksig is not served: Tencent's cross-room link signature is made by a closed binary whose algorithm is not public"),
 
   server: fail(ErrorCode.server, "Server inner error"),
 } as const;

@@ -71,14 +71,26 @@ describe("defaults (empty environment)", () => {
   });
 
   test("the live dialect: under every path the live apps use (/sxb/, /sxb_dev/, /sxb_new/), the first app by default, hosts 90 s and viewers 30 s, BIZID 8888", () => {
-    expect(config.live).toEqual({ paths: ["/sxb/", "/sxb_dev/", "/sxb_new/"], defaultApp: config.sdkApps.get(1400000000), bizId: 8888, playHost: "8888.liveplay.myqcloud.com" });
+    expect(config.live).toEqual({
+      paths: ["/sxb/", "/sxb_dev/", "/sxb_new/"],
+      defaultApp: config.sdkApps.get(1400000000),
+      bizId: 8888,
+      playHost: "8888.liveplay.myqcloud.com",
+      coverSign: { enabled: true, expireS: 600, bucket: "sxbedu", prefix: "/", perMinute: 10 },
+      kickoutAdmins: [],
+    });
     expect(config.roomTimeouts).toEqual({ class: { hostS: 300, memberS: 120 }, live: { hostS: 90, memberS: 30 } });
     const apps = JSON.stringify([
       { sdkAppId: 1400000001, secretKey: "k1", admin: "a1" },
       { sdkAppId: 1400000002, secretKey: "k2", admin: "a2" },
     ]);
     const set = loadConfig({ SDK_APPS: apps, LIVE_APPID: "1400000002", LIVE_PATHS: "/sxb/, /sxb_dev/", LIVE_BIZID: "1234", LIVE_PLAY_HOST: "play.example.com", LIVE_MEMBER_TIMEOUT_S: "45" });
-    expect(set.live).toEqual({ paths: ["/sxb/", "/sxb_dev/"], defaultApp: set.sdkApps.get(1400000002), bizId: 1234, playHost: "play.example.com" });
+    expect(set.live).toMatchObject({ paths: ["/sxb/", "/sxb_dev/"], defaultApp: set.sdkApps.get(1400000002), bizId: 1234, playHost: "play.example.com" });
+    const covers = loadConfig({ LIVE_COS_SIGN: "false", LIVE_COS_SIGN_EXPIRE_S: "300", LIVE_COVER_BUCKET: "covers", LIVE_COVER_PREFIX: "/room/covers/", LIVE_COS_SIGN_PER_MINUTE: "3", KICKOUT_ADMINS: "ops, root" });
+    expect(covers.live.coverSign).toEqual({ enabled: false, expireS: 300, bucket: "covers", prefix: "/room/covers/", perMinute: 3 });
+    expect(covers.live.kickoutAdmins).toEqual(["ops", "root"]);
+    expect(() => loadConfig({ LIVE_COVER_PREFIX: "covers" })).toThrow(/LIVE_COVER_PREFIX/);
+    expect(() => loadConfig({ LIVE_COVER_PREFIX: "/a/../b/" })).toThrow(/LIVE_COVER_PREFIX/);
     expect(set.roomTimeouts.live.memberS).toBe(45);
     expect(() => loadConfig({ SDK_APPS: apps, LIVE_APPID: "1400000009" })).toThrow(/LIVE_APPID: 1400000009 is not one of SDK_APPS/);
   });

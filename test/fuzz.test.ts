@@ -6,6 +6,7 @@ import { COMMANDS } from "../src/commands/registry";
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
 import { TEST_CALLBACK_KEY, testDatabaseUrl } from "./support/env";
 import { PropertyRuns } from "./support/property-runs";
+import { stateSnapshot } from "./support/state-snapshot";
 import { imCallbackQuery, liveCallbackSignature } from "./support/callbacks";
 
 /**
@@ -161,17 +162,7 @@ function hostileInput(command: AnyCommand): fc.Arbitrary<Array<[string, unknown]
 }
 
 /** Everything a rejected request must leave as it was: every row, every Redis key. */
-const TABLES = ["Account", "Course", "ClassMember", "Binding", "VideoRecord", "Recording", "LivePush", "LiveRoom"];
-const SNAPSHOT_SQL = `SELECT ${TABLES.map((name) => `coalesce((SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) FROM "${name}" t), '-')`).join(" || ',' || ")} AS d`;
-
-async function snapshot(): Promise<string> {
-  const rows = (await db.query<{ d: string | null }>(SNAPSHOT_SQL)).rows;
-  const redis = (await t.server.redis.eval(
-    "local keys = redis.call('KEYS', '*') table.sort(keys) local parts = {} for _, k in ipairs(keys) do parts[#parts + 1] = k .. '=' .. (redis.call('DUMP', k) or '') end return redis.sha1hex(table.concat(parts, '|'))",
-    0,
-  )) as string;
-  return `${rows[0]!.d}#${redis}`;
-}
+const snapshot = () => stateSnapshot(db, t.server.redis);
 
 interface Answer {
   status: number;

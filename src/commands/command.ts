@@ -3,6 +3,7 @@ import type { SdkApp } from "../config";
 import type { AppError } from "../errors";
 import type { Services } from "../services";
 import type { SessionUser } from "../services/domain";
+import type { RateLimitName } from "../rate-limits/rate-limits";
 import type { Access } from "./access";
 import type { RestMapping } from "./rest-mapping";
 
@@ -66,6 +67,8 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   dialect: Dialect;
   /** Other names the protocol door answers to (one command, several names in use). */
   aliases?: readonly string[];
+  /** The `errorInfo` of a success, when not "" (the original's account.verify says "Sig verify success!"). */
+  successInfo?: string;
   /** How answers are shaped; "standard" when not said. */
   envelope?: Envelope;
   /** One line for the README's API tables. */
@@ -77,6 +80,8 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   access: Access<C, z.output<S>>;
   input: S;
   hotPath?: HotPath;
+  /** An abuse limit counted per client address before anything else is done (a command anyone may call, such as a signature). */
+  rateLimitPerAddress?: RateLimitName;
   run(ctx: ContextOf<A, C>, input: z.output<S>): Promise<R>;
   /** `data` of the answer; a command without a presenter, or whose presenter gives nothing, answers no data. */
   present?(result: R): object | undefined;

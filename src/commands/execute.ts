@@ -14,6 +14,8 @@ export interface Invocation {
   /** The caller: always there for a token command (each door refuses one without a valid token before this). */
   user: SessionUser | undefined;
   fields: Record<string, unknown>;
+  /** The client's address (behind a trusted proxy: the address the proxy saw), for limits per address; read only when one applies. */
+  address: () => string;
   /** A signed request's query parameters (its signature may be there); NO_QUERY for the others. */
   query: Readonly<Record<string, string>>;
 }
@@ -27,6 +29,7 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
   // A signed request proves itself before anything else is said about it; the others are
   // validated first (the original's order).
   const signedCourse = command.auth === "signed" ? await access(undefined) : undefined;
+  if (command.rateLimitPerAddress) await services.rateLimits.consume(command.rateLimitPerAddress, call.address());
   const schema = command.input as z.ZodType;
   const parsed = schema.safeParse(call.fields);
   if (!parsed.success) throw Errors.requestData(firstIssueText(parsed.error));

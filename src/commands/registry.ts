@@ -6,6 +6,11 @@ import { registCommand } from "./account/regist";
 import type { AnyCommand, Dialect } from "./command";
 import { unbindCommand } from "./courses/unbind";
 import { liveLoginCommand, liveLogoutCommand, liveRegistCommand } from "./live-show/accounts";
+import { liveAuthPrivMapCommand } from "./live-show/auth-priv-map";
+import { liveCosSignCommand } from "./live-show/cos-sign";
+import { liveKickoutCommand } from "./live-show/kickout";
+import { liveLinkSigCommand } from "./live-show/linksig";
+import { liveVerifyCommand } from "./live-show/verify";
 import {
   liveHeartbeatCommand,
   liveReportMemberCommand,
@@ -83,6 +88,10 @@ export const COMMANDS: readonly AnyCommand[] = [
   liveRegistCommand,
   liveLoginCommand,
   liveLogoutCommand,
+  liveAuthPrivMapCommand,
+  liveVerifyCommand,
+  liveKickoutCommand,
+  liveCosSignCommand,
   liveCreateCommand,
   liveReportRoomCommand,
   liveRoomListCommand,
@@ -98,6 +107,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   liveRoomPlayUrlCommand,
   liveCallbackCommand,
   liveRoomCommand,
+  liveLinkSigCommand,
 ];
 
 /** The commands a protocol dialect answers, by "svc.cmd" (each of its names). */

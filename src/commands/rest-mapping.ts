@@ -60,6 +60,8 @@ export interface RestRequestParts {
   query: Readonly<Record<string, unknown>>;
   body: Readonly<Record<string, unknown>>;
   bearer: string | undefined;
+  /** The client's address (read only when a limit per address applies). */
+  address: () => string;
 }
 
 function valueOf(source: InputSource, request: RestRequestParts): unknown {

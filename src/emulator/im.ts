@@ -48,6 +48,7 @@ export interface RejectedRequest {
 }
 
 const SEND_GROUP_MSG = "/v4/group_open_http_svc/send_group_msg";
+const KICK = "/v4/im_open_login_svc/kick";
 /** IM treats the same Random within five minutes as the same message. */
 const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
 const UINT32_MAX = 4294967295;
@@ -120,6 +121,8 @@ export class ImEmulator {
   /** Called with every new message (the recording simulator watches the class markers). */
   readonly listeners: Array<(message: ReceivedGroupMessage, app: EmulatedApp) => void> = [];
   private readonly groups = new Map<string, Group>();
+  /** "sdkappid:user" → when IM ended the user's login (s): its userSigs of before then no longer work. */
+  readonly kicked = new Map<string, number>();
 
   constructor(private readonly apps: readonly EmulatedApp[]) {}
 
@@ -140,11 +143,15 @@ export class ImEmulator {
     if (this.mode === "down") return { kind: "drop" };
     try {
       const app = checkRestQuery(this.apps, method, url, nowMs);
-      if (url.pathname !== SEND_GROUP_MSG) fail(60009, `unknown REST API ${url.pathname}`);
+      if (url.pathname !== SEND_GROUP_MSG && url.pathname !== KICK) fail(60009, `unknown REST API ${url.pathname}`);
       const request = parseRestBody(body);
       if (this.mode === "garbage") return { kind: "text", contentType: "text/html", body: "<html>502 Bad Gateway</html>" };
       if (this.mode === "error") return { kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
       if (this.mode === "errorCodeBesideOk") return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
+      if (url.pathname === KICK) {
+        const kicked = this.kick(app, request, nowMs);
+        return this.mode === "answerLost" ? { kind: "drop" } : kicked;
+      }
       const message = this.post(app, request, Object.fromEntries(url.searchParams), nowMs);
       if (this.mode === "answerLost") return { kind: "drop" };
       return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0, MsgTime: message.msgTime, MsgSeq: message.msgSeq } };
@@ -153,6 +160,23 @@ export class ImEmulator {
       this.rejected.push({ path: url.pathname, errorCode: error.errorCode, errorInfo: error.errorInfo });
       return failureReply(error);
     }
+  }
+
+  /**
+   * im_open_login_svc/kick: the user's login state ends: every userSig it was given before now stops
+   * working (`signedBefore`), as IM documents it.
+   */
+  private kick(app: EmulatedApp, request: Record<string, unknown>, nowMs: number): EmulatorReply {
+    const userId = request.UserID;
+    if (typeof userId !== "string" || userId === "") fail(70402, "UserID is required");
+    this.kicked.set(`${app.sdkAppId}:${userId as string}`, Math.floor(nowMs / 1000));
+    return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0 } };
+  }
+
+  /** Whether IM still takes a userSig of this user made at `signedAtS` (not once the user was kicked after it). */
+  acceptsUserSigOf(sdkAppId: number, userId: string, signedAtS: number): boolean {
+    const kickedAt = this.kicked.get(`${sdkAppId}:${userId}`);
+    return kickedAt === undefined || signedAtS > kickedAt;
   }
 
   private post(app: EmulatedApp, request: Record<string, unknown>, query: Record<string, string>, nowMs: number): ReceivedGroupMessage {

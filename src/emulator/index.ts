@@ -6,6 +6,7 @@ import { type EmulatedApp, ImEmulator, type ReceivedGroupMessage } from "./im";
 import { RecordingSimulator } from "./recorder";
 import { ReplayIndexEmulator } from "./replay";
 import { VideorelayEmulator } from "./videorelay";
+import { ROOM_PRIVILEGE, verifyPrivateMapKey, verifyUserSig } from "./usersig";
 import { VodEmulator } from "./vod";
 
 /**
@@ -55,6 +56,40 @@ export interface TencentEmulator {
 const VIEW_PREFIX = "/__tencent";
 /** The one control that is not Tencent's: what a live app's SDK does when it pushes a recorded stream (the emulator cannot see streams). */
 const SIMULATE_RECORDING = "/__simulate/recording";
+/** The other: what an app's SDK does when it enters an AV room (it shows its userSig and privilege map key to Tencent). */
+const SIMULATE_ENTER_ROOM = "/__simulate/enter-room";
+
+/**
+ * POST /__simulate/enter-room {sdkAppId, identifier, userSig, privateMapKey?, roomnum, privilege?: "create" | "enter"}:
+ * Tencent's checks of a client entering an AV room: its userSig (valid, and not ended since by IM's kick),
+ * then its privilege map key for that room and privilege when it shows one. 200 {ok: true}, or 403
+ * {errorCode, errorInfo} (IM's account codes where they exist: 70001, 70003, 70009, 70013; the emulator's
+ * own 70004 another room, 70005 a privilege not given, 70006 kicked).
+ */
+function simulateEnterRoom(emulator: TencentEmulator, apps: readonly EmulatedApp[], body: string): EmulatorReply {
+  let request: Record<string, unknown>;
+  try {
+    request = JSON.parse(body) as Record<string, unknown>;
+  } catch {
+    return { kind: "json", status: 400, body: { error: "the body is not JSON" } };
+  }
+  const { sdkAppId, identifier, userSig, privateMapKey, roomnum } = request;
+  const app = apps.find((a) => a.sdkAppId === sdkAppId);
+  if (!app || typeof identifier !== "string" || typeof userSig !== "string" || typeof roomnum !== "number") {
+    return { kind: "json", status: 400, body: { error: "needs a configured sdkAppId, identifier, userSig, roomnum" } };
+  }
+  const refused = (errorCode: number, errorInfo: string): EmulatorReply => ({ kind: "json", status: 403, body: { errorCode, errorInfo } });
+  const sig = verifyUserSig(userSig, app.secretKey, { identifier, sdkAppId: app.sdkAppId });
+  if (!sig.ok) return refused(sig.errorCode, sig.errorInfo);
+  if (!emulator.im.acceptsUserSigOf(app.sdkAppId, identifier, sig.time)) return refused(70006, "the user's login was ended (kick): log in again");
+  if (privateMapKey !== undefined) {
+    if (typeof privateMapKey !== "string") return refused(70003, "privateMapKey is a string");
+    const privilege = request.privilege === "create" ? ROOM_PRIVILEGE.create : ROOM_PRIVILEGE.enter;
+    const map = verifyPrivateMapKey(privateMapKey, app.secretKey, { identifier, sdkAppId: app.sdkAppId, roomnum, privilege });
+    if (!map.ok) return refused(map.errorCode, map.errorInfo);
+  }
+  return { kind: "json", body: { ok: true } };
+}
 
 /** POST /__simulate/recording {sdkAppId?, groupId, uid, startS, endS, live?}: Tencent then announces the file by its recording callback. */
 function simulateRecording(emulator: TencentEmulator, apps: readonly EmulatedApp[], body: string): EmulatorReply {
@@ -163,6 +198,7 @@ export async function startTencentEmulator(options: TencentEmulatorOptions): Pro
     const path = request.url.pathname;
     if (request.method === "GET" && path.startsWith(VIEW_PREFIX)) return view(emulator, path) ?? notFound(path);
     if (request.method === "POST" && path === SIMULATE_RECORDING) return simulateRecording(emulator, options.apps, request.body.toString("utf8"));
+    if (request.method === "POST" && path === SIMULATE_ENTER_ROOM) return simulateEnterRoom(emulator, options.apps, request.body.toString("utf8"));
     if (emulator.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.delayMs));
     if (emulator.replayIndex.handles(request.method, path)) return emulator.replayIndex.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.videorelay.handles(path)) {

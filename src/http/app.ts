@@ -22,7 +22,8 @@ export interface AppDeps {
 type Middleware = (ctx: Koa.Context, next: Koa.Next) => Promise<void>;
 
 export function createApp(deps: AppDeps): Koa {
-  const app = new Koa({ proxy: true });
+  // Behind a proxy the client is the address the nearest proxy appended (one hop): earlier entries a client wrote itself count for nothing.
+  const app = new Koa({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
   app.use(requestContext(deps.log));
   app.use(cors(deps.config.corsOrigins));
 

@@ -3,12 +3,16 @@ import { Errors } from "../errors";
 import { isUniqueViolation } from "../infra/db/errors";
 import type { Db } from "../infra/db/prisma";
 import { switchSessionToken } from "../infra/db/sessions";
-import { genUserSig } from "../infra/tencent/usersig";
+import { ImError, type ImClient } from "../infra/tencent/im";
+import { genPrivateMapKey, genUserSig, isValidUserSig } from "../infra/tencent/usersig";
 import { nowToTheSecond, type Role, type SessionUser, uidKeyOf, unixSeconds } from "./domain";
 import { hashPassword, verifyPassword } from "./passwords";
 import { hashToken, type SessionService } from "./sessions";
 
 /** Accounts: register, login (token + IM userSig), logout. Accounts belong to one app. */
+
+/** How long a privilege map key lets its holder enter its room (the original's default; Tencent suggests 300 s). */
+const PRIVILEGE_MAP_EXPIRE_S = 600;
 
 export interface LoginResult {
   userSig: string;
@@ -18,7 +22,7 @@ export interface LoginResult {
 
 export class AccountService {
   constructor(
-    private readonly deps: { config: Config; db: Db; sessions: SessionService },
+    private readonly deps: { config: Config; db: Db; sessions: SessionService; im: ImClient },
   ) {}
 
   /**
@@ -70,6 +74,58 @@ export class AccountService {
     if (switched.previous) await sessions.forget(switched.previous);
     const userSig = genUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: account.uid, expireSeconds: config.userSigExpireS });
     return { userSig, token, role: user.role };
+  }
+
+  /**
+   * account.authPrivMap (iOS and Mac, before they create or enter a room): a login (the password
+   * is checked, unlike the original's) and Tencent's privilege map key of that room.
+   */
+  async loginWithPrivilegeMap(
+    app: SdkApp,
+    input: { id: string; pwd: string; roomnum: number; privilegeMap: number; accountType: number },
+  ): Promise<LoginResult & { privilegeMap: number; privMapEncrypt: string }> {
+    const login = await this.login(app, input);
+    const privMapEncrypt = genPrivateMapKey({
+      sdkAppId: app.sdkAppId,
+      secretKey: app.secretKey,
+      identifier: input.id,
+      expireSeconds: PRIVILEGE_MAP_EXPIRE_S,
+      roomnum: input.roomnum,
+      privilegeMap: input.privilegeMap,
+      accountType: input.accountType,
+    });
+    return { ...login, privilegeMap: input.privilegeMap, privMapEncrypt };
+  }
+
+  /** account.verify: whether `sig` is a valid userSig of `id` in this app (10003 "Sig verify failed!" if not). */
+  verifyUserSig(app: SdkApp, id: string, sig: string): void {
+    if (!isValidUserSig(sig, app, id)) throw Errors.sigVerifyFailed();
+  }
+
+  /**
+   * account.kickout: an admin that configuration names (KICKOUT_ADMINS), proving itself with its
+   * password, ends a user's IM login (its userSigs stop working) and, unless `holdSig`, its session.
+   */
+  async kickout(app: SdkApp, input: { id: string; pwd: string; kickId: string; holdSig: boolean }): Promise<{ kickId: string; holdSig: boolean }> {
+    const { config, im, sessions, db } = this.deps;
+    const admin = await this.accountOf(app, input.id);
+    if (!admin || admin.uid !== input.id) throw Errors.userNotExist();
+    if (!(await verifyPassword(input.pwd, admin.passwordHash))) throw Errors.password();
+    if (!config.live.kickoutAdmins.includes(admin.uid)) throw Errors.onlyAdminsKick();
+    const kicked = await this.accountOf(app, input.kickId);
+    if (!kicked || kicked.uid !== input.kickId) throw Errors.userNotExist();
+    const done = { kickId: kicked.uid, holdSig: input.holdSig };
+    try {
+      await im.kick(app, kicked.uid);
+    } catch (error) {
+      if (!(error instanceof ImError)) throw error;
+      throw Errors.kickoutFailed(error.imErrorInfo || error.message, { kickID: done.kickId, holdSig: done.holdSig });
+    }
+    if (!input.holdSig && kicked.tokenHash) {
+      await db.account.updateMany({ where: { uin: kicked.uin, tokenHash: kicked.tokenHash }, data: { tokenHash: null, logoutAt: nowToTheSecond() } });
+      await sessions.forget(kicked.tokenHash);
+    }
+    return done;
   }
 
   async logout(token: string): Promise<void> {

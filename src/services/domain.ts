@@ -29,6 +29,9 @@ export interface SessionUser {
   appid: number;
 }
 
+/** A user's privileges in an AV room, as Tencent's privilege map key gives them (8 bits: create, enter, send and receive audio, video, screen): all. */
+export const ALL_ROOM_PRIVILEGES = 255;
+
 /** Largest page the list commands serve. */
 export const MAX_PAGE_SIZE = 50;
 

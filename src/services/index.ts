@@ -6,6 +6,7 @@ import type { ReplayIndexClient } from "../infra/tencent/replay-index";
 import type { VideorelayClient } from "../infra/tencent/videorelay";
 import type { VodClient } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
+import { RateLimits } from "../rate-limits/rate-limits";
 import { AccountService } from "./accounts";
 import { AppDirectory } from "./apps";
 import { BindingService } from "./bindings";
@@ -56,12 +57,13 @@ export interface Services {
   replayIndex: ReplayIndexService;
   relay: RelayService;
   liveRooms: LiveRoomService;
+  rateLimits: RateLimits;
 }
 
 export function createServices(deps: ServiceDeps): Services {
   const apps = new AppDirectory(deps);
   const sessions = new SessionService(deps);
-  const accounts = new AccountService({ ...deps, sessions });
+  const accounts = new AccountService({ ...deps, sessions, im: deps.im });
   const presence = new PresenceService(deps);
   const schedule = new ReaperSchedule(deps);
   const lock = new CourseLock(deps);
@@ -77,5 +79,5 @@ export function createServices(deps: ServiceDeps): Services {
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
   const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
-  return { apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
+  return { rateLimits: new RateLimits(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

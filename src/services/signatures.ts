@@ -112,6 +112,18 @@ export class SignatureService {
     return { sign, bucket, region: bucket === cos.defaultBucket ? cos.region : "", previewTag: cos.previewTag };
   }
 
+  /**
+   * cos.get_sign of the live apps (anyone may ask): a short-lived multi-use v4 signature of the
+   * covers bucket's folder ("/": the whole bucket, an empty `f`: the apps upload to /<id>_<time>.jpg).
+   */
+  coverSign(): { sign: string } {
+    const { cloud, live } = this.deps.config;
+    const { enabled, bucket, prefix, expireS } = live.coverSign;
+    if (!enabled) throw Errors.coverSignOff();
+    const now = nowSeconds();
+    return { sign: signing(() => cosV4Signature(cloud, { bucket, expiresAt: now + expireS, fileId: prefix === "/" ? "" : prefix, now })) };
+  }
+
   /** A v5 (XML API) authorization for one request on one key of the caller's own folder in the default bucket (its host signed), short-lived. */
   cosAuthorization(user: SessionUser, input: { method: CosMethod; key: string }) {
     const { cloud, cos } = this.deps.config;

@@ -51,17 +51,18 @@ async function callerOf(
   fields: Record<string, unknown>,
   ctx: Context,
 ): Promise<Invocation> {
-  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query: queryStrings(ctx.query) };
+  const address = () => ctx.ip;
+  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query: queryStrings(ctx.query), address };
   // The original's order: appid, then timeStamp, then the token. Every dialect refuses an app that is not configured.
   const fieldsApp = rules.appOf(deps.services.apps, fields, command.auth === "token" ? "TokenCmd" : "Cmd");
   const timeStamp = rules.timeStampOf(fields);
   // Only a signed request reads its query (the heartbeat's is never parsed).
-  if (command.auth !== "token") return { app: fieldsApp, timeStamp, user: undefined, fields, query: NO_QUERY };
+  if (command.auth !== "token") return { app: fieldsApp, timeStamp, user: undefined, fields, query: NO_QUERY, address };
   const fieldsDecide = rules.tokenApp === "fields";
   const user = await authenticated(deps.services, command, tokenOfTokenCommand(fields.token), fieldsDecide ? fieldsApp.sdkAppId : undefined);
   const app = fieldsDecide ? fieldsApp : deps.config.sdkApps.get(user.appid);
   if (!app) throw Errors.tokenUnknown(); // the token's app is no longer configured
-  return { app, timeStamp, user, fields, query: NO_QUERY };
+  return { app, timeStamp, user, fields, query: NO_QUERY, address };
 }
 
 /** The token's user; a command may answer an unknown or expired token its own way (the live heartbeat: 10005). */
@@ -85,7 +86,7 @@ function answer(ctx: Context, command: AnyCommand | undefined, outcome: Callback
     ctx.set("Content-Type", "application/json");
     return;
   }
-  if ("data" in outcome) return sendEnvelope(ctx, ErrorCode.success, "", outcome.data);
+  if ("data" in outcome) return sendEnvelope(ctx, ErrorCode.success, command?.successInfo ?? "", outcome.data);
   // The envelope's rules: HTTP 200 whatever the error (body too large or too slow included).
   const error = "error" in outcome ? outcome.error : Errors.server();
   sendEnvelope(ctx, error.code, error.info, error.data);

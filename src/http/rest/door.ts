@@ -36,17 +36,18 @@ function bearerOf(ctx: Context): string | undefined {
 }
 
 /** Statuses of the error kinds that have their own (the rest follow the code). */
-const STATUS_OF_KIND: Partial<Record<AppError["kind"], number>> = { credentials: 401, bodyTooLarge: 413, bodyTimeout: 408 };
+const STATUS_OF_KIND: Partial<Record<AppError["kind"], number>> = { credentials: 401, bodyTooLarge: 413, bodyTimeout: 408, rateLimited: 429 };
 
 function sendError(ctx: Context, error: AppError): void {
   ctx.status = STATUS_OF_KIND[error.kind] ?? httpStatusOf(error.code);
+  if (error.kind === "rateLimited") ctx.set("Retry-After", String((error.data as { retryAfter: number }).retryAfter));
   ctx.body = error.data === undefined ? { errorCode: error.code, errorInfo: error.info } : { errorCode: error.code, errorInfo: error.info, data: error.data };
 }
 
 function requestPartsOf(ctx: Context): RestRequestParts {
   const rawBody: unknown = (ctx.request as { body?: unknown }).body;
   const body = rawBody && typeof rawBody === "object" && !Array.isArray(rawBody) ? (rawBody as Record<string, unknown>) : {};
-  return { params: ctx.params as Record<string, string>, query: ctx.query, body, bearer: bearerOf(ctx) };
+  return { params: ctx.params as Record<string, string>, query: ctx.query, body, bearer: bearerOf(ctx), address: () => ctx.ip };
 }
 
 /** The caller behind the bearer, when the route needs a session. */
@@ -59,12 +60,13 @@ async function sessionOf(deps: RestDeps, command: AnyCommand, route: RestMapping
 /** The caller as the command's `auth` asks (REST: the session's app, or `appid` of the body or query). */
 async function invocationOf(deps: RestDeps, command: AnyCommand, route: RestMapping, request: RestRequestParts): Promise<Invocation> {
   const fieldsOf = () => inputOf(route, request);
-  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields: fieldsOf(), query: queryStrings(request.query) };
+  const { address } = request;
+  if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields: fieldsOf(), query: queryStrings(request.query), address };
   const user = await sessionOf(deps, command, route, request.bearer);
   const { body, query } = request;
   const app = user ? resolveApp(deps.services.apps, user.appid, "TokenCmd") : resolveApp(deps.services.apps, body.appid ?? query.appid, "Cmd");
   const timeStamp = body.timeStamp === undefined ? imTimestampNow() : checkTimeStamp(body.timeStamp);
-  return { app, timeStamp, user: command.auth === "token" ? user : undefined, fields: fieldsOf(), query: NO_QUERY };
+  return { app, timeStamp, user: command.auth === "token" ? user : undefined, fields: fieldsOf(), query: NO_QUERY, address };
 }
 
 /** Tencent's callbacks answer in Tencent's shapes here too (a body that is not JSON excepted). */

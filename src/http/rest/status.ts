@@ -19,6 +19,7 @@ const STATUS: Record<ErrorCodeValue, number> = {
   [ErrorCode.repeatBind]: 409,
   [ErrorCode.resourceState]: 404,
   [ErrorCode.repeatExit]: 409,
+  [ErrorCode.tooManyRequests]: 429,
   [ErrorCode.server]: 500,
 };
 

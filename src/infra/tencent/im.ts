@@ -48,4 +48,9 @@ export class ImClient {
     if (typeof seq !== "number" || !Number.isInteger(seq)) throw new ImError("send_group_msg: no MsgSeq in reply", "unknown");
     return seq;
   }
+
+  /** Ends a user's IM login: every userSig it holds stops working (im_open_login_svc/kick). Throws ImError. */
+  async kick(app: SdkApp, userId: string): Promise<void> {
+    await this.rest.call(app, "im_open_login_svc/kick", { UserID: userId });
+  }
 }
