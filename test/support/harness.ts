@@ -1,6 +1,6 @@
 import { Redis } from "ioredis";
 import { loadConfig } from "../../src/config";
-import { type ImMode, type RejectedRequest, startTencentEmulator, type TencentEmulator } from "../../src/emulator";
+import { type EmulatedApp, type ImMode, type RejectedRequest, startTencentEmulator, type TencentEmulator } from "../../src/emulator";
 import { createLogger, type Logger } from "../../src/logger";
 import { startServer, type RunningServer } from "../../src/server";
 import { TEST_APP, OTHER_APP, TEST_CLOUD, resetStores, testDatabaseUrl, testRedisUrl, testServerEnv } from "./env";
@@ -88,6 +88,12 @@ export interface RestAnswer {
   body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 }
 
+/** Tencent knows the test apps and any other the test configures the server with (SDK_APPS): a deployment's apps are Tencent's. */
+function tencentAppsFor(env: Record<string, string>): EmulatedApp[] {
+  const configured = env.SDK_APPS === undefined ? [] : (JSON.parse(env.SDK_APPS) as EmulatedApp[]);
+  return [TEST_APP, OTHER_APP, ...configured.filter((app) => app.sdkAppId !== TEST_APP.sdkAppId && app.sdkAppId !== OTHER_APP.sdkAppId)];
+}
+
 /**
  * `keepStores`: a second server beside one still in use in the same file shares its stores
  * (a reset would end the first one's sessions and rows in the middle of its tests).
@@ -102,7 +108,7 @@ export async function startTestServer(
   // A cluster has only db 0: REDIS_URL then gives the nodes' credentials only.
   const redis = options.redisCluster === undefined ? { REDIS_URL: testRedisUrl() } : { REDIS_URL: "redis://127.0.0.1:6379/0", REDIS_CLUSTER_NODES: options.redisCluster };
   if (!options.keepStores) await resetStores(testDatabaseUrl(), options.redisCluster === undefined ? testRedisUrl() : { clusterNodes: options.redisCluster });
-  const tencent = await startTencentEmulator({ apps: [TEST_APP, OTHER_APP], cloud: TEST_CLOUD });
+  const tencent = await startTencentEmulator({ apps: tencentAppsFor(env), cloud: TEST_CLOUD });
   const config = loadConfig({
     ...testServerEnv(tencent.url),
     ...redis,
