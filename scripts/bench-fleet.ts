@@ -1,4 +1,4 @@
-import { execFileSync, spawn } from "node:child_process";
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -171,6 +171,14 @@ async function measure(url: string, pid: number, bodiesFile: string, expected: s
   return { ...load, cpuUs: ((cpu1 - cpu0) / load.requests) * 1e6, redisCpuUs: ((redis1 - redis0) / load.requests) * 1e6 };
 }
 
+function stopped(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
 function fleetOf(): User[][] {
   return Array.from({ length: CLASSES }, (_, c) =>
     Array.from({ length: CLASS_SIZE }, (_, j): User => ({ uid: j === 0 ? `fleet-t${c}` : `fleet-s${c}-${j}`, role: j === 0 ? 1 : 0, token: randomBytes(24).toString("base64url") })),
@@ -181,18 +189,26 @@ async function main(): Promise<void> {
   await resetStores(DATABASE_URL, REDIS_URL);
   const dir = mkdtempSync(join(tmpdir(), "sxb-fleet-"));
   const im = await launchTencentEmulator([APP]);
-  const [serverPort, koaPort, nodePort] = await Promise.all([freePort(), freePort(), freePort()]);
-  const server = launch("src/main.js", { PORT: String(serverPort), HOST: "127.0.0.1", DATABASE_URL, REDIS_URL, SDK_APPS: JSON.stringify([APP]), IM_BASE_URL: im.url, LOG_LEVEL: "warn" });
+  const [setupPort, serverPort, koaPort, nodePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const serverEnv = (port: number) => ({ PORT: String(port), HOST: "127.0.0.1", DATABASE_URL, REDIS_URL, SDK_APPS: JSON.stringify([APP]), IM_BASE_URL: im.url, LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0" });
+  // The fleet is seated by a server of its own: the one measured starts afresh (nothing warm in memory, as after a deployment).
+  const setup = launch("src/main.js", serverEnv(setupPort), "ignore", { profiled: false });
+  const classes = fleetOf();
+  try {
+    await waitFor(`http://127.0.0.1:${setupPort}/readyz`);
+    await insertAccounts(classes);
+    const seated = Date.now();
+    await seatFleet(`http://127.0.0.1:${setupPort}`, classes);
+    console.log(`setup: ${CLASSES} classes × ${CLASS_SIZE} users (${CLASSES * CLASS_SIZE} logged in and in class) in ${((Date.now() - seated) / 1000).toFixed(0)} s`);
+  } finally {
+    await stopped(setup);
+  }
+  const server = launch("src/main.js", serverEnv(serverPort));
   const koa = launch("scripts/bare-server.js", { PORT: String(koaPort) });
   const node = launch("scripts/bare-server.js", { PORT: String(nodePort), BARE: "node" });
   try {
     const base = `http://127.0.0.1:${serverPort}`;
-    await Promise.all([waitFor(`${base}/healthz`), waitFor(`http://127.0.0.1:${koaPort}/`), waitFor(`http://127.0.0.1:${nodePort}/`)]);
-    const classes = fleetOf();
-    await insertAccounts(classes);
-    const seated = Date.now();
-    await seatFleet(base, classes);
-    console.log(`setup: ${CLASSES} classes × ${CLASS_SIZE} users (${CLASSES * CLASS_SIZE} logged in and in class) in ${((Date.now() - seated) / 1000).toFixed(0)} s`);
+    await Promise.all([waitFor(`${base}/readyz`), waitFor(`http://127.0.0.1:${koaPort}/`), waitFor(`http://127.0.0.1:${nodePort}/`)]);
     // Classes interleaved: consecutive requests beat in different classes, as a fleet's do.
     const bodies: string[] = [];
     for (let j = 0; j < CLASS_SIZE; j++) for (const members of classes) bodies.push(JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, token: members[j]!.token, roomnum: members[j]!.roomnum }));

@@ -3,6 +3,8 @@ import { sql, TEST_APP, TEST_CLOUD } from "./support/env";
 import { verifyUserSigV2 } from "./support/usersig-verify";
 import { createHmac } from "node:crypto";
 import { inflateSync } from "node:zlib";
+import { RedisKeys } from "../src/infra/redis/keys";
+import { hashToken } from "../src/services/sessions";
 
 /**
  * The live dialect's account commands the iOS, Mac and Android apps call that the live original
@@ -41,8 +43,15 @@ describe("account.authPrivMap (iOS and Mac, before they create or join)", () => 
     const answer = await ask({ identifier: "ios-host", pwd: PWD, roomnum: 10055, privMap: 255 });
     expect(answer.body).toEqual({ ...OK, data: { userSig: expect.any(String), token: expect.any(String), privMap: 255, privMapEncrypt: expect.any(String) } });
     const { userSig, token, privMapEncrypt } = answer.body.data as { userSig: string; token: string; privMapEncrypt: string };
-    // The new token replaces the one of the login before (iOS uses it from now on).
+    // The new token replaces the one of the login before (iOS uses it from now on); the old one works on for
+    // 30 s, for the requests the app sent beside this one (iOS reports its member entry at the same moment).
     expect((await live("live", "create", { token, type: "live" })).body.errorCode).toBe(0);
+    expect((await live("live", "roomlist", { token: before, index: 0, size: 1 })).body.errorCode).toBe(0);
+    const oldSession = RedisKeys.session(hashToken(before));
+    const ttl = await t.server.redis.ttl(oldSession);
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(30);
+    await t.server.redis.del(oldSession); // its grace ended
     expect((await live("live", "create", { token: before, type: "live" })).body).toEqual({ errorCode: 10009, errorInfo: "Token expired" });
     expect(verifyUserSigV2(userSig, TEST_APP.secretKey)).toMatchObject({ ok: true, doc: { "TLS.identifier": "ios-host", "TLS.sdkappid": TEST_APP.sdkAppId } });
     // Tencent, as the app's SDK meets it entering the AV room.
@@ -83,6 +92,14 @@ describe("account.authPrivMap (iOS and Mac, before they create or join)", () => 
     expect(answer.body.data.privMap).toBe(255);
   });
 
+  test("privMap -1 (the PC client's qint64 of all bits) is all 32 bits of the map, as the original packed it", async () => {
+    const answer = await ask({ identifier: "87546", pwd: PWD, roomnum: 7, privMap: -1 });
+    expect(answer.body.data.privMap).toBe(-1);
+    const doc = JSON.parse(inflateSync(Buffer.from((answer.body.data.privMapEncrypt as string).replace(/\*/g, "+").replace(/-/g, "/").replace(/_/g, "="), "base64")).toString()) as Record<string, unknown>;
+    const userbuf = Buffer.from(doc["TLS.userbuf"] as string, "base64");
+    expect(userbuf.readUInt32BE(3 + "87546".length + 12)).toBe(0xffffffff);
+  });
+
   test.each([
     [{}, 10003, "Lack of pwd"],
     [{ pwd: 5 }, 10003, "Invalid pwd"],
@@ -92,7 +109,7 @@ describe("account.authPrivMap (iOS and Mac, before they create or join)", () => 
     [{ pwd: PWD, roomnum: 4294967296 }, 10003, " Invalid roomnum"],
     [{ pwd: PWD, roomnum: 1 }, 10003, "Lack of identifier"],
     [{ pwd: PWD, roomnum: 1, identifier: ["a"] }, 10003, "Invalid identifier"],
-    [{ pwd: PWD, roomnum: 1, identifier: "a", privMap: 256 }, 10003, "Invalid privMap"],
+    [{ pwd: PWD, roomnum: 1, identifier: "a", privMap: 1.5 }, 10003, "Invalid privMap"],
     [{ pwd: PWD, roomnum: 1, identifier: "a", accounttype: -1 }, 10003, "Invalid accounttype"],
     [{ pwd: PWD, roomnum: 1, identifier: "nobody-at-all" }, 10005, "User not exist"],
     [{ pwd: "d3Jvbmc=", roomnum: 1, identifier: "ios-host" }, 10006, "User password error"],

@@ -13,6 +13,8 @@ import { hashToken, type SessionService } from "./sessions";
 
 /** How long a privilege map key lets its holder enter its room (the original's default; Tencent suggests 300 s). */
 const PRIVILEGE_MAP_EXPIRE_S = 600;
+/** How long the token authPrivMap replaces still works (requests the app sent beside it carry the old one). */
+const PRIVILEGE_MAP_TOKEN_GRACE_S = 30;
 
 export interface LoginResult {
   userSig: string;
@@ -51,7 +53,7 @@ export class AccountService {
    * before the switch: a later login, serialized after this one by the row lock, then
    * forgets it for certain, so of concurrent logins exactly the last one stays valid.
    */
-  async login(app: SdkApp, input: { id: string; pwd: string }): Promise<LoginResult> {
+  async login(app: SdkApp, input: { id: string; pwd: string }, options: { previousTokenGraceS?: number } = {}): Promise<LoginResult> {
     const { db, sessions, config } = this.deps;
     const account = await this.accountOf(app, input.id);
     // Login matches the id exactly, as the original.
@@ -71,7 +73,10 @@ export class AccountService {
       throw error;
     }
     if (!switched.switched) throw Errors.userNotExist();
-    if (switched.previous) await sessions.forget(switched.previous);
+    if (switched.previous) {
+      if (options.previousTokenGraceS === undefined) await sessions.forget(switched.previous);
+      else await sessions.cache(switched.previous, user, unixSeconds(now), options.previousTokenGraceS);
+    }
     const userSig = genUserSig({ sdkAppId: app.sdkAppId, secretKey: app.secretKey, identifier: account.uid, expireSeconds: config.userSigExpireS });
     return { userSig, token, role: user.role };
   }
@@ -84,14 +89,17 @@ export class AccountService {
     app: SdkApp,
     input: { id: string; pwd: string; roomnum: number; privilegeMap: number; accountType: number },
   ): Promise<LoginResult & { privilegeMap: number; privMapEncrypt: string }> {
-    const login = await this.login(app, input);
+    // The apps send their requests of that moment with the token of their login (iOS reports its member
+    // entry beside this request): it works on for a few seconds, then only the new one does.
+    const login = await this.login(app, input, { previousTokenGraceS: PRIVILEGE_MAP_TOKEN_GRACE_S });
     const privMapEncrypt = genPrivateMapKey({
       sdkAppId: app.sdkAppId,
       secretKey: app.secretKey,
       identifier: input.id,
       expireSeconds: PRIVILEGE_MAP_EXPIRE_S,
       roomnum: input.roomnum,
-      privilegeMap: input.privilegeMap,
+      // The map's 32 bits, as the original packed any integer (the PC client's -1 is all of them).
+      privilegeMap: Number(BigInt.asUintN(32, BigInt(input.privilegeMap))),
       accountType: input.accountType,
     });
     return { ...login, privilegeMap: input.privilegeMap, privMapEncrypt };

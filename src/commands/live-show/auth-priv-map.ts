@@ -19,7 +19,7 @@ const identifier = z.unknown().transform((value, ctx): string => {
   return checked.success ? checked.data : reject(ctx, checked.error.issues[0]?.message);
 });
 
-/** The privileges asked for: `privMap` (0..255), else the UPB_* flags ("1"/1 each), else all of them. */
+/** The privileges asked for: `privMap`, else the UPB_* flags ("1"/1 each), else all of them. */
 function privilegesOf(fields: Record<string, unknown>, privMap: number | undefined): number {
   if (privMap !== undefined) return privMap;
   const flags = PRIVILEGE_FLAGS.filter((name) => fields[name] !== undefined);
@@ -45,7 +45,8 @@ export const liveAuthPrivMapCommand = defineCommand({
       pwd: str(FieldText.pwd, passwordRules),
       roomnum: int({ lack: T.roomnum.lack, invalid: T.roomnum.invalidSpaced }, { min: 1, max: UINT32_MAX }),
       identifier,
-      privMap: optionalInt(T.privMap, { min: 0, max: ALL_ROOM_PRIVILEGES }),
+      // Any integer, written as its low 32 bits as the original packed it: the PC client sends -1 (all bits, a qint64).
+      privMap: optionalInt(T.privMap, { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
       accounttype: optionalInt(T.accountType, { min: 0, max: UINT32_MAX }),
     })
     .loose()
