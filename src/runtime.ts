@@ -2,7 +2,9 @@ import { readFileSync } from "node:fs";
 import { type Config, ConfigError, loadConfig, loadDotEnv } from "./config";
 import { migrate } from "./infra/db/migrate";
 import { createDb, type Db } from "./infra/db/prisma";
+import { Broadcast } from "./infra/redis/broadcast";
 import { connectRedis, type RedisClient } from "./infra/redis/client";
+import { RedisKeys } from "./infra/redis/keys";
 import { REPLAY_INDEX_PATH } from "./commands/replay/index-file";
 import { REST_PREFIX } from "./commands/rest-mapping";
 import { ImClient } from "./infra/tencent/im";
@@ -43,13 +45,19 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, onQuery: hooks.onDbQuery });
-  const redis = await connectRedis({ url: config.redisUrl, clusterNodes: config.redisClusterNodes, commandTimeoutMs: config.redisCommandTimeoutMs });
+  const redisTarget = { url: config.redisUrl, clusterNodes: config.redisClusterNodes, commandTimeoutMs: config.redisCommandTimeoutMs };
+  const redis = await connectRedis(redisTarget);
   const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
   const vod = new VodClient({ credentials: config.cloud, endpoint: config.vod.endpoint, v2BaseUrl: config.vod.v2BaseUrl, timeoutMs: config.vod.timeoutMs });
   const replayIndex = new ReplayIndexClient({ baseUrl: config.replayIndex.serviceUrl ?? "", timeoutMs: config.replayIndex.timeoutMs });
   const publicUrl = () => config.publicUrl ?? listeningUrl?.() ?? `http://127.0.0.1:${config.port}`;
   const videorelay = new VideorelayClient({ baseUrl: config.videorelay.baseUrl, timeoutMs: config.videorelay.timeoutMs, tls: videorelayTlsOf(config) });
   const services = createServices({ config, db, redis, im, vod, replayIndex, videorelay, log, builtInIndexUrl: builtInIndexUrlOf(publicUrl) });
+  // Every instance hears of each session that ends, so that none trusts it on (see SessionService).
+  const endedSessions = Broadcast.open(redisTarget, RedisKeys.sessionsEnded, {
+    onMessage: (tokenHash) => services.sessions.sessionEnded(tokenHash),
+    onListening: (listening) => services.sessions.hearingEndedSessions(listening),
+  });
   await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
   return {
     db,
@@ -57,7 +65,7 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
     services,
     async close() {
       videorelay.close();
-      await Promise.allSettled([db.$disconnect(), redis.quit()]);
+      await Promise.allSettled([db.$disconnect(), redis.quit(), endedSessions.close()]);
     },
   };
 }

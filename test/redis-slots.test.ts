@@ -33,7 +33,7 @@ describe("keys", () => {
     courseThumbup: RedisKeys.courseThumbup(roomnum),
   });
   /** Keys only ever used alone (one per command, in no script or MULTI with another key). */
-  const SINGLE_KEYS = ["session", "sessionsUsedByHeartbeat", "livingCourses", "presentMembers", "presenceEpoch", "presenceRebuildLock", "liveRoomOf", "rateLimit"];
+  const SINGLE_KEYS = ["session", "sessionsUsedByHeartbeat", "livingCourses", "presentMembers", "presenceEpoch", "presenceRebuildLock", "liveRoomOf", "rateLimit", "sessionsEnded"];
 
   test("every key is either a course's (tagged) or used alone: a new key must say which", () => {
     expect(Object.keys(RedisKeys).sort()).toEqual([...Object.keys(courseKeys(1, "x")), ...SINGLE_KEYS].sort());

@@ -2,6 +2,8 @@ import { C, signUp, startTestServer, type TestServer } from "./support/harness";
 import { OTHER_APP, sql } from "./support/env";
 import { RedisKeys } from "../src/infra/redis/keys";
 import { hashToken } from "../src/services/sessions";
+import { createLogger } from "../src/logger";
+import { type RunningServer, startServer } from "../src/server";
 
 /**
  * Token checks of token commands (protocol.md §2.2 with the FIX rules of "Our
@@ -318,5 +320,107 @@ describe("idle expiry (TOKEN_IDLE_EXPIRE_S=2)", () => {
     expect((await t.call("account", "logout", { ...C, token })).body).toEqual({ errorCode: 10008, errorInfo: "Repeat logout" });
     const login = await t.call("account", "login", { ...C, id: "sleeper", pwd: "cGFzc3dvcmQ=" });
     expect((await probe(login.body.data.token as string)).body).toEqual(OK_LIST);
+  });
+});
+
+describe("a token trusted on one instance, ended on another", () => {
+  let a: TestServer;
+  let b: RunningServer;
+  const beatOn = (url: string, token: string, roomnum: number) =>
+    fetch(`${url}/index.php?svc=live&cmd=heartbeat`, { method: "POST", body: JSON.stringify({ ...C, token, roomnum }) }).then(async (r) => (await r.json()) as { errorCode: number });
+  let teacher: string;
+  let roomnum: number;
+  beforeAll(async () => {
+    a = await startTestServer();
+    t = a;
+    b = await startServer(a.server.config, { log: createLogger("silent") });
+    teacher = await signUp(a, "two-instance-teacher", 1);
+    roomnum = (await a.call("live", "create", { ...C, token: teacher, title: "x" })).body.data.roomnum as number;
+    await a.call("live", "startcourse", { ...C, token: teacher, roomnum });
+    // Both instances hear of ended sessions once their channel is subscribed.
+    expect(await eventually(async () => (await a.server.redis.pubsub("NUMSUB", RedisKeys.sessionsEnded))[1] === 2, 10000)).toBe(true);
+  });
+  afterAll(async () => {
+    await b.close();
+    await a.close();
+  });
+
+  /** A fresh session of the teacher, trusted by instance b (its beats answered from memory). */
+  async function trustedOnB(): Promise<string> {
+    const token = (await a.call("account", "login", { ...C, id: "two-instance-teacher", pwd: "cGFzc3dvcmQ=" })).body.data.token as string;
+    expect((await beatOn(b.url, token, roomnum)).errorCode).toBe(0);
+    return token;
+  }
+
+  test("a logout on one reaches the other's heartbeats at once, though it trusted the token", async () => {
+    const token = await trustedOnB();
+    expect((await a.call("account", "logout", { ...C, token })).body.errorCode).toBe(0);
+    const loggedOutAt = Date.now();
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
+    expect(Date.now() - loggedOutAt).toBeLessThan(2000);
+  });
+
+  test("a new login elsewhere ends the old token on every instance", async () => {
+    const token = await trustedOnB();
+    await trustedOnB(); // the next login replaces it
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
+  });
+
+  test("a session gone without a word (missed) is trusted on only until it slides its expiry (a minute), then refused", async () => {
+    const token = await trustedOnB();
+    // Ended behind the instances' backs: nothing is published.
+    await sql(`UPDATE "Account" SET "tokenHash" = NULL WHERE uid = 'two-instance-teacher'`);
+    await a.server.redis.del(sessionKey(token));
+    expect((await beatOn(b.url, token, roomnum)).errorCode).toBe(0); // trusted: nothing said it ended
+    const later = Date.now() + 61000;
+    const clock = jest.spyOn(Date, "now").mockReturnValue(later);
+    try {
+      expect((await beatOn(b.url, token, roomnum)).errorCode).toBe(0); // this beat slides the expiry, and finds the session gone
+    } finally {
+      clock.mockRestore();
+    }
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
+  });
+
+  test("while an instance cannot hear of ended sessions (its channel's connection is cut), it trusts nothing it trusted before", async () => {
+    const token = await trustedOnB();
+    await a.server.redis.call("CLIENT", "KILL", "TYPE", "pubsub");
+    await sql(`UPDATE "Account" SET "tokenHash" = NULL WHERE uid = 'two-instance-teacher'`);
+    await a.server.redis.del(sessionKey(token));
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
+    // The channel comes back by itself.
+    expect(await eventually(async () => (await a.server.redis.pubsub("NUMSUB", RedisKeys.sessionsEnded))[1] === 2, 10000)).toBe(true);
+  });
+});
+
+describe("tokens that are not ours reach PostgreSQL at most once (a negative cache), and what cannot be one of ours reaches nothing", () => {
+  beforeAll(async () => {
+    t = await startTestServer();
+  });
+  afterAll(() => t.close());
+
+  test("a well-formed unknown token: one SQL lookup, then remembered in Redis as unknown; 10009 every time", async () => {
+    const garbage = "A".repeat(32);
+    const before = t.sqlStatements.count;
+    for (let i = 0; i < 5; i++) expect((await probe(garbage)).body).toEqual(UNKNOWN);
+    expect(t.sqlStatements.count - before).toBe(1);
+    expect(await t.server.redis.hget(sessionKey(garbage), "unknown")).toBe("1");
+    expect(await t.server.redis.ttl(sessionKey(garbage))).toBeGreaterThan(0);
+  });
+
+  test("a string that is no token of ours asks neither Redis nor PostgreSQL", async () => {
+    const before = t.sqlStatements.count;
+    const tokens = ["not-a-token", "A".repeat(33), "A".repeat(31) + "=", "Ａ".repeat(32)];
+    for (const token of tokens) expect((await probe(token)).body).toEqual(UNKNOWN);
+    expect(t.sqlStatements.count).toBe(before);
+    for (const token of tokens) expect(await t.server.redis.exists(sessionKey(token))).toBe(0);
+  });
+
+  test("a real token still works, and a logged-out one is unknown from then on", async () => {
+    const token = await signUp(t, "negative-cache-user", 0);
+    expect((await probe(token)).body).toEqual(OK_LIST);
+    await t.call("account", "logout", { ...C, token });
+    expect((await probe(token)).body).toEqual(UNKNOWN);
+    expect((await probe(token)).body).toEqual(UNKNOWN);
   });
 });

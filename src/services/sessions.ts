@@ -11,17 +11,24 @@ import { nowToTheSecond, type Role, type SessionUser } from "./domain";
  * Session tokens: 192 random bits, one live token per account (a new login ends the
  * old one). PostgreSQL keeps the record (a SHA-256 of the token, never the token);
  * Redis caches it under the same hash with a sliding TTL, so a token command costs
- * one Redis read and no SQL while the cache is warm; the heartbeat also trusts, for a
- * moment, a token this instance has just checked.
+ * one Redis read and no SQL while the cache is warm. The heartbeat trusts a token this
+ * instance has checked without asking Redis again: every instance hears of each session
+ * that ends (a Redis channel, `sessionsEnded`), so a logout elsewhere reaches it within
+ * moments; while it cannot hear (the channel's connection is down) it trusts a check for
+ * 2 s only. Tokens that are not ours reach PostgreSQL once: their hash is then remembered
+ * in Redis as unknown for a while; a string that cannot be one of our tokens reaches nothing.
  */
 
 /** How often a token's idle expiry is pushed forward (refreshed at most once a minute). */
 const REFRESH_EVERY_S = 60;
-/** The heartbeat trusts a token this instance checked within this long without asking Redis
- *  again: a logout or new login elsewhere reaches this instance's heartbeats that late. */
+/** Without word of ended sessions (the channel is down), a check is trusted this long: a logout elsewhere reaches this instance that late. */
 const TOKEN_TRUST_WINDOW_MS = 2000;
 /** Tokens trusted at once, at most (one per beating user; the oldest goes first). */
 const TRUSTED_TOKENS_MAX = 100000;
+/** An unknown token's hash is remembered in Redis this long (a flood of one garbage token asks PostgreSQL once). */
+const UNKNOWN_TOKEN_TTL_S = 300;
+/** What newToken makes (24 random bytes, base64url): anything else is no token of ours. */
+const TOKEN_FORMAT = /^[A-Za-z0-9_-]{32}$/;
 
 interface TrustedEntry {
   user: SessionUser;
@@ -37,7 +44,7 @@ export const hashToken = (token: string): string => createHash("sha256").update(
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 export interface AuthenticateOptions {
-  /** Trust a token this instance checked within TOKEN_TRUST_WINDOW_MS, without asking Redis. */
+  /** Trust a token this instance checked (until the session ends, or TOKEN_TRUST_WINDOW_MS without word of ended sessions), without asking Redis. */
   trustRecentCheck?: boolean;
   /** Slide the idle expiry in Redis only; the SQL record follows in the reaper's batches. */
   deferUseToReaper?: boolean;
@@ -46,6 +53,10 @@ export interface AuthenticateOptions {
 export class SessionService {
   private readonly trusted = new Map<string, TrustedEntry>();
   private readonly trustedTokenByHash = new Map<string, string>();
+  /** Whether every ended session is heard of now (the channel is subscribed and answering). */
+  private hearing = false;
+  /** Moves on whenever a session ends or hearing changes: a check that began before may not be trusted. */
+  private endedEpoch = 0;
 
   constructor(
     private readonly deps: { config: Config; db: Db; redis: RedisClient; log: Logger },
@@ -60,18 +71,33 @@ export class SessionService {
     const key = RedisKeys.session(tokenHash);
     await this.deps.redis
       .multi()
+      .del(key)
       .hset(key, { uin: user.uin, uid: user.uid, role: user.role, appid: user.appid, seen: seenAt })
       .expire(key, Math.max(1, ttlSeconds))
       .exec();
   }
 
+  /** A session ends: it is no longer cached, and every instance hears of it (none trusts it on). */
   async forget(tokenHash: string): Promise<void> {
-    const token = this.trustedTokenByHash.get(tokenHash);
-    if (token !== undefined) {
-      this.trusted.delete(token);
-      this.trustedTokenByHash.delete(tokenHash);
-    }
+    this.untrust(tokenHash);
     await this.deps.redis.del(RedisKeys.session(tokenHash));
+    await this.deps.redis.publish(RedisKeys.sessionsEnded, tokenHash);
+  }
+
+  /** Word that a session ended (this instance's or another's). */
+  sessionEnded(tokenHash: string): void {
+    this.endedEpoch += 1;
+    this.untrust(tokenHash);
+  }
+
+  /** Whether ended sessions are heard of: while not, nothing trusted before is trusted any more. */
+  hearingEndedSessions(hearing: boolean): void {
+    this.endedEpoch += 1;
+    this.hearing = hearing;
+    if (!hearing) {
+      this.trusted.clear();
+      this.trustedTokenByHash.clear();
+    }
   }
 
   /**
@@ -92,10 +118,14 @@ export class SessionService {
         return entry.user;
       }
     }
+    if (!TOKEN_FORMAT.test(token)) throw Errors.tokenUnknown();
+    const epoch = this.endedEpoch;
     const tokenHash = hashToken(token);
     const now = nowSeconds();
     const idle = this.deps.config.tokenIdleExpireS;
-    const cached = await this.deps.redis.hgetall(RedisKeys.session(tokenHash));
+    const key = RedisKeys.session(tokenHash);
+    const cached = await this.deps.redis.hgetall(key);
+    if (cached.unknown !== undefined) throw Errors.tokenUnknown();
     if (cached.uin !== undefined) {
       const user: SessionUser = { uin: Number(cached.uin), uid: cached.uid ?? "", role: Number(cached.role) as Role, appid: Number(cached.appid) };
       if (appid !== undefined && user.appid !== appid) throw Errors.appidDiffersFromUser();
@@ -105,17 +135,27 @@ export class SessionService {
         this.refresh(tokenHash, user.uin, now, options);
         seen = now;
       }
-      if (options.trustRecentCheck) this.trust(token, { user, tokenHash, seen, until: Math.min(Date.now() + TOKEN_TRUST_WINDOW_MS, (seen + idle) * 1000) });
+      // A session that ended while it was read is not trusted (it is answered once, as a request just before its end).
+      if (options.trustRecentCheck && epoch === this.endedEpoch) this.trust(token, { user, tokenHash, seen, until: this.trustedUntil(seen) });
       return user;
     }
     const account = await this.deps.db.account.findUnique({ where: { tokenHash } });
-    if (!account) throw Errors.tokenUnknown();
+    if (!account) {
+      await this.deps.redis.multi().hset(key, "unknown", 1).expire(key, UNKNOWN_TOKEN_TTL_S).exec();
+      throw Errors.tokenUnknown();
+    }
     if (appid !== undefined && account.appid !== appid) throw Errors.appidDiffersFromUser();
     const lastSeen = unixOf(account.lastRequestAt ?? account.loginAt);
     if (now - lastSeen > idle) return this.expire(tokenHash, account.uin);
     const user: SessionUser = { uin: account.uin, uid: account.uid, role: account.role as Role, appid: account.appid };
     await this.cache(tokenHash, user, lastSeen, idle - (now - lastSeen));
     return user;
+  }
+
+  /** Until when a check is trusted: its idle expiry while ended sessions are heard of, else a moment. */
+  private trustedUntil(seen: number): number {
+    const idleEnd = (seen + this.deps.config.tokenIdleExpireS) * 1000;
+    return this.hearing ? idleEnd : Math.min(Date.now() + TOKEN_TRUST_WINDOW_MS, idleEnd);
   }
 
   private trust(token: string, entry: TrustedEntry): void {
@@ -129,6 +169,13 @@ export class SessionService {
     this.trustedTokenByHash.set(entry.tokenHash, token);
   }
 
+  private untrust(tokenHash: string): void {
+    const token = this.trustedTokenByHash.get(tokenHash);
+    if (token === undefined) return;
+    this.trusted.delete(token);
+    this.trustedTokenByHash.delete(tokenHash);
+  }
+
   private async expire(tokenHash: string, uin: number): Promise<never> {
     await this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { tokenHash: null } });
     await this.forget(tokenHash);
@@ -138,17 +185,18 @@ export class SessionService {
   /**
    * Slides the idle expiry; off the request's critical path. The heartbeat leaves the SQL
    * record to `recordHeartbeatUse`, in batches (no SQL on the hot path), so that a user who
-   * only beats is not taken for idle if the database ever has to answer for Redis.
+   * only beats is not taken for idle if the database ever has to answer for Redis. A session
+   * found gone (it ended, and this instance missed the word) is no longer trusted.
    */
   private refresh(tokenHash: string, uin: number, now: number, options: AuthenticateOptions): void {
-    const key = RedisKeys.session(tokenHash);
-    const work: Promise<unknown>[] = [this.deps.redis.multi().hset(key, "seen", now).expire(key, this.deps.config.tokenIdleExpireS).exec()];
-    work.push(
-      options.deferUseToReaper
-        ? this.deps.redis.sadd(RedisKeys.sessionsUsedByHeartbeat, String(uin))
-        : this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } }),
-    );
-    Promise.all(work).catch((error: unknown) => this.deps.log.warn({ err: error }, "token refresh failed"));
+    const { redis, db, config } = this.deps;
+    const sliding = redis.refreshSession(RedisKeys.session(tokenHash), now, config.tokenIdleExpireS).then((still) => {
+      if (still === 0) this.untrust(tokenHash);
+    });
+    const recorded = options.deferUseToReaper
+      ? redis.sadd(RedisKeys.sessionsUsedByHeartbeat, String(uin))
+      : db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } });
+    Promise.all([sliding, recorded]).catch((error: unknown) => this.deps.log.warn({ err: error }, "token refresh failed"));
   }
 
   /** Records in SQL the last use of tokens seen only by heartbeats (the reaper calls this). */

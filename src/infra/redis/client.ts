@@ -5,6 +5,7 @@ import { LUA } from "./scripts";
 declare module "ioredis" {
   interface RedisCommander<Context> {
     releaseLock(key: string, token: string): Result<number, Context>;
+    refreshSession(sessionKey: string, seen: number, ttlS: number): Result<number, Context>;
     beginEnter(lockKey: string, enteringKey: string, holder: string, deadline: number, now: number): Result<number, Context>;
     claimDueMembers(key: string, deadline: number, limit: number): Result<string[], Context>;
     dropIfSilent(presenceKey: string, droppedKey: string, uin: string, deadline: number): Result<string | null, Context>;
@@ -29,7 +30,7 @@ declare module "ioredis" {
 export type RedisClient = RedisCommander<{ type: "default"; mapping: "resp2" }> & Pick<Redis, "multi" | "pipeline" | "disconnect">;
 
 /** The scripts of scripts.ts and how many of their arguments are keys (each script's keys share one hash slot). */
-export const SCRIPT_KEY_COUNTS = { releaseLock: 1, beginEnter: 2, claimDueMembers: 1, dropIfSilent: 2, beatMany: 5 } as const satisfies Record<keyof typeof LUA, number>;
+export const SCRIPT_KEY_COUNTS = { releaseLock: 1, refreshSession: 1, beginEnter: 2, claimDueMembers: 1, dropIfSilent: 2, beatMany: 5 } as const satisfies Record<keyof typeof LUA, number>;
 
 export interface RedisTarget {
   /** redis:// or rediss:// URL: the standalone server; with `clusterNodes`, only the user, password and TLS of every node. */

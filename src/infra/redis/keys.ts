@@ -11,6 +11,8 @@ const scheduleSuffix = (mode: string) => (mode === "class" ? "" : `:${mode}`);
 export const RedisKeys = {
   /** HASH of a session token (by SHA-256 of the token): uin, uid, role, appid, seen. TTL = idle expiry. */
   session: (tokenHash: string) => `session:${tokenHash}`,
+  /** Pub/sub channel: the hash of every session that ends (logout, a new login, expiry, kick), so that no instance trusts it on. */
+  sessionsEnded: "sessions:ended",
   /** SET of uins whose token a heartbeat refreshed: their SQL lastRequestAt is written in batches. */
   sessionsUsedByHeartbeat: "sessions:heartbeat-used",
   /** ZSET uin → last beat (ms) of everyone present in a class. */

@@ -5,6 +5,14 @@ export const LUA = {
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`,
 
+  /** Slides a session's idle expiry (KEYS session) if it still exists: seen ARGV[1] (s), TTL ARGV[2] (s). 1 if it did,
+   *  0 if it is gone (ended meanwhile: a cache that trusted it must stop). */
+  refreshSession: `
+if redis.call('HEXISTS', KEYS[1], 'uin') == 0 then return 0 end
+redis.call('HSET', KEYS[1], 'seen', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`,
+
   /** A member starts entering (KEYS lock, entering): refused (0) while the class is starting or ending
    *  (its lock is held); else records holder ARGV[1] until ARGV[2] (ms), dropping holders past ARGV[3] (now). */
   beginEnter: `
