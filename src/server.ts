@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { createApp } from "./http/app";
+import { hotDoor } from "./http/protocol/hot-door";
 import { answerClientError } from "./http/client-error";
 import type { FailingChecks, ReadinessCheck } from "./http/health";
 import type { Db } from "./infra/db/prisma";
@@ -75,6 +76,7 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const state = { draining: false };
   const app = createApp({ config, services, log, failingChecks: readinessOf(db, redis, () => state.draining) });
   const handler = app.callback();
+  const hot = hotDoor({ config, services, log });
   const server: Server = createServer(
     // Requests must arrive whole in time; the protocol door's own body timer answers first (with its envelope).
     { requestTimeout: config.bodyTimeoutMs + 1000, headersTimeout: config.bodyTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
@@ -82,7 +84,7 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
       // While draining every answer says `Connection: close` and closes its connection (whatever Koa does to the
       // headers of an error): keep-alive clients reconnect, through the load balancer, to another instance.
       if (state.draining) res.shouldKeepAlive = false;
-      void handler(req, res);
+      if (!hot(req, res)) void handler(req, res);
     },
   );
   server.keepAliveTimeout = 65000;

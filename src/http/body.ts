@@ -1,5 +1,5 @@
-import type { Context } from "koa";
-import { type AppError, Errors } from "../errors";
+import type { IncomingMessage } from "node:http";
+import { AppError, Errors } from "../errors";
 
 /**
  * The raw request body as JSON, whatever the Content-Type says (apps send json,
@@ -46,18 +46,19 @@ class Deadlines {
 const DEADLINE_CHECK_MS = 100;
 const bodyDeadlines = new Deadlines();
 
+/** A body refused while it was read (too large, too slow, broken): its connection must close after the answer. */
+export class BodyRefused extends AppError {}
+
+const refused = (error: AppError) => new BodyRefused(error.code, error.info, error.kind, error.data);
+
 /**
  * The body as UTF-8 text, at most `limitBytes`, within `timeoutMs` (a plain stream read:
  * this is the hot path). A body that is too large or too slow (a Content-Length larger
- * than what is sent, a dribble) is refused, and the connection is closed after the answer.
+ * than what is sent, a dribble) is refused (BodyRefused), and the connection is to close after the answer.
  */
-export function readRawBody(ctx: Context, limitBytes: number, timeoutMs: number): Promise<string> {
-  const req = ctx.req;
+export function readRawBody(req: IncomingMessage, limitBytes: number, timeoutMs: number): Promise<string> {
   const declared = Number(req.headers["content-length"] ?? -1);
-  if (declared > limitBytes) {
-    ctx.set("Connection", "close");
-    return Promise.reject(Errors.bodyTooLarge());
-  }
+  if (declared > limitBytes) return Promise.reject(refused(Errors.bodyTooLarge()));
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -65,8 +66,7 @@ export function readRawBody(ctx: Context, limitBytes: number, timeoutMs: number)
       bodyDeadlines.remove(timer);
       req.removeAllListeners("data");
       req.resume();
-      ctx.set("Connection", "close");
-      reject(error);
+      reject(refused(error));
     };
     const timer = bodyDeadlines.add(Date.now() + timeoutMs, () => refuse(Errors.bodyTimeout()));
     req.on("data", (chunk: Buffer) => {

@@ -27,13 +27,35 @@ export function noteRefusal(state: RequestState, error: AppError): void {
 const INSTANCE_ID = randomBytes(6).toString("hex");
 let requestCounter = 0;
 
+/** The request's id: the caller's X-Request-Id when it is a sane one, else a new one. */
+export function requestIdOf(incoming: string | undefined): string {
+  return incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : `${INSTANCE_ID}-${(requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER)}`;
+}
+
+/** The one access-log line of a request (never its body); an unexpected failure is logged as an error with it. */
+export function logRequest(log: Logger, state: RequestState, request: { method: string; path: string; status: number; startedNs: bigint }): void {
+  const level = state.failure !== undefined ? "error" : state.quiet ? "debug" : "info";
+  if (!log.isLevelEnabled(level)) return;
+  const line = {
+    requestId: state.requestId,
+    method: request.method,
+    path: request.path,
+    command: state.command,
+    status: request.status,
+    errorCode: state.errorCode ?? 0,
+    ...(state.errorInfo !== undefined ? { errorInfo: state.errorInfo } : {}),
+    ms: Number(process.hrtime.bigint() - request.startedNs) / 1e6,
+  };
+  if (state.failure !== undefined) log.error({ ...line, err: state.failure }, "request failed");
+  else log[level](line, "request");
+}
+
 /** Request id, one structured log line per request (never bodies), last-resort error answer. */
 export function requestContext(log: Logger) {
   return async (ctx: Context, next: Next): Promise<void> => {
-    const started = process.hrtime.bigint();
-    const incoming = ctx.get("x-request-id");
+    const startedNs = process.hrtime.bigint();
     const state = ctx.state as RequestState;
-    state.requestId = incoming && /^[\w.-]{1,64}$/.test(incoming) ? incoming : `${INSTANCE_ID}-${(requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER)}`;
+    state.requestId = requestIdOf(ctx.get("x-request-id"));
     ctx.set("X-Request-Id", state.requestId);
     try {
       await next();
@@ -42,19 +64,6 @@ export function requestContext(log: Logger) {
       state.errorCode = Errors.server().code;
       sendEnvelope(ctx, Errors.server().code, Errors.server().info, undefined, 500);
     }
-    const level = state.failure !== undefined ? "error" : state.quiet ? "debug" : "info";
-    if (!log.isLevelEnabled(level)) return;
-    const line = {
-      requestId: state.requestId,
-      method: ctx.method,
-      path: ctx.path,
-      command: state.command,
-      status: ctx.status,
-      errorCode: state.errorCode ?? 0,
-      ...(state.errorInfo !== undefined ? { errorInfo: state.errorInfo } : {}),
-      ms: Number(process.hrtime.bigint() - started) / 1e6,
-    };
-    if (state.failure !== undefined) log.error({ ...line, err: state.failure }, "request failed");
-    else log[level](line, "request");
+    logRequest(log, state, { method: ctx.method, path: ctx.path, status: ctx.status, startedNs });
   };
 }

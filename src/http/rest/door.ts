@@ -12,6 +12,7 @@ import type { Services } from "../../services";
 import { imTimestampNow, type SessionUser } from "../../services/domain";
 import { callbackAnswer, type CallbackEnvelope, type CallbackOutcome } from "../callback-answers";
 import { noteRefusal, type RequestState } from "../request-context";
+import { clientAddress } from "../client-address";
 import { httpStatusOf } from "./status";
 
 /**
@@ -44,10 +45,10 @@ function sendError(ctx: Context, error: AppError): void {
   ctx.body = error.data === undefined ? { errorCode: error.code, errorInfo: error.info } : { errorCode: error.code, errorInfo: error.info, data: error.data };
 }
 
-function requestPartsOf(ctx: Context): RestRequestParts {
+function requestPartsOf(ctx: Context, trustProxy: boolean): RestRequestParts {
   const rawBody: unknown = (ctx.request as { body?: unknown }).body;
   const body = rawBody && typeof rawBody === "object" && !Array.isArray(rawBody) ? (rawBody as Record<string, unknown>) : {};
-  return { params: ctx.params as Record<string, string>, query: ctx.query, body, bearer: bearerOf(ctx), address: () => ctx.ip };
+  return { params: ctx.params as Record<string, string>, query: ctx.query, body, bearer: bearerOf(ctx), address: () => clientAddress(ctx.req, trustProxy) };
 }
 
 /** The caller behind the bearer, when the route needs a session. */
@@ -81,7 +82,7 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
   state.command = command.name;
   state.quiet = command.hotPath?.quietLog === true;
   const envelope = command.envelope ?? "standard";
-  const request = requestPartsOf(ctx);
+  const request = requestPartsOf(ctx, deps.config.trustProxy);
   try {
     if (state.bodyError) throw state.bodyError;
     const data = await execute(command, deps.services, await invocationOf(deps, command, route, request));
