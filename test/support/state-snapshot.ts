@@ -3,8 +3,9 @@ import type { RedisClient } from "../../src/infra/redis/client";
 
 /**
  * A digest of every row of every table and every Redis key: what a refused request must leave as
- * it was. Left out: the rate limits' counters ("rate:…"), since counting a request, refused or not,
- * is what they are for.
+ * it was. Left out, as caches of refusals: the rate limits' counters ("rate:…"), since counting a
+ * request, refused or not, is what they are for, and unknown tokens remembered as such (a session
+ * key holding only `unknown`), since remembering a refused token is what spares PostgreSQL.
  */
 
 let digestSql: string | undefined;
@@ -21,7 +22,8 @@ local keys = redis.call('KEYS', '*')
 table.sort(keys)
 local parts = {}
 for _, k in ipairs(keys) do
-  if string.sub(k, 1, 5) ~= 'rate:' then parts[#parts + 1] = k .. '=' .. (redis.call('DUMP', k) or '') end
+  local refusalCache = string.sub(k, 1, 5) == 'rate:' or (string.sub(k, 1, 8) == 'session:' and redis.call('HEXISTS', k, 'unknown') == 1)
+  if not refusalCache then parts[#parts + 1] = k .. '=' .. (redis.call('DUMP', k) or '') end
 end
 return redis.sha1hex(table.concat(parts, '|'))`;
 
