@@ -34,6 +34,11 @@ export class ReaperSchedule {
     await Promise.all([redis.set(RedisKeys.courseAlive(roomnum), nowMs, "NX"), redis.zadd(RedisKeys.livingCourses(mode), "XX", nowMs, String(roomnum))]);
   }
 
+  /** Whether any member is due (read only: an idle sweep looks before it claims). */
+  async anyMemberDue(mode: RoomMode, deadlineMs: number): Promise<boolean> {
+    return (await this.deps.redis.zcount(RedisKeys.presentMembers(mode), "-inf", deadlineMs)) > 0;
+  }
+
   /** Atomically takes members due for judgement out of the schedule: several reapers never take the same one. */
   async claimSilentMembers(mode: RoomMode, deadlineMs: number, limit: number): Promise<Array<{ roomnum: number; uin: number }>> {
     const refs = await this.deps.redis.claimDueMembers(RedisKeys.presentMembers(mode), deadlineMs, limit);

@@ -22,8 +22,9 @@ const CLASS_BATCH = 500;
 const MEMBER_BATCH = 5000;
 /** Classes ended at once (each is an IM call plus a transaction). */
 const CONCURRENCY = 16;
-/** Silent classes are ended in batches of this size (one SQL statement each), this many at once. */
-const END_BATCH = 100;
+/** Silent classes are ended in batches (one SQL statement each, at most MAX_END_BATCH classes),
+ *  this many at once, split evenly so that no batch runs alone at the end of a sweep. */
+const MAX_END_BATCH = 200;
 const PARALLEL_END_BATCHES = 4;
 /** After a failed end (IM down), the class is judged again this much later. */
 const RETRY_AFTER_MS = 10000;
@@ -38,6 +39,15 @@ export interface SweepResult {
   failures: number;
 }
 
+interface RoomsDue {
+  mode: RoomMode;
+  nowMs: number;
+  hostDeadline: number;
+  memberDeadline: number;
+  silentClasses: number[];
+  membersDue: boolean;
+}
+
 export class Reaper {
   private readonly periodic: Periodic;
 
@@ -49,38 +59,47 @@ export class Reaper {
     const { services, log } = this.deps;
     const result: SweepResult = { rebuilt: false, classesEnded: 0, endedRoomnums: [], membersDropped: 0, failures: 0 };
     const recording = services.sessions.recordHeartbeatUse().catch((error: unknown) => log.warn({ err: error }, "could not record heartbeat token use"));
-    if (!(await services.schedule.isComplete())) {
+    // One round of reads, all at once: whether presence is whole, and what is due in each kind of room.
+    const [complete, ...dues] = await Promise.all([services.schedule.isComplete(), ...ROOM_MODES.map((mode) => this.due(mode, nowMs))]);
+    if (!complete) {
       result.rebuilt = await services.presenceRebuild.rebuild(nowMs);
-      await recording;
-      return result;
+    } else {
+      await Promise.all(dues.map((due) => this.judge(due, result)));
     }
-    // The classroom first, then the live rooms: each kind of room with its own timeouts.
-    for (const mode of ROOM_MODES) await this.sweepRooms(mode, nowMs, result);
     await recording;
     const { endedRoomnums: _rooms, ...counts } = result;
     if (result.classesEnded + result.membersDropped > 0) log.info(counts, "reaper sweep");
     return result;
   }
 
-  /** One kind of room: its silent hosts' rooms end, its silent members leave. */
-  private async sweepRooms(mode: RoomMode, nowMs: number, result: SweepResult): Promise<void> {
+  /** What one kind of room has due (read only; members are claimed later, and only if some are due). */
+  private async due(mode: RoomMode, nowMs: number): Promise<RoomsDue> {
     const { services, config } = this.deps;
     const timeouts = config.roomTimeouts[mode];
     const hostDeadline = nowMs - timeouts.hostS * 1000;
     const memberDeadline = nowMs - timeouts.memberS * 1000;
-    const [silentClasses, silentMembers] = await Promise.all([
+    const [silentClasses, membersDue] = await Promise.all([
       services.schedule.silentClasses(mode, hostDeadline, CLASS_BATCH),
-      services.schedule.claimSilentMembers(mode, memberDeadline, MEMBER_BATCH),
+      services.schedule.anyMemberDue(mode, memberDeadline),
     ]);
+    return { mode, nowMs, hostDeadline, memberDeadline, silentClasses, membersDue };
+  }
+
+  /** One kind of room: its silent hosts' rooms end, its silent members leave. */
+  private async judge(due: RoomsDue, result: SweepResult): Promise<void> {
+    const { services } = this.deps;
+    const { mode, nowMs, hostDeadline, memberDeadline } = due;
     // Classes that beat meanwhile are rescheduled; the silent ones end in batches.
     const toEnd: number[] = [];
-    await forEachInBatches(silentClasses, CONCURRENCY, async (roomnum) => {
+    await forEachInBatches(due.silentClasses, CONCURRENCY, async (roomnum) => {
       const lastBeat = await services.presence.teacherLastBeat(roomnum);
       if (lastBeat === undefined) await services.schedule.restartSilenceClock(mode, roomnum, nowMs);
       else if (lastBeat > hostDeadline) await services.schedule.judgeClassAgain(mode, roomnum, lastBeat);
       else toEnd.push(roomnum);
     });
     await this.endSilent(mode, toEnd, hostDeadline, result);
+    if (!due.membersDue) return;
+    const silentMembers = await services.schedule.claimSilentMembers(mode, memberDeadline, MEMBER_BATCH);
     await forEachInBatches(silentMembers, CONCURRENCY * 4, async ({ roomnum, uin }) => {
       try {
         if (await services.members.dropSilent(mode, roomnum, uin, memberDeadline)) result.membersDropped += 1;
@@ -98,7 +117,9 @@ export class Reaper {
     const ender = mode === RoomMode.live ? services.liveRooms : services.lifecycle;
     const retry = (roomnums: readonly number[]) =>
       forEachInBatches(roomnums, CONCURRENCY, (roomnum) => services.schedule.judgeClassAgain(mode, roomnum, hostDeadline + RETRY_AFTER_MS));
-    const batches = Array.from({ length: Math.ceil(toEnd.length / END_BATCH) }, (_, i) => toEnd.slice(i * END_BATCH, (i + 1) * END_BATCH));
+    if (toEnd.length === 0) return;
+    const size = Math.min(MAX_END_BATCH, Math.ceil(toEnd.length / PARALLEL_END_BATCHES));
+    const batches = Array.from({ length: Math.ceil(toEnd.length / size) }, (_, i) => toEnd.slice(i * size, (i + 1) * size));
     await forEachInBatches(batches, PARALLEL_END_BATCHES, async (batch) => {
       try {
         const { ended, failed } = await ender.endSilentClasses(batch, hostDeadline);
