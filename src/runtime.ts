@@ -65,6 +65,8 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
     services,
     async close() {
       videorelay.close();
+      im.close();
+      replayIndex.close();
       await Promise.allSettled([db.$disconnect(), redis.quit(), endedSessions.close()]);
     },
   };

@@ -1,4 +1,4 @@
-import { request as httpRequest } from "node:http";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
 import { Agent, request as httpsRequest } from "node:https";
 
 /**
@@ -36,6 +36,8 @@ const NOT_SENT = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREAC
 
 export class HttpsPoster {
   private readonly agent: Agent;
+  /** Plain HTTP (the emulator, a private test host) keeps its connections too. */
+  private readonly httpAgent = new HttpAgent({ keepAlive: true });
 
   constructor(tls: TlsIdentity = {}) {
     this.agent = new Agent({ keepAlive: true, cert: tls.cert, key: tls.key, ...(tls.ca ? { ca: tls.ca } : {}) });
@@ -45,7 +47,7 @@ export class HttpsPoster {
     return new Promise((resolve, reject) => {
       const options = { method: "POST", headers: { "content-type": contentType, "content-length": Buffer.byteLength(body) } };
       const req =
-        url.protocol === "https:" ? httpsRequest(url, { ...options, agent: this.agent }) : httpRequest(url, options);
+        url.protocol === "https:" ? httpsRequest(url, { ...options, agent: this.agent }) : httpRequest(url, { ...options, agent: this.httpAgent });
       let sent = false;
       const timer = setTimeout(() => req.destroy(new PostFailed(`no answer within ${timeoutMs} ms`, true)), timeoutMs);
       req.once("finish", () => (sent = true));
@@ -69,5 +71,6 @@ export class HttpsPoster {
 
   close(): void {
     this.agent.destroy();
+    this.httpAgent.destroy();
   }
 }

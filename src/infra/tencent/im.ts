@@ -35,6 +35,11 @@ export class ImClient {
     this.rest = new ImRest(options);
   }
 
+  /** Closes the kept connections. */
+  close(): void {
+    this.rest.close();
+  }
+
   /** Posts a custom group message and returns the group MsgSeq IM assigned. */
   async sendGroupCustomMessage(app: SdkApp, groupId: string, message: GroupCustomMessage): Promise<number> {
     const body = {

@@ -53,6 +53,11 @@ export class ReplayIndexClient {
     this.rest = new ImRest(options);
   }
 
+  /** Closes the kept connections. */
+  close(): void {
+    this.rest.close();
+  }
+
   /** Asks for the index; the built index if the answer carries it. Throws ReplayIndexError. */
   async create(app: SdkApp, request: ReplayIndexRequest): Promise<BuiltReplayIndex | undefined> {
     try {
