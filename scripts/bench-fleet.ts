@@ -1,11 +1,11 @@
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Client } from "pg";
 import { forEachInBatches } from "../src/lib/batches";
-import { freePort, launch, launchTencentEmulator, waitFor } from "./support/processes";
+import { cpuSeconds, freePort, launch, launchTencentEmulator, redisPid, waitFor } from "./support/processes";
 import { resetStores } from "./support/stores";
 
 /**
@@ -30,7 +30,6 @@ const DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sxb_edu_bench";
 const REDIS_URL = "redis://127.0.0.1:6379/14";
 const HEARTBEAT_PATH = "/index.php?svc=live&cmd=heartbeat";
 const SUCCESS = '{"errorCode":0,"errorInfo":""}';
-const CLOCK_TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
 
 interface User {
   uid: string;
@@ -146,17 +145,6 @@ function run(command: string, args: string[]): Promise<string> {
   });
 }
 
-/** CPU seconds a process has used (user + system), from /proc. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
-}
-
-function redisPid(): number {
-  const info = execFileSync("redis-cli", ["-u", REDIS_URL, "info", "server"]).toString();
-  return Number(/process_id:(\d+)/.exec(info)![1]);
-}
-
 interface Measured extends Load {
   /** CPU per request, µs, of the target process and (the server only) Redis. */
   cpuUs: number;
@@ -164,7 +152,7 @@ interface Measured extends Load {
 }
 
 async function measure(url: string, pid: number, bodiesFile: string, expected: string | undefined, dir: string, withRedis: boolean): Promise<Measured> {
-  const rPid = withRedis ? redisPid() : undefined;
+  const rPid = withRedis ? redisPid(REDIS_URL) : undefined;
   const [cpu0, redis0] = [cpuSeconds(pid), rPid ? cpuSeconds(rPid) : 0];
   const load = await drive(url, bodiesFile, expected, DURATION_S, dir);
   const [cpu1, redis1] = [cpuSeconds(pid), rPid ? cpuSeconds(rPid) : 0];

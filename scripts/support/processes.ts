@@ -1,4 +1,5 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 
@@ -53,4 +54,32 @@ export async function launchTencentEmulator(apps: unknown[]): Promise<{ url: str
     child.once("exit", () => reject(new Error("the Tencent emulator did not start")));
   });
   return { url, process: child };
+}
+
+const CLOCK_TICKS_PER_S = Number(execFileSync("getconf", ["CLK_TCK"]).toString().trim());
+
+/** CPU seconds a process has used (user + system), from /proc. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+}
+
+/** The Redis server's process id, as it reports it. */
+export function redisPid(redisUrl: string): number {
+  const info = execFileSync("redis-cli", ["-u", redisUrl, "info", "server"]).toString();
+  return Number(/process_id:(\d+)/.exec(info)![1]);
+}
+
+/** CPU seconds used by every PostgreSQL process (the server and its backends) this user can read. */
+export function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, "utf8").trim() === "postgres") total += cpuSeconds(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
