@@ -113,7 +113,9 @@ function done(summary, latency, requests)
 end
 `;
 
+/** wrk unless it is missing or BENCH_LOAD=autocannon asks for the fallback. */
 function hasWrk(): boolean {
+  if (process.env.BENCH_LOAD === "autocannon") return false;
   try {
     execFileSync("wrk", ["--version"], { stdio: "ignore" });
     return true;
