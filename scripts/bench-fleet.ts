@@ -77,6 +77,16 @@ async function seatFleet(base: string, classes: User[][]): Promise<void> {
   });
 }
 
+/** Each user's heartbeat, classes interleaved: consecutive requests beat in different classes, as a fleet's do. */
+function heartbeatBodies(classes: User[][]): string {
+  const bodies: string[] = [];
+  for (let j = 0; j < CLASS_SIZE; j++) for (const members of classes) bodies.push(JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, token: members[j]!.token, roomnum: members[j]!.roomnum }));
+  return `${bodies.join("\n")}\n`;
+}
+
+/** Long enough for one pass over every user at a first beat's slower pace (its session leaves PostgreSQL for Redis and memory). */
+const passSeconds = (classes: User[][]) => Math.max(5, Math.ceil((classes.length * CLASS_SIZE) / 3000));
+
 interface Load {
   requestsPerSecond: number;
   requests: number;
@@ -182,13 +192,20 @@ async function main(): Promise<void> {
   const [setupPort, serverPort, koaPort, nodePort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const serverEnv = (port: number) => ({ PORT: String(port), HOST: "127.0.0.1", DATABASE_URL, REDIS_URL, SDK_APPS: JSON.stringify([APP]), IM_BASE_URL: im.url, LOG_LEVEL: "warn", SHUTDOWN_DRAIN_MS: "0" });
   // The fleet is seated by a server of its own: the one measured starts afresh (nothing warm in memory, as after a deployment).
-  const setup = launch("src/main.js", serverEnv(setupPort), "ignore", { profiled: false });
+  // Its reaper is off: seating takes minutes, longer than a member's timeout, and members it
+  // dropped would rejoin (SQL) on their first measured beats.
+  const setup = launch("src/main.js", { ...serverEnv(setupPort), REAPER_ENABLED: "false", REPLAY_INDEX_ENABLED: "false" }, "ignore", { profiled: false });
   const classes = fleetOf();
+  const bodiesFile = join(dir, "bodies.txt");
   try {
-    await waitFor(`http://127.0.0.1:${setupPort}/readyz`);
+    const setupBase = `http://127.0.0.1:${setupPort}`;
+    await waitFor(`${setupBase}/readyz`);
     await insertAccounts(classes);
     const seated = Date.now();
-    await seatFleet(`http://127.0.0.1:${setupPort}`, classes);
+    await seatFleet(setupBase, classes);
+    writeFileSync(bodiesFile, heartbeatBodies(classes));
+    // Everyone beats once more at the end of the seating: the fleet is as fresh as a running one.
+    await drive(`${setupBase}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, passSeconds(classes), dir);
     console.log(`setup: ${CLASSES} classes × ${CLASS_SIZE} users (${CLASSES * CLASS_SIZE} logged in and in class) in ${((Date.now() - seated) / 1000).toFixed(0)} s`);
   } finally {
     await stopped(setup);
@@ -199,14 +216,9 @@ async function main(): Promise<void> {
   try {
     const base = `http://127.0.0.1:${serverPort}`;
     await Promise.all([waitFor(`${base}/readyz`), waitFor(`http://127.0.0.1:${koaPort}/`), waitFor(`http://127.0.0.1:${nodePort}/`)]);
-    // Classes interleaved: consecutive requests beat in different classes, as a fleet's do.
-    const bodies: string[] = [];
-    for (let j = 0; j < CLASS_SIZE; j++) for (const members of classes) bodies.push(JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, token: members[j]!.token, roomnum: members[j]!.roomnum }));
-    const bodiesFile = join(dir, "bodies.txt");
-    writeFileSync(bodiesFile, `${bodies.join("\n")}\n`);
     console.log(`load: wrk ${hasWrk() ? "" : "missing, autocannon "}with ${CONNECTIONS} connections, ${DURATION_S} s per target, ${ROUNDS} rounds; each request the next user's heartbeat\n`);
     // One pass over every user first (each user's first beat after a start does more work: its session leaves PostgreSQL for Redis).
-    await drive(`${base}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, Math.max(5, Math.ceil(bodies.length / 8000)), dir);
+    await drive(`${base}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, passSeconds(classes), dir);
     const targets = [
       { name: "ours (heartbeat)", url: `${base}${HEARTBEAT_PATH}`, pid: server.pid!, expected: SUCCESS, redis: true },
       { name: "bare Koa {}", url: `http://127.0.0.1:${koaPort}${HEARTBEAT_PATH}`, pid: koa.pid!, expected: undefined, redis: false },
