@@ -208,6 +208,28 @@ describe("token checks (default idle expiry)", () => {
     // Unknown tokens stay unknown.
     expect((await probe("zzz")).body).toEqual(UNKNOWN);
   });
+
+  test("with the default 7-day expiry a heartbeat slides the session every minute but records its use for SQL every 10 minutes", async () => {
+    const token = await signUp(t, "ten-minutes", 1);
+    const [account] = await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = 'ten-minutes'`);
+    const roomnum = (await t.call("live", "create", { ...C, token, title: "ten" })).body.data.roomnum as number;
+    const beatAt = async (offsetS: number) => {
+      const clock = jest.spyOn(Date, "now").mockReturnValue(Date.now() + offsetS * 1000);
+      try {
+        expect((await t.call("live", "heartbeat", { ...C, token, roomnum })).body).toEqual({ errorCode: 0, errorInfo: "" });
+      } finally {
+        clock.mockRestore();
+      }
+    };
+    const recorded = () => t.server.redis.sismember(RedisKeys.sessionsUsedByHeartbeat, String(account!.uin));
+    await beatAt(0); // now trusted in-process
+    await beatAt(61);
+    expect(await eventually(async () => Number(await t.server.redis.hget(sessionKey(token), "seen")) >= nowS() + 55)).toBe(true);
+    await sleep(200);
+    expect(await recorded()).toBe(0);
+    await beatAt(602);
+    expect(await eventually(async () => (await recorded()) === 1)).toBe(true);
+  });
 });
 
 describe("sliding idle expiry (TOKEN_IDLE_EXPIRE_S=100)", () => {

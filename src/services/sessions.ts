@@ -19,8 +19,15 @@ import { nowToTheSecond, type Role, type SessionUser } from "./domain";
  * in Redis as unknown for a while; a string that cannot be one of our tokens reaches nothing.
  */
 
-/** How often a token's idle expiry is pushed forward (refreshed at most once a minute). */
+/** How often a token's idle expiry is pushed forward in Redis (which also finds a session that ended unheard of). */
 const REFRESH_EVERY_S = 60;
+/**
+ * How often a heartbeat-only user's last use is recorded for SQL: a thousandth of the idle
+ * expiry, between a minute and ten (the default 7 days: every 10 min; SQL matters only when
+ * Redis lost the session, and then a token expires at most that much early). Once a minute,
+ * the record and its row update were about a sixth of a fleet's heartbeat CPU.
+ */
+const recordEveryS = (idleExpireS: number) => Math.min(600, Math.max(REFRESH_EVERY_S, Math.floor(idleExpireS / 1000)));
 /** Without word of ended sessions (the channel is down), a check is trusted this long: a logout elsewhere reaches this instance that late. */
 const TOKEN_TRUST_WINDOW_MS = 2000;
 /** Tokens trusted at once, at most (one per beating user; the oldest goes first). */
@@ -35,6 +42,8 @@ interface TrustedEntry {
   tokenHash: string;
   /** Last use recorded in Redis (s). */
   seen: number;
+  /** Last use recorded for SQL (s). */
+  recorded: number;
   /** Trusted until (ms). */
   until: number;
 }
@@ -53,6 +62,7 @@ export interface AuthenticateOptions {
 export class SessionService {
   private readonly trusted = new Map<string, TrustedEntry>();
   private readonly trustedTokenByHash = new Map<string, string>();
+  private readonly recordEveryS: number;
   /** Whether every ended session is heard of now (the channel is subscribed and answering). */
   private hearing = false;
   /** Moves on whenever a session ends or hearing changes: a check that began before may not be trusted. */
@@ -60,7 +70,9 @@ export class SessionService {
 
   constructor(
     private readonly deps: { config: Config; db: Db; redis: RedisClient; log: Logger },
-  ) {}
+  ) {
+    this.recordEveryS = recordEveryS(deps.config.tokenIdleExpireS);
+  }
 
   newToken(): string {
     return randomBytes(24).toString("base64url");
@@ -113,7 +125,9 @@ export class SessionService {
         const now = nowSeconds();
         if (now - entry.seen >= REFRESH_EVERY_S) {
           entry.seen = now;
-          this.refresh(entry.tokenHash, entry.user.uin, now, options);
+          const record = now - entry.recorded >= this.recordEveryS;
+          if (record) entry.recorded = now;
+          this.refresh(entry.tokenHash, entry.user.uin, now, options, record);
         }
         return entry.user;
       }
@@ -132,11 +146,11 @@ export class SessionService {
       let seen = Number(cached.seen);
       if (now - seen > idle) return this.expire(tokenHash, user.uin);
       if (now - seen >= REFRESH_EVERY_S) {
-        this.refresh(tokenHash, user.uin, now, options);
+        this.refresh(tokenHash, user.uin, now, options, true);
         seen = now;
       }
       // A session that ended while it was read is not trusted (it is answered once, as a request just before its end).
-      if (options.trustRecentCheck && epoch === this.endedEpoch) this.trust(token, { user, tokenHash, seen, until: this.trustedUntil(seen) });
+      if (options.trustRecentCheck && epoch === this.endedEpoch) this.trust(token, { user, tokenHash, seen, recorded: seen, until: this.trustedUntil(seen) });
       return user;
     }
     const account = await this.deps.db.account.findUnique({ where: { tokenHash } });
@@ -188,14 +202,16 @@ export class SessionService {
    * only beats is not taken for idle if the database ever has to answer for Redis. A session
    * found gone (it ended, and this instance missed the word) is no longer trusted.
    */
-  private refresh(tokenHash: string, uin: number, now: number, options: AuthenticateOptions): void {
+  private refresh(tokenHash: string, uin: number, now: number, options: AuthenticateOptions, record: boolean): void {
     const { redis, db, config } = this.deps;
     const sliding = redis.refreshSession(RedisKeys.session(tokenHash), now, config.tokenIdleExpireS).then((still) => {
       if (still === 0) this.untrust(tokenHash);
     });
-    const recorded = options.deferUseToReaper
-      ? redis.sadd(RedisKeys.sessionsUsedByHeartbeat, String(uin))
-      : db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } });
+    const recorded = !record
+      ? undefined
+      : options.deferUseToReaper
+        ? redis.sadd(RedisKeys.sessionsUsedByHeartbeat, String(uin))
+        : db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } });
     Promise.all([sliding, recorded]).catch((error: unknown) => this.deps.log.warn({ err: error }, "token refresh failed"));
   }
 
