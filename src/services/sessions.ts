@@ -102,6 +102,11 @@ export class SessionService {
     this.untrust(tokenHash);
   }
 
+  /** Whether every ended session is heard of now. */
+  hearsEndedSessions(): boolean {
+    return this.hearing;
+  }
+
   /** Whether ended sessions are heard of: while not, nothing trusted before is trusted any more. */
   hearingEndedSessions(hearing: boolean): void {
     this.endedEpoch += 1;

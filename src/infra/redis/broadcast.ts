@@ -20,6 +20,9 @@ export interface BroadcastHandlers {
   onListening(listening: boolean): void;
 }
 
+/** The subscriber connection's name: the channel and this process. */
+export const subscriberName = (channel: string): string => `sxb:${channel}:${process.pid}`;
+
 export class Broadcast {
   private listeningNow = false;
   private pinging: NodeJS.Timeout | undefined;
@@ -30,7 +33,8 @@ export class Broadcast {
     private readonly channel: string,
     private readonly handlers: BroadcastHandlers,
   ) {
-    const options = { maxRetriesPerRequest: 0, commandTimeout: PING_EVERY_MS, connectTimeout: Math.max(2000, target.commandTimeoutMs), lazyConnect: true, enableOfflineQueue: false };
+    // Named, so that an operator (or a test) can tell this process's subscription in CLIENT LIST.
+    const options = { connectionName: subscriberName(channel), maxRetriesPerRequest: 0, commandTimeout: PING_EVERY_MS, connectTimeout: Math.max(2000, target.commandTimeoutMs), lazyConnect: true, enableOfflineQueue: false };
     this.subscriber = target.clusterNodes
       ? new Cluster(target.clusterNodes.map(({ host, port }) => ({ host, port })), { lazyConnect: true, enableOfflineQueue: false, redisOptions: { ...options, ...clusterCredentialsOf(target.url) } })
       : new Redis(target.url, options);
