@@ -186,6 +186,9 @@ const envSchema = z.object({
   // Within Docker's 10 s stop timeout; with the grace, within Kubernetes' 30 s termination grace (README, "Drain and shutdown").
   SHUTDOWN_DRAIN_MS: nonNegativeInt.default(5000),
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(10000),
+  // Prometheus' /metrics: on the main port, or on a port of its own (so it need not be public).
+  METRICS_ENABLED: boolString.default(true),
+  METRICS_PORT: positiveInt.max(65535).optional(),
   PASSWORD_SCRYPT_N: positiveInt.refine((n) => (n & (n - 1)) === 0 && n >= 1024, "must be a power of two ≥ 1024").default(16384),
 });
 
@@ -257,6 +260,8 @@ export type Config = Readonly<{
   shutdownDrainMs: number;
   shutdownGraceMs: number;
   passwordScryptN: number;
+  /** Prometheus metrics: exported at all, and the port of their own /metrics (unset: the main port's). */
+  metrics: Readonly<{ enabled: boolean; port: number | undefined }>;
   /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
   cloud: Readonly<{ appId: number; secretId: string; secretKey: string }>;
   cos: Readonly<{
@@ -374,6 +379,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
+    metrics: { enabled: e.METRICS_ENABLED, port: e.METRICS_PORT },
     cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },
     cos: {
       defaultBucket: e.COS_BUCKET,

@@ -12,6 +12,8 @@ import { ReplayIndexClient } from "./infra/tencent/replay-index";
 import { VideorelayClient } from "./infra/tencent/videorelay";
 import { VodClient } from "./infra/tencent/vod";
 import type { Logger } from "./logger";
+import { Metrics, type TencentService } from "./metrics/metrics";
+import type { CallOutcome } from "./infra/tencent/call-observer";
 import { createServices, type Services } from "./services";
 
 /** What every process (server, standalone reaper) builds at start: migrated database, connections, services. */
@@ -19,6 +21,7 @@ export interface Runtime {
   db: Db;
   redis: RedisClient;
   services: Services;
+  metrics: Metrics;
   close(): Promise<void>;
 }
 
@@ -47,11 +50,14 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, onQuery: hooks.onDbQuery });
   const redisTarget = { url: config.redisUrl, clusterNodes: config.redisClusterNodes, commandTimeoutMs: config.redisCommandTimeoutMs };
   const redis = await connectRedis(redisTarget);
-  const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs });
-  const vod = new VodClient({ credentials: config.cloud, endpoint: config.vod.endpoint, v2BaseUrl: config.vod.v2BaseUrl, timeoutMs: config.vod.timeoutMs });
-  const replayIndex = new ReplayIndexClient({ baseUrl: config.replayIndex.serviceUrl ?? "", timeoutMs: config.replayIndex.timeoutMs });
+  // The census reads the services, which are made below: asked only when Prometheus scrapes.
+  const metrics = new Metrics(config.metrics.enabled, () => services.census.take());
+  const observe = (service: TencentService) => (outcome: CallOutcome, seconds: number) => metrics.tencentCall(service, outcome, seconds);
+  const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs, observe: observe("im") });
+  const vod = new VodClient({ credentials: config.cloud, endpoint: config.vod.endpoint, v2BaseUrl: config.vod.v2BaseUrl, timeoutMs: config.vod.timeoutMs, observe: observe("vod") });
+  const replayIndex = new ReplayIndexClient({ baseUrl: config.replayIndex.serviceUrl ?? "", timeoutMs: config.replayIndex.timeoutMs, observe: observe("replay_index") });
   const publicUrl = () => config.publicUrl ?? listeningUrl?.() ?? `http://127.0.0.1:${config.port}`;
-  const videorelay = new VideorelayClient({ baseUrl: config.videorelay.baseUrl, timeoutMs: config.videorelay.timeoutMs, tls: videorelayTlsOf(config) });
+  const videorelay = new VideorelayClient({ baseUrl: config.videorelay.baseUrl, timeoutMs: config.videorelay.timeoutMs, tls: videorelayTlsOf(config), observe: observe("videorelay") });
   const services = createServices({ config, db, redis, im, vod, replayIndex, videorelay, log, builtInIndexUrl: builtInIndexUrlOf(publicUrl) });
   // Every instance hears of each session that ends, so that none trusts it on (see SessionService).
   const endedSessions = Broadcast.open(redisTarget, RedisKeys.sessionsEnded, {
@@ -63,6 +69,7 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
     db,
     redis,
     services,
+    metrics,
     async close() {
       videorelay.close();
       im.close();

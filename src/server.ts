@@ -3,6 +3,8 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "./config";
 import { createApp } from "./http/app";
 import { hotDoor } from "./http/protocol/hot-door";
+import { listenForMetrics, METRICS_PATH } from "./http/metrics-door";
+import type { Metrics } from "./metrics/metrics";
 import { answerClientError } from "./http/client-error";
 import type { FailingChecks, ReadinessCheck } from "./http/health";
 import type { Db } from "./infra/db/prisma";
@@ -21,6 +23,8 @@ export interface RunningServer {
   db: Db;
   redis: RedisClient;
   log: Logger;
+  /** What it exports to Prometheus. */
+  metrics: Metrics;
   /** This instance's reaper (running when REAPER_ENABLED). */
   reaper: Reaper;
   /** This instance's replay index scheduler (running when REPLAY_INDEX_ENABLED). */
@@ -74,9 +78,10 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const { db, redis, services } = runtime;
 
   const state = { draining: false };
-  const app = createApp({ config, services, log, failingChecks: readinessOf(db, redis, () => state.draining) });
+  const { metrics } = runtime;
+  const app = createApp({ config, services, log, metrics, failingChecks: readinessOf(db, redis, () => state.draining) });
   const handler = app.callback();
-  const hot = hotDoor({ config, services, log });
+  const hot = hotDoor({ config, services, log, metrics });
   const server: Server = createServer(
     // Requests must arrive whole in time; the protocol door's own body timer answers first (with its envelope).
     { requestTimeout: config.bodyTimeoutMs + 1000, headersTimeout: config.bodyTimeoutMs, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
@@ -98,13 +103,21 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   const url = `http://${host}:${port}`;
   listening.url = url;
   log.info({ url }, "serving");
-  const reaper = new Reaper({ config, services, log });
+  const metricsServer = metrics.enabled && config.metrics.port !== undefined ? await listenForMetrics(metrics, config.metrics.port, config.host) : undefined;
+  if (metricsServer) log.info({ url: `http://${host}:${(metricsServer.address() as AddressInfo).port}${METRICS_PATH}` }, "metrics served apart");
+  const reaper = new Reaper({ config, services, log, metrics });
   if (config.reaperEnabled) reaper.start();
   const replayScheduler = new ReplayScheduler({ config, services, log });
   if (config.replayIndex.enabled) replayScheduler.start();
 
-  const close = shutdownOf({ server, config, log, workers: [reaper, replayScheduler], runtime, startDraining: () => (state.draining = true) });
-  return { url, config, services, db, redis, log, reaper, replayScheduler, close };
+  const shutdown = shutdownOf({ server, config, log, workers: [reaper, replayScheduler], runtime, startDraining: () => (state.draining = true) });
+  // Metrics apart are scraped until the very end.
+  const close: RunningServer["close"] = (options) =>
+    shutdown(options).finally(() => {
+      metricsServer?.closeAllConnections();
+      metricsServer?.close();
+    });
+  return { url, config, services, db, redis, log, metrics, reaper, replayScheduler, close };
 }
 
 /**

@@ -1,6 +1,7 @@
 import Koa from "koa";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
+import type { Metrics } from "../metrics/metrics";
 import type { Services } from "../services";
 import { REST_PREFIX } from "../commands/rest-mapping";
 import { Errors } from "../errors";
@@ -9,13 +10,15 @@ import { answerLiveness, answerReadiness, type FailingChecks, LIVENESS_PATH, REA
 import { protocolHandler } from "./protocol/adapter";
 import { isProtocolPath } from "./protocol/exchange";
 import { sendEnvelope } from "./protocol/envelope";
-import { requestContext } from "./request-context";
+import { answerMetrics, METRICS_PATH } from "./metrics-door";
+import { type RequestState, requestContext } from "./request-context";
 import { restRouter } from "./rest/door";
 
 export interface AppDeps {
   config: Config;
   services: Services;
   log: Logger;
+  metrics: Metrics;
   /** Readiness: PostgreSQL and Redis answer and the instance is not draining. */
   failingChecks: FailingChecks;
 }
@@ -25,7 +28,9 @@ type Middleware = (ctx: Koa.Context, next: Koa.Next) => Promise<void>;
 export function createApp(deps: AppDeps): Koa {
   // Behind a proxy the client is the address the nearest proxy appended (one hop): earlier entries a client wrote itself count for nothing.
   const app = new Koa({ proxy: deps.config.trustProxy, maxIpsCount: 1 });
-  app.use(requestContext(deps.log));
+  app.use(requestContext(deps));
+  // On the main port unless METRICS_PORT gives them a port of their own.
+  const metricsHere = deps.metrics.enabled && deps.config.metrics.port === undefined;
   app.use(cors(deps.config.corsOrigins));
 
   const rest = restRouter(deps, REST_PREFIX);
@@ -46,6 +51,7 @@ export function createApp(deps: AppDeps): Koa {
   app.use(async (ctx, next) => {
     if (ctx.path === LIVENESS_PATH) return answerLiveness(ctx);
     if (ctx.path === READINESS_PATH) return answerReadiness(ctx, deps.failingChecks);
+    if (ctx.path === METRICS_PATH && metricsHere && ctx.method === "GET") return answerMetrics(ctx, deps.metrics);
     if (!isProtocolPath(ctx.path) || ctx.path.startsWith(REST_PREFIX)) {
       await next();
       return;
@@ -55,6 +61,7 @@ export function createApp(deps: AppDeps): Koa {
   // Anything else: the protocol's "Invalid request." with a 404.
   app.use((ctx) => {
     const unknown = Errors.invalidRequest();
+    (ctx.state as RequestState).errorCode = unknown.code;
     sendEnvelope(ctx, unknown.code, unknown.info, undefined, 404);
   });
   return app;

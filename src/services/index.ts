@@ -11,6 +11,7 @@ import { AccountService } from "./accounts";
 import { AppDirectory } from "./apps";
 import { BindingService } from "./bindings";
 import { CallbackAuth } from "./callback-auth";
+import { CensusService } from "./census";
 import { CourseLock } from "./course-lock";
 import { CourseService } from "./courses";
 import { ClassLifecycle } from "./lifecycle";
@@ -58,6 +59,7 @@ export interface Services {
   relay: RelayService;
   liveRooms: LiveRoomService;
   rateLimits: RateLimits;
+  census: CensusService;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -79,5 +81,5 @@ export function createServices(deps: ServiceDeps): Services {
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
   const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
-  return { rateLimits: new RateLimits(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
+  return { rateLimits: new RateLimits(deps), census: new CensusService(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

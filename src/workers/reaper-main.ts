@@ -8,7 +8,7 @@ async function main(): Promise<void> {
   const config = configOrExit();
   const log = createLogger(config.logLevel);
   const runtime = await createRuntime(config, log);
-  const reaper = new Reaper({ config, services: runtime.services, log });
+  const reaper = new Reaper({ config, services: runtime.services, log, metrics: runtime.metrics });
   const replayScheduler = new ReplayScheduler({ config, services: runtime.services, log });
   reaper.start();
   replayScheduler.start();

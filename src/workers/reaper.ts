@@ -4,6 +4,7 @@ import type { Logger } from "../logger";
 import type { Services } from "../services";
 import { ROOM_MODES, RoomMode } from "../services/domain";
 import { Periodic } from "./periodic";
+import type { Metrics } from "../metrics/metrics";
 
 /**
  * The reaper, in every instance (or alone as `npm run reaper`): every sweep it ends
@@ -51,12 +52,13 @@ interface RoomsDue {
 export class Reaper {
   private readonly periodic: Periodic;
 
-  constructor(private readonly deps: { config: Config; services: Services; log: Logger }) {
+  constructor(private readonly deps: { config: Config; services: Services; log: Logger; metrics?: Metrics }) {
     this.periodic = new Periodic(() => this.sweep(), deps.config.reaperIntervalMs, (error) => deps.log.error({ err: error }, "reaper sweep failed"));
   }
 
   async sweep(nowMs = Date.now()): Promise<SweepResult> {
     const { services, log } = this.deps;
+    const started = process.hrtime.bigint();
     const result: SweepResult = { rebuilt: false, classesEnded: 0, endedRoomnums: [], membersDropped: 0, failures: 0 };
     const recording = services.sessions.recordHeartbeatUse().catch((error: unknown) => log.warn({ err: error }, "could not record heartbeat token use"));
     // One round of reads, all at once: whether presence is whole, and what is due in each kind of room.
@@ -67,6 +69,7 @@ export class Reaper {
       await Promise.all(dues.map((due) => this.judge(due, result)));
     }
     await recording;
+    this.deps.metrics?.reaperSweep(Number(process.hrtime.bigint() - started) / 1e9, result.classesEnded, result.membersDropped);
     const { endedRoomnums: _rooms, ...counts } = result;
     if (result.classesEnded + result.membersDropped > 0) log.info(counts, "reaper sweep");
     return result;

@@ -11,6 +11,7 @@ import type { SessionUser } from "../../services/domain";
 import { BodyRefused, parseJsonBody, readRawBody } from "../body";
 import { callbackAnswer, type CallbackOutcome } from "../callback-answers";
 import { envelopeText } from "./envelope";
+import type { RequestDialect } from "../../metrics/metrics";
 
 /**
  * The app protocol door: `…/index.php?svc=SVC&cmd=CMD` (any method, any path ending in
@@ -42,6 +43,7 @@ export interface ProtocolAnswer {
 
 /** What the access log says of the exchange. */
 export interface ExchangeNote {
+  dialect?: RequestDialect;
   command?: string;
   quiet?: boolean;
   errorCode?: number;
@@ -122,6 +124,7 @@ function answerOf(command: AnyCommand | undefined, outcome: CallbackOutcome, clo
 export function protocolExchange(deps: { config: Config; services: Services }, dialect: ProtocolDialect) {
   const rules = DIALECT_RULES[dialect];
   return async (command: AnyCommand | undefined, request: ProtocolRequest, note: ExchangeNote): Promise<ProtocolAnswer> => {
+    note.dialect = dialect;
     try {
       if (!command) throw Errors.invalidRequest();
       note.command = command.name;

@@ -5,6 +5,7 @@ import type { AnyCommand } from "../../commands/command";
 import type { Config } from "../../config";
 import { Errors } from "../../errors";
 import type { Logger } from "../../logger";
+import type { Metrics } from "../../metrics/metrics";
 import type { Services } from "../../services";
 import { clientAddress } from "../client-address";
 import { allowedOriginFor } from "../cors";
@@ -28,8 +29,8 @@ interface HotDialect {
   exchange: Exchange;
 }
 
-export function hotDoor(deps: { config: Config; services: Services; log: Logger }): (req: IncomingMessage, res: ServerResponse) => boolean {
-  const { config, log } = deps;
+export function hotDoor(deps: { config: Config; services: Services; log: Logger; metrics: Metrics }): (req: IncomingMessage, res: ServerResponse) => boolean {
+  const { config } = deps;
   const dialectOf = (dialect: ProtocolDialect): HotDialect => ({ resolve: commandResolver(dialect), exchange: protocolExchange(deps, dialect) });
   const classroom = dialectOf("classroom");
   const live = dialectOf("live");
@@ -56,7 +57,7 @@ export function hotDoor(deps: { config: Config; services: Services; log: Logger 
     if (answer.close) headers.Connection = "close";
     res.writeHead(answer.status, headers);
     res.end(answer.body);
-    logRequest(log, state, { method: req.method ?? "", path, status: answer.status, startedNs });
+    logRequest(deps, state, { method: req.method ?? "", path, status: answer.status, startedNs });
   };
 
   return (req, res) => {

@@ -79,6 +79,7 @@ function sendCallbackAnswer(ctx: Context, envelope: CallbackEnvelope, outcome: C
 
 async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, ctx: Context): Promise<void> {
   const state = ctx.state as RestState;
+  state.dialect = "rest";
   state.command = command.name;
   state.quiet = command.hotPath?.quietLog === true;
   const envelope = command.envelope ?? "standard";

@@ -2,6 +2,7 @@ import { randomInt } from "node:crypto";
 import type { SdkApp } from "../../config";
 import { HttpsPoster, PostFailed, type PostReply } from "./https-post";
 import { AdminSigs } from "./usersig";
+import { type CallObserver, type CallOutcome, observed } from "./call-observer";
 
 /**
  * The transport of Tencent IM's REST API (and of the services built the same way, such as
@@ -31,7 +32,12 @@ export interface ImRestOptions {
   baseUrl: string;
   /** One attempt's whole budget (connect, send, answer). */
   timeoutMs: number;
+  /** Told of every call. */
+  observe?: CallObserver;
 }
+
+/** Tencent answered an error code, or no usable answer came. */
+const imOutcomeOf = (error: unknown): CallOutcome => (error instanceof ImError && error.imErrorCode !== undefined ? "error" : "unanswered");
 
 export class ImRest {
   private readonly adminSigs = new AdminSigs();
@@ -41,7 +47,11 @@ export class ImRest {
   constructor(private readonly options: ImRestOptions) {}
 
   /** Sends once and reads the answer; throws ImError unless it is `ActionStatus: "OK"`, `ErrorCode: 0`. */
-  async call(app: SdkApp, command: string, body: unknown): Promise<Record<string, unknown>> {
+  call(app: SdkApp, command: string, body: unknown): Promise<Record<string, unknown>> {
+    return observed(this.options.observe, imOutcomeOf, () => this.callOnce(app, command, body));
+  }
+
+  private async callOnce(app: SdkApp, command: string, body: unknown): Promise<Record<string, unknown>> {
     let response: PostReply;
     try {
       response = await this.post(app, command, JSON.stringify(body));

@@ -4,6 +4,7 @@ import type { SdkApp } from "../../config";
 import { HttpsPoster, PostFailed, type TlsIdentity } from "./https-post";
 import { AdminSigs } from "./usersig";
 import { ALREADY_DONE, HEADER_RESULTS, type RelayAction, relayCodeOf } from "./videorelay-codes";
+import { type CallObserver, type CallOutcome, observed } from "./call-observer";
 
 /**
  * Tencent's ILVB backend API `videorelay` (spec/videorelay.md; the seeds' ILVB backend API):
@@ -97,7 +98,12 @@ export interface VideorelayOptions {
   baseUrl: string;
   timeoutMs: number;
   tls?: TlsIdentity;
+  /** Told of every call. */
+  observe?: CallObserver;
 }
+
+/** Tencent answered a code ("already done" counts as answered with success), or no usable answer came (transport, unreadable). */
+const relayOutcomeOf = (error: unknown): CallOutcome => (error instanceof VideorelayError && error.kind !== "transport" && error.kind !== "reply" ? "error" : "unanswered");
 
 const UINT32_MAX = 4294967295;
 const SUB_CMD = { record: 5, push: 6 } as const;
@@ -224,8 +230,12 @@ export class VideorelayClient {
   }
 
   /** Sends once; returns the sub-command's reply body, or throws VideorelayError. */
-  private async send(app: SdkApp, target: RelayTarget, kind: "record" | "push", reqbody: Record<string, unknown>): Promise<{ body: Record<string, unknown>; alreadyDone: boolean }> {
+  private send(app: SdkApp, target: RelayTarget, kind: "record" | "push", reqbody: Record<string, unknown>): Promise<{ body: Record<string, unknown>; alreadyDone: boolean }> {
     checkTarget(target);
+    return observed(this.options.observe, relayOutcomeOf, () => this.sendOnce(app, target, kind, reqbody));
+  }
+
+  private async sendOnce(app: SdkApp, target: RelayTarget, kind: "record" | "push", reqbody: Record<string, unknown>): Promise<{ body: Record<string, unknown>; alreadyDone: boolean }> {
     const reqhead = {
       uint32_sub_cmd: SUB_CMD[kind],
       uint32_seq: randomInt(1, UINT32_MAX),

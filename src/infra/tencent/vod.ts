@@ -8,6 +8,7 @@ import type { VodEndpoint } from "../../config";
 import type { CloudCredentials } from "./cos";
 import { phpString, signedV2Params, V2_PATH, type V2Params } from "./cloud-api-v2";
 import { samePairs } from "./signed-text";
+import { type CallObserver, type CallOutcome, observed } from "./call-observer";
 
 /**
  * Tencent VOD: the client-upload signature (hand-written: no SDK makes it), the VOD API v3
@@ -66,7 +67,12 @@ export interface VodClientOptions {
   endpoint: VodEndpoint;
   v2BaseUrl: string;
   timeoutMs: number;
+  /** Told of every call. */
+  observe?: CallObserver;
 }
+
+/** Tencent answered an error code, or no usable answer came. */
+const vodOutcomeOf = (error: unknown): CallOutcome => (error instanceof VodError && error.code !== "TransportError" ? "error" : "unanswered");
 
 type V3Client = InstanceType<typeof vod.v20180717.Client>;
 
@@ -100,7 +106,11 @@ export class VodClient {
   }
 
   /** A v3 action (DescribeMediaInfos, SearchMedia, DeleteMedia…): the `Response` without its wrapper. */
-  async call(action: "DescribeMediaInfos" | "SearchMedia" | "DeleteMedia", request: object): Promise<Record<string, unknown>> {
+  call(action: "DescribeMediaInfos" | "SearchMedia" | "DeleteMedia", request: object): Promise<Record<string, unknown>> {
+    return observed(this.options.observe, vodOutcomeOf, () => this.callV3(action, request));
+  }
+
+  private async callV3(action: string, request: object): Promise<Record<string, unknown>> {
     try {
       return (await this.v3.request(action, request)) as Record<string, unknown>;
     } catch (error) {
@@ -110,7 +120,11 @@ export class VodClient {
   }
 
   /** A legacy v2 call, signed as the PHP SDK did: Tencent's JSON answer, whatever its `code`. */
-  async callV2(method: "GET" | "POST", host: string, params: V2Params, region: string): Promise<Record<string, unknown>> {
+  callV2(method: "GET" | "POST", host: string, params: V2Params, region: string): Promise<Record<string, unknown>> {
+    return observed(this.options.observe, vodOutcomeOf, () => this.callV2Once(method, host, params, region));
+  }
+
+  private async callV2Once(method: "GET" | "POST", host: string, params: V2Params, region: string): Promise<Record<string, unknown>> {
     const path = V2_PATH;
     const signed = signedV2Params(method, { host, path }, this.options.credentials, params, { region });
     const form = new URLSearchParams(Object.entries(signed).map(([k, v]): [string, string] => [k, phpString(v)]));

@@ -1,0 +1,114 @@
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+
+/**
+ * What the server exports to Prometheus (`GET /metrics`), in one registry per instance. Every
+ * metric is declared here, once: the doors count requests, the Tencent clients their calls, the
+ * reaper its sweeps; the census (rooms, members, replay indexes) is read from Redis and
+ * PostgreSQL when Prometheus scrapes, never per request. Disabled (METRICS_ENABLED=false), every
+ * method returns at once.
+ */
+
+/** Where a request was spoken. */
+export type RequestDialect = "classroom" | "live" | "rest" | "other";
+/** Every outbound Tencent service. */
+export type TencentService = "im" | "replay_index" | "videorelay" | "vod";
+/** A Tencent call: answered with success, answered with an error, or no usable answer (refused, timed out, unreadable). */
+export type TencentOutcome = "ok" | "error" | "unanswered";
+export const REPLAY_INDEX_STATUSES = ["waiting", "requested", "built", "failed"] as const;
+
+/** What the census reads at each scrape. */
+export interface Census {
+  /** Living classes and live rooms, and the members present in them (the host apart). */
+  rooms: Record<"class" | "live", { living: number; membersPresent: number }>;
+  replayIndex: Record<(typeof REPLAY_INDEX_STATUSES)[number], number>;
+}
+
+/** Seconds: the heartbeat's sub-millisecond path to the Tencent-bound commands' seconds. */
+const REQUEST_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const SWEEP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
+
+export class Metrics {
+  readonly registry = new Registry();
+  private readonly requests = new Counter({ name: "sxb_requests_total", help: "Requests answered, by dialect, command and error code (0: success).", labelNames: ["dialect", "command", "code"], registers: [this.registry] });
+  private readonly requestSeconds = new Histogram({ name: "sxb_request_duration_seconds", help: "Time to answer a request, by dialect and command.", labelNames: ["dialect", "command"], buckets: REQUEST_BUCKETS, registers: [this.registry] });
+  private readonly tencentCalls = new Counter({ name: "sxb_tencent_calls_total", help: "Outbound Tencent calls, by service and outcome.", labelNames: ["service", "outcome"], registers: [this.registry] });
+  private readonly tencentSeconds = new Histogram({ name: "sxb_tencent_call_duration_seconds", help: "Time of an outbound Tencent call, by service.", labelNames: ["service"], buckets: CALL_BUCKETS, registers: [this.registry] });
+  private readonly sweeps = new Counter({ name: "sxb_reaper_sweeps_total", help: "Reaper sweeps run by this instance.", registers: [this.registry] });
+  private readonly sweepSeconds = new Histogram({ name: "sxb_reaper_sweep_duration_seconds", help: "Time of a reaper sweep.", buckets: SWEEP_BUCKETS, registers: [this.registry] });
+  private readonly reaped = new Counter({ name: "sxb_reaper_ended_total", help: "What the reaper ended for silence: classes (rooms) and members.", labelNames: ["kind"], registers: [this.registry] });
+  /** Children by label values, made once: the heartbeat's path hashes no label object. */
+  private readonly requestChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<string> }>();
+
+  constructor(
+    readonly enabled: boolean,
+    census?: () => Promise<Census>,
+  ) {
+    if (!enabled) return;
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+    if (census) this.registerCensus(census);
+  }
+
+  /** One answered request. */
+  request(dialect: RequestDialect, command: string, code: number, seconds: number): void {
+    if (!this.enabled) return;
+    const key = `${dialect}\u0000${command}\u0000${code}`;
+    let child = this.requestChildren.get(key);
+    if (!child) {
+      child = { count: this.requests.labels(dialect, command, String(code)), seconds: this.requestSeconds.labels(dialect, command) };
+      this.requestChildren.set(key, child);
+    }
+    child.count.inc();
+    child.seconds.observe(seconds);
+  }
+
+  /** One outbound Tencent call. */
+  tencentCall(service: TencentService, outcome: TencentOutcome, seconds: number): void {
+    if (!this.enabled) return;
+    this.tencentCalls.labels(service, outcome).inc();
+    this.tencentSeconds.labels(service).observe(seconds);
+  }
+
+  /** One reaper sweep and what it ended. */
+  reaperSweep(seconds: number, classesEnded: number, membersDropped: number): void {
+    if (!this.enabled) return;
+    this.sweeps.inc();
+    this.sweepSeconds.observe(seconds);
+    if (classesEnded > 0) this.reaped.labels("class").inc(classesEnded);
+    if (membersDropped > 0) this.reaped.labels("member").inc(membersDropped);
+  }
+
+  /** The exposition text. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** Gauges read at each scrape, one census for all of them (a failed census leaves them as they were). */
+  private registerCensus(census: () => Promise<Census>): void {
+    let taken: Promise<Census | undefined> | undefined;
+    // Every gauge's collect asks; the gauges of one scrape share one census.
+    const current = () => {
+      taken ??= census()
+        .catch(() => undefined)
+        .finally(() => setImmediate(() => (taken = undefined)));
+      return taken;
+    };
+    const gauge = (name: string, help: string, label: string, fill: (c: Census, set: (value: string, n: number) => void) => void) =>
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [this.registry],
+        async collect() {
+          const c = await current();
+          if (c) fill(c, (value, n) => this.labels(value).set(n));
+        },
+      });
+    const MODES = ["class", "live"] as const;
+    gauge("sxb_rooms_living", "Living classes (mode class) and live rooms (mode live).", "mode", (c, set) => MODES.forEach((m) => set(m, c.rooms[m].living)));
+    gauge("sxb_members_present", "Members present in living rooms, the host apart, by mode (from presence, sampled at the scrape).", "mode", (c, set) => MODES.forEach((m) => set(m, c.rooms[m].membersPresent)));
+    gauge("sxb_replay_index_courses", "Ended classes by replay index status.", "status", (c, set) => REPLAY_INDEX_STATUSES.forEach((s) => set(s, c.replayIndex[s])));
+  }
+}
