@@ -58,7 +58,7 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
   const replayIndex = new ReplayIndexClient({ baseUrl: config.replayIndex.serviceUrl ?? "", timeoutMs: config.replayIndex.timeoutMs, observe: observe("replay_index") });
   const publicUrl = () => config.publicUrl ?? listeningUrl?.() ?? `http://127.0.0.1:${config.port}`;
   const videorelay = new VideorelayClient({ baseUrl: config.videorelay.baseUrl, timeoutMs: config.videorelay.timeoutMs, tls: videorelayTlsOf(config), observe: observe("videorelay") });
-  const services = createServices({ config, db, redis, im, vod, replayIndex, videorelay, log, builtInIndexUrl: builtInIndexUrlOf(publicUrl) });
+  const services = createServices({ config, db, redis, im, vod, replayIndex, videorelay, log, metrics, builtInIndexUrl: builtInIndexUrlOf(publicUrl) });
   // Every instance hears of each session that ends, so that none trusts it on (see SessionService).
   const endedSessions = Broadcast.open(redisTarget, RedisKeys.sessionsEnded, {
     onMessage: (tokenHash) => services.sessions.sessionEnded(tokenHash),

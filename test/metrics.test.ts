@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { C, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
+import { TEST_CALLBACK_KEY } from "./support/env";
+import { liveCallbackSignature } from "./support/callbacks";
 
 /**
  * GET /metrics (prom-client): requests by dialect, command and code with their latency, outbound
@@ -127,6 +129,41 @@ describe("metrics on the main port", () => {
     expect(valueOf(after, "sxb_reaper_sweeps_total") - valueOf(before, "sxb_reaper_sweeps_total")).toBe(2);
     expect(valueOf(after, "sxb_reaper_sweep_duration_seconds_count") - valueOf(before, "sxb_reaper_sweep_duration_seconds_count")).toBe(2);
     expect(valueOf(after, "sxb_reaper_ended_total", { kind: "class" }) - valueOf(before, "sxb_reaper_ended_total", { kind: "class" })).toBe(result.classesEnded);
+  });
+
+  test("recording callbacks by outcome (accepted, refused for signature or payload), files stored or duplicate, replay index attempts", async () => {
+    const before = (await scrape(t.url)).samples;
+    const room = (await live("create", T, { title: "recorded" })).body.data.roomnum as number;
+    expect((await live("startcourse", T, { roomnum: room })).body.errorCode).toBe(0);
+    const file = {
+      event_type: 100,
+      file_id: `metrics-${room}`,
+      video_id: `metrics-video-${room}`,
+      video_url: "http://vod.example/metrics.flv",
+      stream_id: "2121_metrics",
+      start_time: 1500000006,
+      end_time: 1500000013,
+      media_start_time: 0,
+      file_size: 1,
+      duration: 7,
+      stream_param: `groupid=${room}&userid=${Buffer.from("teacher1").toString("base64")}`,
+    };
+    const reccall = (body: Record<string, unknown>) => t.call("live", "reccall", body);
+    expect((await reccall({ ...file, ...liveCallbackSignature(TEST_CALLBACK_KEY) })).text).toBe('{"code":0}');
+    expect((await reccall({ ...file, ...liveCallbackSignature(TEST_CALLBACK_KEY) })).text).toBe('{"code":0}');
+    expect((await reccall({ ...file, ...liveCallbackSignature("not-the-key") })).status).toBe(401);
+    expect((await reccall({ ...file, event_type: "x", ...liveCallbackSignature(TEST_CALLBACK_KEY) })).text).not.toBe('{"code":0}');
+    expect((await live("exitroom", T, { roomnum: room })).body.errorCode).toBe(0);
+    // The index is due REPLAY_INDEX_DELAY_S after the end: a run an hour later finds it; the built-in index is built at once.
+    await t.server.replayScheduler.run(Date.now() + 3_600_000);
+    const after = (await scrape(t.url)).samples;
+    const grew = (name: string, labels: Record<string, string>) => valueOf(after, name, labels) - valueOf(before, name, labels);
+    expect(grew("sxb_callbacks_total", { command: "live.reccall", outcome: "accepted" })).toBe(2);
+    expect(grew("sxb_callbacks_total", { command: "live.reccall", outcome: "refused_signature" })).toBe(1);
+    expect(grew("sxb_callbacks_total", { command: "live.reccall", outcome: "refused_payload" })).toBe(1);
+    expect(grew("sxb_recording_files_total", { outcome: "stored" })).toBe(1);
+    expect(grew("sxb_recording_files_total", { outcome: "duplicate" })).toBe(1);
+    expect(grew("sxb_replay_index_attempts_total", { outcome: "built" })).toBeGreaterThanOrEqual(1);
   });
 
   test("Node's own metrics: CPU, heap, event-loop lag, GC", async () => {

@@ -28,15 +28,30 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
   const access = (input: unknown): Promise<unknown> => command.access.check({ services, app: call.app, user: call.user, input, fields: call.fields, query: call.query });
   // A signed request proves itself before anything else is said about it; the others are
   // validated first (the original's order).
-  const signedCourse = command.auth === "signed" ? await access(undefined) : undefined;
+  const signed = command.auth === "signed";
+  const signedCourse = signed ? await signatureChecked(command, services, () => access(undefined)) : undefined;
   if (command.rateLimitPerAddress) await services.rateLimits.consume(command.rateLimitPerAddress, call.address());
   const schema = command.input as z.ZodType;
   const parsed = schema.safeParse(call.fields);
-  if (!parsed.success) throw Errors.requestData(firstIssueText(parsed.error));
+  if (!parsed.success) {
+    if (signed) services.metrics.callback(command.name, "refused_payload");
+    throw Errors.requestData(firstIssueText(parsed.error));
+  }
+  if (signed) services.metrics.callback(command.name, "accepted");
   const input: unknown = parsed.data;
   const course: unknown = command.auth === "signed" ? signedCourse : await access(input);
   const result: unknown = await command.run({ app: call.app, timeStamp: call.timeStamp, services, user: call.user, course }, input);
   return command.present ? command.present(result) : undefined;
+}
+
+/** A signed request's proof (a policy may throw at once or reject), counted when refused. */
+async function signatureChecked(command: AnyCommand, services: Services, check: () => Promise<unknown>): Promise<unknown> {
+  try {
+    return await check();
+  } catch (refusal) {
+    services.metrics.callback(command.name, "refused_signature");
+    throw refusal;
+  }
 }
 
 /** The first value of each query parameter. */

@@ -14,6 +14,7 @@ export type RequestDialect = "classroom" | "live" | "rest" | "other";
 export type TencentService = "im" | "replay_index" | "videorelay" | "vod";
 /** A Tencent call: answered with success, answered with an error, or no usable answer (refused, timed out, unreadable). */
 export type TencentOutcome = "ok" | "error" | "unanswered";
+export type CallbackOutcome = "accepted" | "refused_signature" | "refused_payload";
 export const REPLAY_INDEX_STATUSES = ["waiting", "requested", "built", "failed"] as const;
 
 /** What the census reads at each scrape. */
@@ -39,6 +40,9 @@ export class Metrics {
   private readonly sweeps = new Counter({ name: "sxb_reaper_sweeps_total", help: "Reaper sweeps run by this instance.", registers: [this.registry] });
   private readonly sweepSeconds = new Histogram({ name: "sxb_reaper_sweep_duration_seconds", help: "Time of a reaper sweep.", buckets: SWEEP_BUCKETS, registers: [this.registry] });
   private readonly reaped = new Counter({ name: "sxb_reaper_ended_total", help: "What the reaper ended for silence: classes (rooms) and members.", labelNames: ["kind"], registers: [this.registry] });
+  private readonly callbacks = new Counter({ name: "sxb_callbacks_total", help: "Tencent's signed callbacks, by command and outcome: accepted, refused_signature, refused_payload (an accepted one may still fail: see sxb_requests_total).", labelNames: ["command", "outcome"], registers: [this.registry] });
+  private readonly recordingFiles = new Counter({ name: "sxb_recording_files_total", help: "Recording files Tencent called back: stored (new) or duplicate (a retry or another delivery of a stored file).", labelNames: ["outcome"], registers: [this.registry] });
+  private readonly replayAttempts = new Counter({ name: "sxb_replay_index_attempts_total", help: "Replay index attempts of this instance's scheduler: built, requested (the service calls back), failed.", labelNames: ["outcome"], registers: [this.registry] });
   /** Children by label values, made once: the heartbeat's path hashes no label object. */
   private readonly requestChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<string> }>();
 
@@ -78,6 +82,21 @@ export class Metrics {
     this.sweepSeconds.observe(seconds);
     if (classesEnded > 0) this.reaped.labels("class").inc(classesEnded);
     if (membersDropped > 0) this.reaped.labels("member").inc(membersDropped);
+  }
+
+  /** One signed callback: accepted, or refused for its signature or its payload. */
+  callback(command: string, outcome: CallbackOutcome): void {
+    if (this.enabled) this.callbacks.labels(command, outcome).inc();
+  }
+
+  /** One recording file called back. */
+  recordingFile(outcome: "stored" | "duplicate"): void {
+    if (this.enabled) this.recordingFiles.labels(outcome).inc();
+  }
+
+  /** One replay index attempt. */
+  replayIndexAttempt(outcome: "built" | "requested" | "failed"): void {
+    if (this.enabled) this.replayAttempts.labels(outcome).inc();
   }
 
   /** The exposition text. */

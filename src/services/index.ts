@@ -26,6 +26,7 @@ import { RelayService } from "./relay";
 import { type BuiltInIndexUrl, ReplayIndexService } from "./replay-index";
 import { SessionService } from "./sessions";
 import { SignatureService } from "./signatures";
+import type { Metrics } from "../metrics/metrics";
 
 export interface ServiceDeps {
   config: Config;
@@ -36,6 +37,8 @@ export interface ServiceDeps {
   replayIndex: ReplayIndexClient;
   videorelay: VideorelayClient;
   log: Logger;
+  /** What the services count for Prometheus. */
+  metrics: Metrics;
   /** The URL of a class's built-in replay index (this server's route serving it). */
   builtInIndexUrl: BuiltInIndexUrl;
 }
@@ -60,6 +63,8 @@ export interface Services {
   liveRooms: LiveRoomService;
   rateLimits: RateLimits;
   census: CensusService;
+  /** What requests and services count (the doors count requests; commands count callbacks). */
+  metrics: Metrics;
 }
 
 export function createServices(deps: ServiceDeps): Services {
@@ -81,5 +86,5 @@ export function createServices(deps: ServiceDeps): Services {
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
   const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
-  return { rateLimits: new RateLimits(deps), census: new CensusService(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
+  return { metrics: deps.metrics, rateLimits: new RateLimits(deps), census: new CensusService(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

@@ -7,6 +7,7 @@ import type { Logger } from "../logger";
 import { INT32_MAX, isStorableText, lenientInteger, nowToTheSecond, RoomMode, uidKeyOf } from "./domain";
 import type { CourseLock } from "./course-lock";
 import type { ClassMarkers } from "./markers";
+import type { Metrics } from "../metrics/metrics";
 
 /**
  * Recorded videos of a class, from Tencent's recording callback (event 100). Tencent
@@ -63,7 +64,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const CLAIM_MARGIN_MS = 2000;
 
 export class RecordingService {
-  constructor(private readonly deps: { config: Config; db: Db; markers: ClassMarkers; lock: CourseLock; log: Logger }) {}
+  constructor(private readonly deps: { config: Config; db: Db; markers: ClassMarkers; lock: CourseLock; log: Logger; metrics: Metrics }) {}
 
   /** One live event: a recording file is recorded; a stream's start or end is logged; anything else is ignored. */
   async onEvent(event: LiveEvent): Promise<void> {
@@ -95,7 +96,7 @@ export class RecordingService {
     const { db, log } = this.deps;
     const { course, app, account } = await this.ownersOf(file);
     const fileId = file.fileId || file.videoId;
-    await db.videoRecord.createMany({
+    const { count } = await db.videoRecord.createMany({
       data: {
         roomnum: course.roomnum,
         uin: account.uin,
@@ -113,6 +114,7 @@ export class RecordingService {
       },
       skipDuplicates: true,
     });
+    this.deps.metrics.recordingFile(count === 1 ? "stored" : "duplicate");
     await this.matchRecording(course.roomnum, fileId);
     const video = await db.videoRecord.findUniqueOrThrow({ where: { fileId } });
     if (video.roomnum !== course.roomnum) {

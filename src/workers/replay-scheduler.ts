@@ -20,6 +20,7 @@ export class ReplayScheduler {
   /** One run: an attempt at every class due now that this instance claims. */
   async run(nowMs = Date.now()): Promise<AttemptOutcome[]> {
     const outcomes = await this.deps.services.replayIndex.runDue(nowMs);
+    for (const outcome of outcomes) this.deps.services.metrics.replayIndexAttempt(outcome.kind);
     const failed = outcomes.filter((o) => o.kind === "failed").length;
     if (outcomes.length > 0) this.deps.log.info({ attempts: outcomes.length, failed }, "replay index run");
     return outcomes;
