@@ -33,6 +33,14 @@ export type Auth = "none" | "token" | "signed";
  */
 export type Envelope = "standard" | "liveCallback" | "liveEvent" | "imCallback";
 
+/** Abuse limits of a command anyone may call. */
+export interface CommandLimits {
+  /** Counted per client address before anything else is done. */
+  perAddress?: RateLimitName;
+  /** Counted per account (the app and the case-folded id in this input field) once the input is valid: password guessing. */
+  perAccount?: { limit: RateLimitName; field: string };
+}
+
 /** What the heartbeat does differently to stay off SQL and out of the logs (each named, not one flag). */
 export interface HotPath {
   /** The access line is logged at debug only (the original never logged heartbeats). */
@@ -80,8 +88,8 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   access: Access<C, z.output<S>>;
   input: S;
   hotPath?: HotPath;
-  /** An abuse limit counted per client address before anything else is done (a command anyone may call, such as a signature). */
-  rateLimitPerAddress?: RateLimitName;
+  /** Abuse limits of a command anyone may call (token commands are limited per user besides). */
+  limits?: CommandLimits;
   run(ctx: ContextOf<A, C>, input: z.output<S>): Promise<R>;
   /** `data` of the answer; a command without a presenter, or whose presenter gives nothing, answers no data. */
   present?(result: R): object | undefined;

@@ -5,6 +5,7 @@ import type { Services } from "../services";
 import type { SessionUser } from "../services/domain";
 import type { AnyCommand } from "./command";
 import { firstIssueText } from "./fields";
+import { uidKeyOf } from "../services/domain";
 
 /** What a door hands over once it has checked what the command's `auth` asks of it. */
 export interface Invocation {
@@ -30,7 +31,8 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
   // validated first (the original's order).
   const signed = command.auth === "signed";
   const signedCourse = signed ? await signatureChecked(command, services, () => access(undefined)) : undefined;
-  if (command.rateLimitPerAddress) await services.rateLimits.consume(command.rateLimitPerAddress, call.address());
+  const limits = command.limits;
+  if (limits?.perAddress) await services.rateLimits.consume(limits.perAddress, call.address());
   const schema = command.input as z.ZodType;
   const parsed = schema.safeParse(call.fields);
   if (!parsed.success) {
@@ -39,9 +41,18 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
   }
   if (signed) services.metrics.callback(command.name, "accepted");
   const input: unknown = parsed.data;
+  if (limits?.perAccount) await services.rateLimits.consume(limits.perAccount.limit, accountKeyOf(call, input, limits.perAccount.field));
+  // Token commands per user; the heartbeat apart (its path makes one Redis call, and a beat is cheap).
+  if (call.user && !command.hotPath) await services.rateLimits.consume("tokenRequests", String(call.user.uin));
   const course: unknown = command.auth === "signed" ? signedCourse : await access(input);
   const result: unknown = await command.run({ app: call.app, timeStamp: call.timeStamp, services, user: call.user, course }, input);
   return command.present ? command.present(result) : undefined;
+}
+
+/** The account a login or registration names: its app and case-folded id (ids are unique per app, whatever their case). */
+function accountKeyOf(call: Invocation, input: unknown, field: string): string {
+  const id = (input as Record<string, unknown>)[field];
+  return `${call.app?.sdkAppId ?? 0}:${typeof id === "string" ? uidKeyOf(id) : String(id)}`;
 }
 
 /** A signed request's proof (a policy may throw at once or reject), counted when refused. */

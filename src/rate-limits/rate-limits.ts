@@ -10,7 +10,7 @@ import { type RedisRateLimiter, redisRateLimiter } from "../infra/redis/rate-lim
  */
 
 /** The limits, and what each protects. */
-export type RateLimitName = "coverSign";
+export type RateLimitName = "coverSign" | "loginPerAddress" | "loginPerAccount" | "tokenRequests";
 
 export interface RateRule {
   points: number;
@@ -22,20 +22,29 @@ export function rateRulesOf(config: Config): Record<RateLimitName, RateRule> {
   return {
     // cos.get_sign of the live apps, asked without a token: per client address.
     coverSign: { points: config.live.coverSign.perMinute, durationS: 60 },
+    // Logins and registrations: per client address, and per account (password guessing).
+    loginPerAddress: { points: config.rateLimits.loginPerAddress, durationS: 60 },
+    loginPerAccount: { points: config.rateLimits.loginPerAccount, durationS: 60 },
+    // Token commands per user (the heartbeat apart: its path makes one Redis call).
+    tokenRequests: { points: config.rateLimits.tokenRequests, durationS: 60 },
   };
 }
 
 export class RateLimits {
-  private readonly limiters: Record<RateLimitName, RedisRateLimiter>;
+  /** A limit of 0 points has no limiter: nothing is counted. */
+  private readonly limiters: Partial<Record<RateLimitName, RedisRateLimiter>> = {};
 
   constructor(deps: { redis: RedisClient; config: Config }) {
-    const rules = rateRulesOf(deps.config);
-    this.limiters = { coverSign: redisRateLimiter(deps.redis, "coverSign", rules.coverSign) };
+    for (const [name, rule] of Object.entries(rateRulesOf(deps.config)) as Array<[RateLimitName, RateRule]>) {
+      if (rule.points > 0) this.limiters[name] = redisRateLimiter(deps.redis, name, rule);
+    }
   }
 
   /** Counts one request of `key` against the limit `name`; over it, 10429 with the seconds to wait. */
   async consume(name: RateLimitName, key: string): Promise<void> {
-    const verdict = await this.limiters[name].consume(key);
+    const limiter = this.limiters[name];
+    if (!limiter) return;
+    const verdict = await limiter.consume(key);
     if (!verdict.allowed) throw Errors.tooManyRequests(Math.max(1, Math.ceil(verdict.retryAfterMs / 1000)));
   }
 }

@@ -52,6 +52,10 @@ export function testServerEnv(tencentUrl: string): Record<string, string> {
     REPLAY_INDEX_ENABLED: "false",
     PASSWORD_SCRYPT_N: "1024",
     REAPER_ENABLED: "false",
+    // Tests log in and call far more often than people: the abuse limits are tested on their own (test/rate-limits.test.ts).
+    LOGIN_PER_ADDRESS_PER_MINUTE: "0",
+    LOGIN_PER_ACCOUNT_PER_MINUTE: "0",
+    TOKEN_REQUESTS_PER_MINUTE: "0",
   };
 }
 

@@ -4,7 +4,7 @@ import { anyone } from "../access";
 import { defineCommand } from "../command";
 import { str } from "../fields";
 import { bodyFields } from "../rest-mapping";
-import { idRules, passwordRules } from "./rules";
+import { credentialLimits, idRules, passwordRules } from "./rules";
 
 export const loginCommand = defineCommand({
   name: "account.login",
@@ -12,6 +12,7 @@ export const loginCommand = defineCommand({
   summary: "→ `userSig` (IM v2), `token` (192 random bits; a new login ends the old one), `role`",
   auth: "none",
   access: anyone,
+  limits: credentialLimits("id"),
   input: z.object({
     id: str(FieldText.id, idRules),
     pwd: str(FieldText.pwd, passwordRules),

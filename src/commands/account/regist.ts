@@ -5,7 +5,7 @@ import { anyone } from "../access";
 import { defineCommand } from "../command";
 import { oneOf, str } from "../fields";
 import { bodyFields } from "../rest-mapping";
-import { idRules, passwordRules } from "./rules";
+import { credentialLimits, idRules, passwordRules } from "./rules";
 
 export const registCommand = defineCommand({
   name: "account.regist",
@@ -13,6 +13,7 @@ export const registCommand = defineCommand({
   summary: "`id`, `pwd` (opaque, ≤ 64 bytes, stored as scrypt), `role` 1 teacher / 0 student",
   auth: "none",
   access: anyone,
+  limits: credentialLimits("id"),
   input: z.object({
     id: str(FieldText.id, idRules),
     pwd: str(FieldText.pwd, passwordRules),

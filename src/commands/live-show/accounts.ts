@@ -2,7 +2,7 @@ import { z } from "zod";
 import { FieldText } from "../../errors";
 import { Role } from "../../services/domain";
 import { logoutCommand } from "../account/logout";
-import { idRules, passwordRules } from "../account/rules";
+import { credentialLimits, idRules, passwordRules } from "../account/rules";
 import { anyone } from "../access";
 import { defineCommand } from "../command";
 import { str } from "../fields";
@@ -21,6 +21,7 @@ export const liveRegistCommand = defineCommand({
   summary: "`id`, `pwd` (opaque, ≤ 64 bytes, stored as scrypt); `appid` optional",
   auth: "none",
   access: anyone,
+  limits: credentialLimits("id"),
   input: credentials,
   run: ({ app, services }, input) => services.accounts.register(app, { ...input, role: Role.student }),
 });
@@ -31,6 +32,7 @@ export const liveLoginCommand = defineCommand({
   summary: "→ `userSig` (IM v2), `token` (one session per user, shared with the classroom)",
   auth: "none",
   access: anyone,
+  limits: credentialLimits("id"),
   input: credentials,
   run: ({ app, services }, input) => services.accounts.login(app, input),
   present: (result) => ({ userSig: result.userSig, token: result.token }),

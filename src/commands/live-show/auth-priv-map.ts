@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { FieldText } from "../../errors";
 import { ALL_ROOM_PRIVILEGES } from "../../services/domain";
-import { idRules, passwordRules } from "../account/rules";
+import { credentialLimits, idRules, passwordRules } from "../account/rules";
 import { anyone } from "../access";
 import { defineCommand } from "../command";
 import { int, optionalInt, reject, str, withFieldNames } from "../fields";
@@ -38,6 +38,7 @@ export const liveAuthPrivMapCommand = defineCommand({
   summary: "`identifier`, `pwd`, `roomnum`, `privMap` (or the `UPB_*` flags; all by default), `accounttype` → a login's `userSig` and `token`, and `privMapEncrypt`: Tencent's privilege map key of that room (600 s)",
   auth: "none",
   access: anyone,
+  limits: credentialLimits("identifier"),
   input: withFieldNames(
     z
     .object({

@@ -17,7 +17,7 @@ export const liveCosSignCommand = defineCommand({
     "no token, no input (any method) → `sign`: COS v4 multi-use of `LIVE_COVER_BUCKET` under `LIVE_COVER_PREFIX`, valid `LIVE_COS_SIGN_EXPIRE_S`; `LIVE_COS_SIGN_PER_MINUTE` per address",
   auth: "none",
   access: anyone,
-  rateLimitPerAddress: "coverSign",
+  limits: { perAddress: "coverSign" },
   input: z.object({}),
   run: ({ services }) => Promise.resolve(services.signatures.coverSign()),
   present: (signed) => ({ sign: signed.sign }),
