@@ -43,6 +43,10 @@ export default tseslint.config(
     rules: forbid([["**/http/**", "**/commands/**", "**/services/**"], "Rate limits count requests; they know no doors, commands or services."], emulatorRule),
   },
   {
+    files: ["src/tracing/**/*.ts"],
+    rules: forbid([["../**", "!../tracing/**"], "The request scope is read by everyone and imports no other part."]),
+  },
+  {
     files: ["src/metrics/**/*.ts"],
     rules: forbid([["../**", "!../metrics/**"], "Metrics count what the others tell them: everyone may import them, they import no other part."]),
   },

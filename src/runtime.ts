@@ -14,6 +14,7 @@ import { VodClient } from "./infra/tencent/vod";
 import type { Logger } from "./logger";
 import { Metrics, type TencentService } from "./metrics/metrics";
 import type { CallOutcome } from "./infra/tencent/call-observer";
+import { currentRequestId } from "./tracing/request-scope";
 import { createServices, type Services } from "./services";
 
 /** What every process (server, standalone reaper) builds at start: migrated database, connections, services. */
@@ -52,7 +53,11 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
   const redis = await connectRedis(redisTarget);
   // The census reads the services, which are made below: asked only when Prometheus scrapes.
   const metrics = new Metrics(config.metrics.enabled, () => services.census.take());
-  const observe = (service: TencentService) => (outcome: CallOutcome, seconds: number) => metrics.tencentCall(service, outcome, seconds);
+  // Every outbound Tencent call is counted, and logged with the request that caused it (none: background work).
+  const observe = (service: TencentService) => (outcome: CallOutcome, seconds: number) => {
+    metrics.tencentCall(service, outcome, seconds);
+    log.info({ requestId: currentRequestId(), service, outcome, ms: Math.round(seconds * 1e4) / 10 }, "tencent call");
+  };
   const im = new ImClient({ baseUrl: config.imBaseUrl, timeoutMs: config.imTimeoutMs, observe: observe("im") });
   const vod = new VodClient({ credentials: config.cloud, endpoint: config.vod.endpoint, v2BaseUrl: config.vod.v2BaseUrl, timeoutMs: config.vod.timeoutMs, observe: observe("vod") });
   const replayIndex = new ReplayIndexClient({ baseUrl: config.replayIndex.serviceUrl ?? "", timeoutMs: config.replayIndex.timeoutMs, observe: observe("replay_index") });

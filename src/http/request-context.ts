@@ -3,6 +3,7 @@ import type { Context, Next } from "koa";
 import { type AppError, Errors } from "../errors";
 import type { Logger } from "../logger";
 import type { Metrics, RequestDialect } from "../metrics/metrics";
+import { inRequest } from "../tracing/request-scope";
 import { sendEnvelope } from "./protocol/envelope";
 
 /** Per-request facts the doors fill in for the access log. */
@@ -70,7 +71,7 @@ export function requestContext(access: RequestAccess) {
     state.requestId = requestIdOf(ctx.get("x-request-id"));
     ctx.set("X-Request-Id", state.requestId);
     try {
-      await next();
+      await inRequest(state.requestId, next);
     } catch (error) {
       state.failure = error;
       state.errorCode = Errors.server().code;

@@ -1,7 +1,8 @@
 import { Writable } from "node:stream";
-import pino from "pino";
+import type pino from "pino";
+import { createLogger } from "../../src/logger";
 
-/** A logger whose lines the test reads: parsed (`lines`) and as written (`texts`, to grep for secrets). */
+/** The server's logger (its redaction included) whose lines the test reads: parsed (`lines`) and as written (`texts`, to grep for secrets). */
 export function capturingLogger(level = "info"): { log: pino.Logger; lines: Array<Record<string, unknown>>; texts: string[] } {
   const lines: Array<Record<string, unknown>> = [];
   const texts: string[] = [];
@@ -14,5 +15,5 @@ export function capturingLogger(level = "info"): { log: pino.Logger; lines: Arra
       done();
     },
   });
-  return { log: pino({ level }, sink), lines, texts };
+  return { log: createLogger(level, sink), lines, texts };
 }
