@@ -115,6 +115,8 @@ const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: positiveInt.default(1000),
   REDIS_CLUSTER_NODES: commaList.pipe(z.array(clusterNode).min(1)).optional(),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // auto: readable lines (pino-pretty) in development on a terminal, JSON otherwise (production, pipes, log collectors).
+  LOG_FORMAT: z.enum(["auto", "json", "pretty"]).default("auto"),
   SDK_APPS: jsonOf(sdkAppsSchema).default(DEV_SDK_APPS),
   IM_BASE_URL: urlString.optional(),
   TENCENT_EMULATOR_PORT: nonNegativeInt.max(65535).default(8081),
@@ -212,6 +214,8 @@ export type Config = Readonly<{
   /** Seed nodes of a Redis Cluster (then REDIS_URL gives only the credentials and TLS); unset: standalone Redis at REDIS_URL. */
   redisClusterNodes: ReadonlyArray<Readonly<{ host: string; port: number }>> | undefined;
   logLevel: z.infer<typeof envSchema>["LOG_LEVEL"];
+  /** Readable log lines instead of JSON. */
+  logPretty: boolean;
   sdkApps: ReadonlyMap<number, SdkApp>;
   imBaseUrl: string;
   imTimeoutMs: number;
@@ -338,6 +342,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     redisCommandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     redisClusterNodes: clusterNodesOf(e),
     logLevel: e.LOG_LEVEL,
+    logPretty: e.LOG_FORMAT === "pretty" || (e.LOG_FORMAT === "auto" && e.NODE_ENV !== "production" && process.stdout.isTTY === true),
     sdkApps: new Map(e.SDK_APPS.map((app) => [app.sdkAppId, app])),
     imBaseUrl: e.IM_BASE_URL ?? TENCENT_IM_BASE_URL,
     imTimeoutMs: e.IM_TIMEOUT_MS,

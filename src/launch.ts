@@ -26,7 +26,7 @@ export interface Launched {
 }
 
 export async function launch(config: Config, options: { log?: Logger } = {}): Promise<Launched> {
-  const log = options.log ?? createLogger(config.logLevel);
+  const log = options.log ?? createLogger(config.logLevel, undefined, { pretty: config.logPretty });
   let emulator: TencentEmulator | undefined;
   let effective = config;
   if (config.tencentEmulatorPort !== undefined) {

@@ -1,4 +1,5 @@
 import pino from "pino";
+import pretty from "pino-pretty";
 
 export type Logger = pino.Logger;
 
@@ -11,8 +12,12 @@ export type Logger = pino.Logger;
 const SECRET_FIELDS = ["pwd", "password", "token", "usersig", "userSig", "sig", "sign", "Sign", "signature", "authorization", "privMapEncrypt", "secretKey", "secretId", "key"];
 const REDACTED_PATHS = ["req.headers.authorization", ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`])];
 
-/** Structured JSON logs. Request bodies, passwords, tokens and signatures are never logged. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const options: pino.LoggerOptions = { level, base: { service: "sxb-edu" }, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
-  return destination ? pino(options, destination) : pino(options);
+/**
+ * Structured JSON logs (or, `pretty`, readable lines for a developer's terminal, written in the
+ * process: no worker thread). Request bodies, passwords, tokens and signatures are never logged.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, options: { pretty?: boolean } = {}): Logger {
+  const settings: pino.LoggerOptions = { level, base: { service: "sxb-edu" }, redact: { paths: REDACTED_PATHS, censor: "[redacted]" } };
+  const out = destination ?? (options.pretty ? pretty({ colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service", sync: true }) : undefined);
+  return out ? pino(settings, out) : pino(settings);
 }

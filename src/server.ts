@@ -71,7 +71,7 @@ function readinessOf(db: Db, redis: RedisClient, isDraining: () => boolean): Fai
 
 /** Applies migrations, connects PostgreSQL and Redis, and serves. */
 export async function startServer(config: Config, options: { log?: Logger; hooks?: RuntimeHooks } = {}): Promise<RunningServer> {
-  const log = options.log ?? createLogger(config.logLevel);
+  const log = options.log ?? createLogger(config.logLevel, undefined, { pretty: config.logPretty });
   // The built-in replay index's links name this server: its address once it listens (unless PUBLIC_URL says).
   const listening: { url?: string } = {};
   const runtime = await createRuntime(config, log, options.hooks, () => listening.url ?? `http://127.0.0.1:${config.port}`);

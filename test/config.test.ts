@@ -323,3 +323,22 @@ describe(".env.example", () => {
     expect(() => loadConfig(env)).not.toThrow();
   });
 });
+
+describe("LOG_FORMAT", () => {
+  test("auto: JSON when stdout is not a terminal (jest's, a pipe, a log collector) and in production; pretty and json force one", () => {
+    expect(process.stdout.isTTY).not.toBe(true);
+    expect(loadConfig({}).logPretty).toBe(false);
+    expect(loadConfig({ LOG_FORMAT: "pretty" }).logPretty).toBe(true);
+    expect(loadConfig({ LOG_FORMAT: "json" }).logPretty).toBe(false);
+    const tty = Object.getOwnPropertyDescriptor(process.stdout, "isTTY");
+    Object.defineProperty(process.stdout, "isTTY", { value: true, configurable: true });
+    try {
+      expect(loadConfig({}).logPretty).toBe(true);
+      expect(loadConfig({ LOG_FORMAT: "json" }).logPretty).toBe(false);
+    } finally {
+      if (tty) Object.defineProperty(process.stdout, "isTTY", tty);
+      else delete (process.stdout as { isTTY?: boolean }).isTTY;
+    }
+    expect(() => loadConfig({ LOG_FORMAT: "xml" })).toThrow(/LOG_FORMAT/);
+  });
+});

@@ -6,7 +6,7 @@ import { ReplayScheduler } from "./replay-scheduler";
 /** `npm run reaper`: the background workers alone (reaper, replay index scheduler), for deployments that keep them off the API instances. */
 async function main(): Promise<void> {
   const config = configOrExit();
-  const log = createLogger(config.logLevel);
+  const log = createLogger(config.logLevel, undefined, { pretty: config.logPretty });
   const runtime = await createRuntime(config, log);
   const reaper = new Reaper({ config, services: runtime.services, log, metrics: runtime.metrics });
   const replayScheduler = new ReplayScheduler({ config, services: runtime.services, log });

@@ -15,9 +15,14 @@ export const TEST_CLOUD = { appId: 1250000009, secretId: "AKIDtestsecretid", sec
 
 const workerId = () => Number(process.env.JEST_WORKER_ID ?? "1");
 
-/** TEST_DB_PREFIX / TEST_REDIS_DB_BASE let two suites run side by side on one machine. */
+/**
+ * TEST_DB_PREFIX / TEST_REDIS_DB_BASE let two suites run side by side on one machine. The prefix
+ * must contain `_test` (the tests empty their databases): another is refused before any is made.
+ */
 export function testDatabaseUrl(suffix = ""): string {
-  return `postgresql://postgres@127.0.0.1:5432/${process.env.TEST_DB_PREFIX ?? "sxb_edu_test"}_w${workerId()}${suffix}`;
+  const prefix = process.env.TEST_DB_PREFIX ?? "sxb_edu_test";
+  if (!prefix.includes("_test")) throw new Error(`TEST_DB_PREFIX=${prefix} is refused: it must contain "_test" (the tests empty the databases they use)`);
+  return `postgresql://postgres@127.0.0.1:5432/${prefix}_w${workerId()}${suffix}`;
 }
 
 export function testRedisUrl(): string {
