@@ -189,7 +189,7 @@ const envSchema = z.object({
   PUSH_RATE_TYPES: commaList.pipe(z.array(z.enum(["0", "10", "20"]).transform(Number)).min(1)).default([0]),
   BODY_LIMIT_BYTES: positiveInt.default(1048576),
   BODY_TIMEOUT_MS: positiveInt.default(10000),
-  // Within Docker's 10 s stop timeout; with the grace, within Kubernetes' 30 s termination grace (README, "Drain and shutdown").
+  // Within Docker's 10 s stop timeout; with the grace, within Kubernetes' 30 s termination grace (docs/operations.md, "Health checks, drain and shutdown").
   SHUTDOWN_DRAIN_MS: nonNegativeInt.default(5000),
   SHUTDOWN_GRACE_MS: nonNegativeInt.default(10000),
   // Prometheus' /metrics: on the main port, or on a port of its own (so it need not be public).

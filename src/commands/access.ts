@@ -49,7 +49,7 @@ export interface RoomLoad<I> {
 }
 
 export interface Access<C, I = unknown> {
-  /** Who may call, as the README's API tables say it. */
+  /** Who may call, as the API tables of docs/ say it. */
   readonly who: string;
   /** Refuses the caller, or returns what the handler works on (the course, the live room, or nothing). */
   readonly check: (call: AccessCall<I>) => Promise<C>;

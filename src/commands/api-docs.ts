@@ -3,8 +3,8 @@ import { restRoutesOf } from "./command";
 import { describeSource, type InputSource, type RestMapping } from "./rest-mapping";
 
 /**
- * The README's API tables, rendered from the declarations (`npm run docs` writes them;
- * test/api-docs.test.ts fails when the README is stale). Each table sits between
+ * The API tables of docs/protocol.md and docs/rest.md, rendered from the declarations (`npm run docs`
+ * writes them; test/api-docs.test.ts fails when one is stale). Each table sits between
  * `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`.
  */
 
@@ -40,21 +40,32 @@ export function restTable(commands: readonly AnyCommand[]): string {
   return lines.join("\n");
 }
 
-/** Every generated section of the README, by name. */
+/** Every generated section of the API documents, by name. */
 export function generatedSections(commands: readonly AnyCommand[]): Record<string, string> {
   return { "protocol-commands": protocolTable(commands, "classroom"), "live-commands": protocolTable(commands, "live"), "rest-routes": restTable(commands) };
 }
 
 /** `readme` with each generated section replaced by its current rendering. */
-export function withGeneratedSections(readme: string, sections: Record<string, string>): string {
-  let text = readme;
+export function withGeneratedSections(document: string, sections: Record<string, string>): string {
+  let text = document;
   for (const [name, body] of Object.entries(sections)) {
     const open = `<!-- generated:${name} -->`;
     const close = `<!-- /generated:${name} -->`;
     const start = text.indexOf(open);
     const end = text.indexOf(close);
-    if (start < 0 || end < start) throw new Error(`README has no ${open} … ${close} section`);
+    if (start < 0 || end < start) throw new Error(`the document has no ${open} … ${close} section`);
     text = `${text.slice(0, start + open.length)}\n${body}\n${text.slice(end)}`;
   }
   return text;
+}
+
+/** The documents that hold the generated sections (from the project's root), each with the sections it holds. */
+export const API_DOCUMENTS: Readonly<Record<string, readonly string[]>> = {
+  "docs/protocol.md": ["protocol-commands", "live-commands"],
+  "docs/rest.md": ["rest-routes"],
+};
+
+/** `document` with the named sections rendered afresh. */
+export function withSectionsOf(document: string, names: readonly string[], sections: Record<string, string>): string {
+  return withGeneratedSections(document, Object.fromEntries(names.map((name) => [name, sections[name] ?? ""])));
 }

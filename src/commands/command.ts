@@ -9,7 +9,7 @@ import type { RestMapping } from "./rest-mapping";
 
 /**
  * One declaration per command: its whole contract in one place. The protocol doors
- * find it by name and dialect, the REST router mounts its `rest` mapping, the README's
+ * find it by name and dialect, the REST router mounts its `rest` mapping, docs/'s
  * API tables are rendered from it (test/api-docs.test.ts keeps them in step).
  */
 
@@ -79,7 +79,7 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   successInfo?: string;
   /** How answers are shaped; "standard" when not said. */
   envelope?: Envelope;
-  /** One line for the README's API tables. */
+  /** One line for docs/'s API tables. */
   summary: string;
   auth: A;
   /** What an unknown or expired token answers, when not the usual 10009 (the live heartbeat: 10005 "User not exist"). */

@@ -52,7 +52,7 @@ import { vodGetSignCommand } from "./signatures/vod-get-sign";
 
 /**
  * Every command, each declared once in its own file: the whole API on one page. The
- * protocol doors, the REST router and the README's API tables are all built from this list.
+ * protocol doors, the REST router and the API tables of docs/ are all built from this list.
  */
 export const COMMANDS: readonly AnyCommand[] = [
   registCommand,

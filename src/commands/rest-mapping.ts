@@ -4,7 +4,7 @@ import { lenientInteger } from "./fields";
 /**
  * A command's REST route, declared with the command: method, path, success status and
  * where each input field comes from. The REST router is built from these (and nothing
- * else), and the README's REST table is rendered from them.
+ * else), and the REST table of docs/rest.md is rendered from them.
  */
 
 /** Where the REST API is mounted: every route's path is under it. */
@@ -100,7 +100,7 @@ export function inputOf(mapping: RestMapping, request: RestRequestParts): Record
   return fields;
 }
 
-/** How the README says where a field comes from. */
+/** How docs/rest.md says where a field comes from. */
 export function describeSource(source: InputSource): string {
   switch (source.from) {
     case "path":

@@ -255,7 +255,7 @@ export class RelayService {
 
   /**
    * At a class's end a relay that cannot be stopped is over all the same (the class is), running and
-   * maybe running alike: no later retry (the reasons are in the README); an error names it for a
+   * maybe running alike: no later retry (the reasons are in docs/architecture.md); an error names it for a
    * stop by hand (a stop needs only the room, the teacher and the stream).
    */
   private async closeAfterFailure(what: "recording" | "push", roomnum: number, stream: StreamKind, error: unknown): Promise<void> {
