@@ -11,9 +11,9 @@ import { join } from "node:path";
 /** Where the build records its digest, from the project's root. */
 export const BUILD_STAMP = join("dist", "build-stamp.json");
 
-/** What dist/src/ is compiled from: src/'s TypeScript (the generated Prisma client included) and the compiler's settings. */
-const BUILT_FROM = ["src", "tsconfig.json"];
-const isSource = (path: string) => path.endsWith(".ts") || path === "tsconfig.json";
+/** What dist/ is compiled from: src/'s and scripts/' TypeScript (the generated Prisma client included), the schema it is generated from, and the compiler's settings. */
+const BUILT_FROM = ["src", "scripts", "tsconfig.json", "prisma/schema.prisma"];
+const isSource = (path: string) => path.endsWith(".ts") || path === "tsconfig.json" || path.endsWith(".prisma");
 
 /** Files at or under `path` (relative to `root`), in a fixed order, with "/" between names. */
 function filesUnder(root: string, path: string): string[] {
