@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { C, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
 import { TEST_CALLBACK_KEY } from "./support/env";
 import { liveCallbackSignature } from "./support/callbacks";
+import { freePort } from "../scripts/support/processes";
 
 /**
  * GET /metrics (prom-client): requests by dialect, command and code with their latency, outbound
@@ -180,17 +180,6 @@ describe("metrics on the main port", () => {
     expect([...used].filter((name) => !exported.has(name))).toEqual([]);
   });
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 describe("metrics apart (METRICS_PORT) and switched off (METRICS_ENABLED=false)", () => {
   test("on METRICS_PORT only: the main port answers /metrics as any unknown path", async () => {
