@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { C, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
 import { TEST_CALLBACK_KEY } from "./support/env";
-import { liveCallbackSignature } from "./support/callbacks";
+import { liveCallbackSignature, recordingFileEvent } from "./support/callbacks";
 import { freePort } from "../scripts/support/processes";
 
 /**
@@ -135,22 +135,10 @@ describe("metrics on the main port", () => {
     const before = (await scrape(t.url)).samples;
     const room = (await live("create", T, { title: "recorded" })).body.data.roomnum as number;
     expect((await live("startcourse", T, { roomnum: room })).body.errorCode).toBe(0);
-    const file = {
-      event_type: 100,
-      file_id: `metrics-${room}`,
-      video_id: `metrics-video-${room}`,
-      video_url: "http://vod.example/metrics.flv",
-      stream_id: "2121_metrics",
-      start_time: 1500000006,
-      end_time: 1500000013,
-      media_start_time: 0,
-      file_size: 1,
-      duration: 7,
-      stream_param: `groupid=${room}&userid=${Buffer.from("teacher1").toString("base64")}`,
-    };
+    const file = recordingFileEvent(room, "teacher1", TEST_CALLBACK_KEY, { file_id: `metrics-${room}`, video_id: `metrics-video-${room}` });
     const reccall = (body: Record<string, unknown>) => t.call("live", "reccall", body);
-    expect((await reccall({ ...file, ...liveCallbackSignature(TEST_CALLBACK_KEY) })).text).toBe('{"code":0}');
-    expect((await reccall({ ...file, ...liveCallbackSignature(TEST_CALLBACK_KEY) })).text).toBe('{"code":0}');
+    expect((await reccall(file)).text).toBe('{"code":0}');
+    expect((await reccall(file)).text).toBe('{"code":0}');
     expect((await reccall({ ...file, ...liveCallbackSignature("not-the-key") })).status).toBe(401);
     expect((await reccall({ ...file, event_type: "x", ...liveCallbackSignature(TEST_CALLBACK_KEY) })).text).not.toBe('{"code":0}');
     expect((await live("exitroom", T, { roomnum: room })).body.errorCode).toBe(0);

@@ -1,6 +1,6 @@
 import { C, signUp, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
 import { OTHER_APP, sql, TEST_CALLBACK_KEY, testDatabaseUrl } from "./support/env";
-import { liveCallbackSignature, nowSeconds } from "./support/callbacks";
+import { liveCallbackSignature, nowSeconds, recordingFileEvent } from "./support/callbacks";
 import { capturingLogger } from "./support/logs";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
 import { createLogger } from "../src/logger";
@@ -20,28 +20,9 @@ const logs = capturingLogger("debug");
 
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
-/** A recording file as Tencent's ILVB bypass recording posts it (the fields of a real 2017 payload), signed. */
+/** A recording file of the test's class by teacher1, signed (Tencent's real 2017 payload). */
 function recordingEvent(overrides: Record<string, unknown> = {}, signature = liveCallbackSignature(TEST_CALLBACK_KEY)): Record<string, unknown> {
-  return {
-    appid: 1252033264,
-    channel_id: "2121_15919131751",
-    duration: 7,
-    end_time: 1500000013,
-    event_type: 100,
-    file_format: "flv",
-    file_id: "9031868222958931071",
-    file_size: 437351,
-    media_start_time: 12345,
-    record_file_id: "9031868222958931071",
-    start_time: 1500000006,
-    stream_id: "2121_15919131751",
-    stream_param: `bizid=2121&txSecret=2a53&txTime=59c91b10&groupid=${room}&userid=${b64("teacher1")}&record=flv`,
-    task_id: "1618906542",
-    video_id: "200025724_ac92b781a22c4a3e937c9e61c2624af7",
-    video_url: "http://200025724.vod.myqcloud.com/200025724_ac92b781a22c4a3e937c9e61c2624af7.f0.flv",
-    ...signature,
-    ...overrides,
-  };
+  return { ...recordingFileEvent(room, "teacher1", TEST_CALLBACK_KEY), ...signature, ...overrides };
 }
 
 /** A stream's start (1) or end (0), as CSS posts it. */

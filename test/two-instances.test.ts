@@ -1,7 +1,7 @@
 import { Redis } from "ioredis";
 import { startTencentEmulator, type TencentEmulator } from "../src/emulator";
 import { RedisKeys } from "../src/infra/redis/keys";
-import { liveCallbackSignature } from "./support/callbacks";
+import { recordingFileEvent } from "./support/callbacks";
 import { send } from "./support/connections";
 import { OTHER_APP, resetStores, sql, TEST_APP, TEST_CALLBACK_KEY, TEST_CLOUD, testRedisUrl } from "./support/env";
 import { type ServerProcess, startServerProcess } from "./support/processes";
@@ -277,25 +277,7 @@ describe("two server processes", () => {
 
     test("Tencent's recording callback for one file, delivered to both at once many times: one VideoRecord row, one 1004 marker", async () => {
       const roomnum = await livingClass(B, A, T, "recorded on both");
-      const event = {
-        appid: 1252033264,
-        channel_id: "2121_15919131751",
-        duration: 7,
-        end_time: 1500000013,
-        event_type: 100,
-        file_format: "flv",
-        file_id: "9031868222958931071",
-        file_size: 437351,
-        media_start_time: 12345,
-        record_file_id: "9031868222958931071",
-        start_time: 1500000006,
-        stream_id: "2121_15919131751",
-        stream_param: `bizid=2121&txSecret=2a53&txTime=59c91b10&groupid=${roomnum}&userid=${Buffer.from("teacher1").toString("base64")}&record=flv`,
-        task_id: "1618906542",
-        video_id: "200025724_ac92b781a22c4a3e937c9e61c2624af7",
-        video_url: "http://200025724.vod.myqcloud.com/200025724_ac92b781a22c4a3e937c9e61c2624af7.f0.flv",
-        ...liveCallbackSignature(TEST_CALLBACK_KEY),
-      };
+      const event = recordingFileEvent(roomnum, "teacher1", TEST_CALLBACK_KEY);
       const DELIVERIES_EACH = 8;
       tencent.delayMs = 100; // a slow IM widens the window between the check for the file and its marker
       let answers: string[];
