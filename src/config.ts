@@ -156,6 +156,7 @@ const envSchema = z.object({
   LOGIN_PER_ADDRESS_PER_MINUTE: nonNegativeInt.default(300),
   LOGIN_PER_ACCOUNT_PER_MINUTE: nonNegativeInt.default(10),
   TOKEN_REQUESTS_PER_MINUTE: nonNegativeInt.default(600),
+  HEARTBEATS_PER_MINUTE: nonNegativeInt.default(60),
   LIVE_COVER_BUCKET: z.string().regex(/^[a-z0-9-]{1,50}$/, "must be a COS bucket name").optional(),
   LIVE_COVER_PREFIX: z.string().regex(/^(\/[\w-][\w.-]*)*\/$/, "must be a folder such as /covers/ (/ for the whole bucket)").default("/"),
   // Who may kick a user off IM (account.kickout): ids of accounts, in their own app.
@@ -268,8 +269,8 @@ export type Config = Readonly<{
   shutdownDrainMs: number;
   shutdownGraceMs: number;
   passwordScryptN: number;
-  /** Abuse limits per minute (0: none): logins and registrations per client address and per account id, token commands per user (the heartbeat apart). */
-  rateLimits: Readonly<{ loginPerAddress: number; loginPerAccount: number; tokenRequests: number }>;
+  /** Abuse limits per minute (0: none): logins and registrations per client address and per account id, token commands per user (the heartbeat apart), a member's heartbeats per class. */
+  rateLimits: Readonly<{ loginPerAddress: number; loginPerAccount: number; tokenRequests: number; heartbeats: number }>;
   /** Prometheus metrics: exported at all, and the port of their own /metrics (unset: the main port's). */
   metrics: Readonly<{ enabled: boolean; port: number | undefined }>;
   /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
@@ -391,7 +392,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
     metrics: { enabled: e.METRICS_ENABLED, port: e.METRICS_PORT },
-    rateLimits: { loginPerAddress: e.LOGIN_PER_ADDRESS_PER_MINUTE, loginPerAccount: e.LOGIN_PER_ACCOUNT_PER_MINUTE, tokenRequests: e.TOKEN_REQUESTS_PER_MINUTE },
+    rateLimits: { loginPerAddress: e.LOGIN_PER_ADDRESS_PER_MINUTE, loginPerAccount: e.LOGIN_PER_ACCOUNT_PER_MINUTE, tokenRequests: e.TOKEN_REQUESTS_PER_MINUTE, heartbeats: e.HEARTBEATS_PER_MINUTE },
     cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },
     cos: {
       defaultBucket: e.COS_BUCKET,

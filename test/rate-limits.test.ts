@@ -1,11 +1,13 @@
 import { C, startTestServer, type TestServer } from "./support/harness";
+import { sql } from "./support/env";
 import { RedisKeys } from "../src/infra/redis/keys";
 import { createLogger } from "../src/logger";
 import { type RunningServer, startServer } from "../src/server";
 
 /**
  * Abuse limits kept in Redis: logins and registrations (both dialects, authPrivMap included)
- * per client address and per account named, token commands per user (the heartbeat apart).
+ * per client address and per account named, token commands per user (the heartbeat apart), a
+ * member's heartbeats in its class (counted in the beat's own script call).
  * Over a limit: 10429 "Too many requests, try again later" with `retryAfter`; REST: 429 with
  * Retry-After. Two instances sharing Redis share the counts; a limit of 0 is none.
  */
@@ -24,10 +26,11 @@ async function post(url: string, path: string, body: Record<string, unknown>, ad
   return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
 }
 const login = (id: string, address: string, url = t.url, pwd = PWD) => post(url, "/index.php?svc=account&cmd=login", { ...C, id, pwd }, address);
+const uinOf = async (id: string) => (await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = $1`, [id]))[0]!.uin;
 const regist = (id: string, address: string, role = 0) => post(t.url, "/index.php?svc=account&cmd=regist", { ...C, id, pwd: PWD, role }, address);
 
 beforeAll(async () => {
-  t = await startTestServer({ LOGIN_PER_ADDRESS_PER_MINUTE: "6", LOGIN_PER_ACCOUNT_PER_MINUTE: "3", TOKEN_REQUESTS_PER_MINUTE: "5" });
+  t = await startTestServer({ LOGIN_PER_ADDRESS_PER_MINUTE: "6", LOGIN_PER_ACCOUNT_PER_MINUTE: "3", TOKEN_REQUESTS_PER_MINUTE: "5", HEARTBEATS_PER_MINUTE: "12" });
   b = await startServer(t.server.config, { log: createLogger("silent") });
 });
 afterAll(async () => {
@@ -97,6 +100,34 @@ test("token commands: 5 a minute per user, the heartbeat apart", async () => {
   expect((await regist("calm-student", freshAddress())).body.errorCode).toBe(0);
   const student = (await login("calm-student", freshAddress())).body.data as { token: string };
   expect((await t.call("live", "roomlist", { ...C, token: student.token, index: 0, size: 1 })).body.errorCode).toBe(0);
+});
+
+test("heartbeats: 12 a minute per member, counted in the beat's own call and shared by instances; over it nothing is written", async () => {
+  expect((await regist("beating-teacher", freshAddress(), 1)).body.errorCode).toBe(0);
+  expect((await regist("beating-student", freshAddress())).body.errorCode).toBe(0);
+  const tokenOf = async (id: string) => ((await login(id, freshAddress())).body.data as { token: string }).token;
+  const [teacher, student] = [await tokenOf("beating-teacher"), await tokenOf("beating-student")];
+  const roomnum = (await t.call("live", "create", { ...C, token: teacher, title: "beats" })).body.data.roomnum as number;
+  expect((await t.call("live", "startcourse", { ...C, token: teacher, roomnum })).body.errorCode).toBe(0);
+  expect((await t.call("live", "reportmemid", { ...C, token: student, roomnum, operate: 0 })).body.errorCode).toBe(0);
+  const beat = (url: string, token: string) => post(url, "/index.php?svc=live&cmd=heartbeat", { ...C, token, roomnum }, freshAddress());
+  for (let i = 0; i < 6; i++) expect((await beat(t.url, student)).body).toEqual({ errorCode: 0, errorInfo: "" });
+  for (let i = 0; i < 6; i++) expect((await beat(b.url, student)).body).toEqual({ errorCode: 0, errorInfo: "" });
+  const presence = RedisKeys.coursePresence(roomnum);
+  const lastTaken = Number(await t.server.redis.zscore(presence, String(await uinOf("beating-student"))));
+  const refused = await beat(t.url, student);
+  expect(refused.body).toEqual(TOO_MANY);
+  const retryAfter = (refused.body.data as { retryAfter: number }).retryAfter;
+  expect(retryAfter).toBeGreaterThanOrEqual(1);
+  expect(retryAfter).toBeLessThanOrEqual(60);
+  // Nothing written for the refused beat.
+  expect(Number(await t.server.redis.zscore(presence, String(await uinOf("beating-student"))))).toBe(lastTaken);
+  // The teacher, another member, beats on.
+  expect((await beat(b.url, teacher)).body).toEqual({ errorCode: 0, errorInfo: "" });
+  // The counts live with the class's keys (one hash slot) and go away two minutes after the last beat.
+  const ttl = await t.server.redis.pttl(RedisKeys.courseBeatRate(roomnum));
+  expect(ttl).toBeGreaterThan(100000);
+  expect(ttl).toBeLessThanOrEqual(120000);
 });
 
 describe("a limit of 0 is none", () => {

@@ -31,6 +31,7 @@ describe("keys", () => {
     courseRoles: RedisKeys.courseRoles(roomnum),
     courseMic: RedisKeys.courseMic(roomnum),
     courseThumbup: RedisKeys.courseThumbup(roomnum),
+    courseBeatRate: RedisKeys.courseBeatRate(roomnum),
   });
   /** Keys only ever used alone (one per command, in no script or MULTI with another key). */
   const SINGLE_KEYS = ["session", "sessionsUsedByHeartbeat", "livingCourses", "presentMembers", "presenceEpoch", "presenceRebuildLock", "liveRoomOf", "rateLimit", "sessionsEnded"];

@@ -1,4 +1,5 @@
 import type { Config } from "../config";
+import { Errors } from "../errors";
 import { memberRef, RedisKeys } from "../infra/redis/keys";
 import type { RedisClient } from "../infra/redis/client";
 import { RoomMode } from "./domain";
@@ -51,9 +52,10 @@ export const LiveRole = { viewer: 0, host: 1, coHost: 2 } as const;
 
 /**
  * One class's beats of a turn as LUA.beatMany's arguments, in one pass (the hot path): the
- * host's latest beat, the thumbs-up count of a live room, the stride, then each beat.
+ * host's latest beat, the thumbs-up count of a live room, the stride, the beats a member may
+ * make a minute, then each beat.
  */
-function beatManyArgs(beats: readonly PendingBeat[]): [hostBeat: number, hostThumbup: string, stride: 2 | 3, ...beats: Array<string | number>] {
+function beatManyArgs(beats: readonly PendingBeat[], perMinute: number): [hostBeat: number, hostThumbup: string, stride: 2 | 3, perMinute: number, ...beats: Array<string | number>] {
   let hostBeat = 0;
   let hostThumbup: string | undefined;
   const live = beats[0]?.live !== undefined;
@@ -66,7 +68,7 @@ function beatManyArgs(beats: readonly PendingBeat[]): [hostBeat: number, hostThu
     if (live) members.push(String(b.uin), b.nowMs, b.live?.role ?? LiveRole.viewer);
     else members.push(String(b.uin), b.nowMs);
   }
-  return [hostBeat, hostThumbup ?? "", live ? 3 : 2, ...members];
+  return [hostBeat, hostThumbup ?? "", live ? 3 : 2, perMinute, ...members];
 }
 
 /** How long this instance trusts the live room it read a user last joined (a join on another instance shows that late). */
@@ -181,6 +183,8 @@ export class PresenceService {
       }
     });
     if (code === 1) return "present";
+    // Over the member's limit: nothing was written; the answer says when the next beat is taken.
+    if (code < 0) throw Errors.tooManyRequests(Math.ceil(-code / 1000));
     if (code !== 2) return "absent";
     // Back from a drop: the reaper judges it again from now on.
     if (!isHost) await this.deps.redis.zadd(RedisKeys.presentMembers(room.mode), nowMs, memberRef(room.roomnum, uin));
@@ -199,7 +203,8 @@ export class PresenceService {
           RedisKeys.courseAlive(roomnum),
           RedisKeys.courseRoles(roomnum),
           RedisKeys.courseThumbup(roomnum),
-          ...beatManyArgs(beats),
+          RedisKeys.courseBeatRate(roomnum),
+          ...beatManyArgs(beats, this.deps.config.rateLimits.heartbeats),
         )
         .then(
           (codes) => beats.forEach((b, i) => b.resolve(Number(codes[i]))),

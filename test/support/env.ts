@@ -61,6 +61,7 @@ export function testServerEnv(tencentUrl: string): Record<string, string> {
     LOGIN_PER_ADDRESS_PER_MINUTE: "0",
     LOGIN_PER_ACCOUNT_PER_MINUTE: "0",
     TOKEN_REQUESTS_PER_MINUTE: "0",
+    HEARTBEATS_PER_MINUTE: "0",
   };
 }
 

@@ -15,9 +15,11 @@ declare module "ioredis" {
       aliveKey: string,
       rolesKey: string,
       thumbupKey: string,
+      beatRateKey: string,
       hostBeat: number,
       hostThumbup: string,
       stride: 2 | 3,
+      beatsPerMinute: number,
       ...beats: Array<string | number>
     ): Result<number[], Context>;
   }
@@ -30,7 +32,7 @@ declare module "ioredis" {
 export type RedisClient = RedisCommander<{ type: "default"; mapping: "resp2" }> & Pick<Redis, "multi" | "pipeline" | "disconnect">;
 
 /** The scripts of scripts.ts and how many of their arguments are keys (each script's keys share one hash slot). */
-export const SCRIPT_KEY_COUNTS = { releaseLock: 1, refreshSession: 1, beginEnter: 2, claimDueMembers: 1, dropIfSilent: 2, beatMany: 5 } as const satisfies Record<keyof typeof LUA, number>;
+export const SCRIPT_KEY_COUNTS = { releaseLock: 1, refreshSession: 1, beginEnter: 2, claimDueMembers: 1, dropIfSilent: 2, beatMany: 6 } as const satisfies Record<keyof typeof LUA, number>;
 
 export interface RedisTarget {
   /** redis:// or rediss:// URL: the standalone server; with `clusterNodes`, only the user, password and TLS of every node. */

@@ -46,6 +46,8 @@ export const RedisKeys = {
   liveRoomOf: (uin: number) => `live:room-of:${uin}`,
   /** STRING a live room's thumbs-up count, as its host's last beat said. */
   courseThumbup: (roomnum: number) => `${courseTag(roomnum)}:thumbup`,
+  /** HASH uin → "window start ms:beats" of a class's members (the heartbeat's own limit, counted in the beat script). */
+  courseBeatRate: (roomnum: number) => `${courseTag(roomnum)}:beat-rate`,
   /** Prefix of a rate limit's counters (rate-limiter-flexible appends ":<key>": one STRING per client address, user…). */
   rateLimit: (name: string) => `rate:${name}`,
   /** Set once presence has been rebuilt from PostgreSQL; its absence means Redis lost state. */

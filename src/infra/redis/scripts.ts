@@ -41,29 +41,51 @@ if tonumber(score) <= tonumber(ARGV[2]) then
 end
 return score`,
 
-  /** Heartbeats of one class, one call on its keys (presence, dropped, alive, roles, thumbup).
+  /** Heartbeats of one class, one call on its keys (presence, dropped, alive, roles, thumbup, beat counts).
    *  ARGV[1]: the host's beat (ms), "0" if none; ARGV[2]: the host's thumbs-up count, "" if none;
-   *  ARGV[3]: the fields per beat, 2 (uin, beat ms) or 3 (… and the role a live member reports).
-   *  The host's beat keeps a living class alive (SET XX: an ended class stays ended).
-   *  Returns per beat: 1 present, 2 revived (dropped for silence, now back: B10), 0 not a member. */
+   *  ARGV[3]: the fields per beat, 2 (uin, beat ms) or 3 (… and the role a live member reports);
+   *  ARGV[4]: beats a member may make a minute, 0 for no limit (counted per member in KEYS[6],
+   *  "window start ms:count", kept two minutes after the last beat).
+   *  The host's beat keeps a living class alive (SET XX: an ended class stays ended), over its limit too.
+   *  Returns per beat: 1 present, 2 revived (dropped for silence, now back: B10), 0 not a member,
+   *  or minus the ms until the member's next beat is taken (over its limit: nothing written). */
   beatMany: `
 if ARGV[1] ~= '0' then
   redis.call('SET', KEYS[3], ARGV[1], 'XX')
   if ARGV[2] ~= '' then redis.call('SET', KEYS[5], ARGV[2], 'XX') end
 end
+local limit = tonumber(ARGV[4])
 local stride = tonumber(ARGV[3])
 local out = {}
-for i = 4, #ARGV, stride do
+for i = 5, #ARGV, stride do
   local uin, now = ARGV[i], ARGV[i + 1]
   local code = 0
-  if redis.call('ZADD', KEYS[1], 'XX', 'CH', now, uin) == 1 or redis.call('ZSCORE', KEYS[1], uin) then
-    code = 1
-  elseif redis.call('SREM', KEYS[2], uin) == 1 then
-    redis.call('ZADD', KEYS[1], now, uin)
-    code = 2
+  if limit > 0 then
+    local window = redis.call('HGET', KEYS[6], uin)
+    local start, count = tonumber(now), 1
+    if window then
+      local s, c = string.match(window, '^(%d+):(%d+)$')
+      if s and tonumber(now) - tonumber(s) < 60000 then start, count = tonumber(s), tonumber(c) + 1 end
+    end
+    if count > limit then
+      code = start + 60000 - tonumber(now)
+      if code < 1 then code = 1 end
+      code = -code
+    else
+      redis.call('HSET', KEYS[6], uin, start .. ':' .. count)
+    end
   end
-  if code ~= 0 and stride == 3 then redis.call('HSET', KEYS[4], uin, ARGV[i + 2]) end
+  if code == 0 then
+    if redis.call('ZADD', KEYS[1], 'XX', 'CH', now, uin) == 1 or redis.call('ZSCORE', KEYS[1], uin) then
+      code = 1
+    elseif redis.call('SREM', KEYS[2], uin) == 1 then
+      redis.call('ZADD', KEYS[1], now, uin)
+      code = 2
+    end
+    if code ~= 0 and stride == 3 then redis.call('HSET', KEYS[4], uin, ARGV[i + 2]) end
+  end
   out[#out + 1] = code
 end
+if limit > 0 then redis.call('PEXPIRE', KEYS[6], 120000) end
 return out`,
 } as const;
