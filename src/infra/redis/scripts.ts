@@ -45,7 +45,7 @@ return score`,
    *  ARGV[1]: the host's beat (ms), "0" if none; ARGV[2]: the host's thumbs-up count, "" if none;
    *  ARGV[3]: the fields per beat, 2 (uin, beat ms) or 3 (… and the role a live member reports);
    *  ARGV[4]: beats a member may make a minute, 0 for no limit (counted per member in KEYS[6],
-   *  "window start ms:count", kept two minutes after the last beat).
+   *  "window start ms:count", kept until two minutes after the last window began).
    *  The host's beat keeps a living class alive (SET XX: an ended class stays ended), over its limit too.
    *  Returns per beat: 1 present, 2 revived (dropped for silence, now back: B10), 0 not a member,
    *  or minus the ms until the member's next beat is taken (over its limit: nothing written). */
@@ -57,6 +57,7 @@ end
 local limit = tonumber(ARGV[4])
 local stride = tonumber(ARGV[3])
 local out = {}
+local windowStarted = false
 for i = 5, #ARGV, stride do
   local uin, now = ARGV[i], ARGV[i + 1]
   local code = 0
@@ -73,6 +74,7 @@ for i = 5, #ARGV, stride do
       code = -code
     else
       redis.call('HSET', KEYS[6], uin, start .. ':' .. count)
+      if count == 1 then windowStarted = true end
     end
   end
   if code == 0 then
@@ -86,6 +88,7 @@ for i = 5, #ARGV, stride do
   end
   out[#out + 1] = code
 end
-if limit > 0 then redis.call('PEXPIRE', KEYS[6], 120000) end
+-- Every member's window starts again each minute it beats: the counts outlive the last beat by one to two minutes.
+if windowStarted then redis.call('PEXPIRE', KEYS[6], 120000) end
 return out`,
 } as const;
