@@ -170,6 +170,16 @@ function expectRevokedWithinWindow(polls: Poll[], revokedAt: number): void {
   expect(polls.slice(refused).every((p) => !p.accepted)).toBe(true);
 }
 
+/** Stops both instances, then checks that IM refused nothing they sent, and stops the emulator. */
+async function stopPair(pair: Array<ServerProcess | undefined>, tencent: TencentEmulator | undefined): Promise<void> {
+  try {
+    await stopAll(pair);
+    expect(tencent?.im.rejected).toEqual([]);
+  } finally {
+    await tencent?.close();
+  }
+}
+
 describe("two server processes", () => {
   describe("sharing PostgreSQL and Redis: sessions, members, recording callbacks and relays across both", () => {
     let tencent: TencentEmulator;
@@ -188,14 +198,7 @@ describe("two server processes", () => {
       T = await login(A, "teacher1");
     }, SLOW);
 
-    afterAll(async () => {
-      try {
-        await stopAll([a, b]);
-        expect(tencent.im.rejected).toEqual([]);
-      } finally {
-        await tencent?.close();
-      }
-    }, SLOW);
+    afterAll(() => stopPair([a, b], tencent), SLOW);
 
     test("login on one; enter, heartbeats and leave on the other; the member list is the same read on either", async () => {
       await register(B, "student1", 0);
@@ -340,14 +343,7 @@ describe("two server processes", () => {
       tencent.replayIndex.callback = { url: `${B.url}/index.php?svc=live&cmd=idxfileendcall`, token: TEST_CALLBACK_KEY };
     }, SLOW);
 
-    afterAll(async () => {
-      try {
-        await stopAll([a, b]);
-        expect(tencent.im.rejected).toEqual([]);
-      } finally {
-        await tencent?.close();
-      }
-    }, SLOW);
+    afterAll(() => stopPair([a, b], tencent), SLOW);
     afterEach(() => {
       tencent.delayMs = 0;
     });
