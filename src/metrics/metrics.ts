@@ -29,6 +29,11 @@ const REQUEST_BUCKETS = [0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.0
 const CALL_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const SWEEP_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
+interface RequestChildren {
+  count: Counter.Internal;
+  seconds: Histogram.Internal<string>;
+}
+
 export const METRICS_CONTENT_TYPE = Registry.PROMETHEUS_CONTENT_TYPE;
 
 export class Metrics {
@@ -43,8 +48,8 @@ export class Metrics {
   private readonly callbacks = new Counter({ name: "sxb_callbacks_total", help: "Tencent's signed callbacks, by command and outcome: accepted, refused_signature, refused_payload (an accepted one may still fail: see sxb_requests_total).", labelNames: ["command", "outcome"], registers: [this.registry] });
   private readonly recordingFiles = new Counter({ name: "sxb_recording_files_total", help: "Recording files Tencent called back: stored (new) or duplicate (a retry or another delivery of a stored file).", labelNames: ["outcome"], registers: [this.registry] });
   private readonly replayAttempts = new Counter({ name: "sxb_replay_index_attempts_total", help: "Replay index attempts of this instance's scheduler: built, requested (the service calls back), failed.", labelNames: ["outcome"], registers: [this.registry] });
-  /** Children by label values, made once: the heartbeat's path hashes no label object. */
-  private readonly requestChildren = new Map<string, { count: Counter.Internal; seconds: Histogram.Internal<string> }>();
+  /** Children by dialect, command and code, made once: the heartbeat's path builds no key and hashes no label object. */
+  private readonly requestChildren = new Map<string, Map<string, Map<number, RequestChildren>>>();
 
   constructor(
     readonly enabled: boolean,
@@ -58,12 +63,12 @@ export class Metrics {
   /** One answered request. */
   request(dialect: RequestDialect, command: string, code: number, seconds: number): void {
     if (!this.enabled) return;
-    const key = `${dialect}\u0000${command}\u0000${code}`;
-    let child = this.requestChildren.get(key);
-    if (!child) {
-      child = { count: this.requests.labels(dialect, command, String(code)), seconds: this.requestSeconds.labels(dialect, command) };
-      this.requestChildren.set(key, child);
-    }
+    let byCommand = this.requestChildren.get(dialect);
+    if (!byCommand) this.requestChildren.set(dialect, (byCommand = new Map<string, Map<number, RequestChildren>>()));
+    let byCode = byCommand.get(command);
+    if (!byCode) byCommand.set(command, (byCode = new Map<number, RequestChildren>()));
+    let child = byCode.get(code);
+    if (!child) byCode.set(code, (child = { count: this.requests.labels(dialect, command, String(code)), seconds: this.requestSeconds.labels(dialect, command) }));
     child.count.inc();
     child.seconds.observe(seconds);
   }
