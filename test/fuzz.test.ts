@@ -8,6 +8,7 @@ import { TEST_CALLBACK_KEY, testDatabaseUrl } from "./support/env";
 import { PropertyRuns } from "./support/property-runs";
 import { stateSnapshot } from "./support/state-snapshot";
 import { imCallbackQuery, liveCallbackSignature } from "./support/callbacks";
+import { type OpenApiCheck, openApiCheckOf } from "./support/openapi-check";
 
 /**
  * Property-based fuzzing generated from the command registry: every declared field of
@@ -259,6 +260,7 @@ test("protocol door: hostile inputs to every command never 5xx, never 90000, and
   expect(reach.unreached()).toEqual([]);
 }, DOOR_TIMEOUT_MS);
 
+let openApi: Promise<OpenApiCheck> | undefined;
 const routes = fc.constantFrom(...COMMANDS.flatMap((command) => restRoutesOf(command).map((route) => ({ command, route }))));
 
 test("REST door: hostile paths, queries and bodies to every route never 5xx, never 90000, and a rejected one changes nothing", async () => {
@@ -276,7 +278,10 @@ test("REST door: hostile paths, queries and bodies to every route never 5xx, nev
       const before = await snapshot();
       const response = await fetch(`${t.url}/api/v1${path}?${query}`, init);
       reach.note(command, response.status);
-      const rejected = judge("rest", `${route.method} ${path}`, { status: response.status, text: await response.text() }, command);
+      const text = await response.text();
+      // Hostile or not, every answer is one the OpenAPI document describes.
+      (await (openApi ??= openApiCheckOf(t.url))).check(route.method, `/api/v1${path}`, response.status, text ? (JSON.parse(text) as unknown) : undefined);
+      const rejected = judge("rest", `${route.method} ${path}`, { status: response.status, text }, command);
       if (!rejected) await keepTeacherSession(command);
       if (rejected && (await snapshot()) !== before) throw new Error(`a rejected ${command.name} (${route.method} ${route.path}) changed state`);
     }),

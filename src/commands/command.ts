@@ -69,7 +69,7 @@ export interface UserContext extends PublicContext {
 /** What the handler receives: the caller (token commands) and what the access policy loaded. */
 export type ContextOf<A extends Auth, C> = (A extends "token" ? UserContext : A extends "none" ? PublicContext : BaseContext) & { course: C };
 
-export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType, C = unknown, R = unknown> {
+export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType, C = unknown, R = unknown, O extends z.ZodType = z.ZodType> {
   /** "svc.cmd" as on the wire, e.g. "live.create"; REST-only commands use a REST noun ("courses.get"). */
   name: string;
   dialect: Dialect;
@@ -92,13 +92,15 @@ export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType,
   limits?: CommandLimits;
   run(ctx: ContextOf<A, C>, input: z.output<S>): Promise<R>;
   /** `data` of the answer; a command without a presenter, or whose presenter gives nothing, answers no data. */
-  present?(result: R): object | undefined;
+  present?(result: R): (object & z.input<O>) | undefined;
+  /** The shape of what `present` gives: the OpenAPI document's answer schema, and the presenter's type. */
+  output?: O;
   /** Its REST routes, if it has any (one command may serve several, e.g. enter and leave). */
   rest?: RestMapping | readonly RestMapping[];
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- a heterogeneous registry: each entry was type-checked by defineCommand
-export type AnyCommand = Command<Auth, any, any, any>;
+export type AnyCommand = Command<Auth, any, any, any, any>;
 
 /** The REST routes of a command, as a list. */
 export function restRoutesOf(command: AnyCommand): readonly RestMapping[] {
@@ -106,6 +108,6 @@ export function restRoutesOf(command: AnyCommand): readonly RestMapping[] {
   return Array.isArray(command.rest) ? (command.rest as readonly RestMapping[]) : [command.rest as RestMapping];
 }
 
-export function defineCommand<A extends Auth, S extends z.ZodType, C, R>(command: Command<A, S, C, R>): Command<A, S, C, R> {
+export function defineCommand<A extends Auth, S extends z.ZodType, C, R, O extends z.ZodType = z.ZodType>(command: Command<A, S, C, R, O>): Command<A, S, C, R, O> {
   return command;
 }

@@ -46,7 +46,7 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
   if (call.user && !command.hotPath) await services.rateLimits.consume("tokenRequests", String(call.user.uin));
   const course: unknown = command.auth === "signed" ? signedCourse : await access(input);
   const result: unknown = await command.run({ app: call.app, timeStamp: call.timeStamp, services, user: call.user, course }, input);
-  return command.present ? command.present(result) : undefined;
+  return command.present ? (command.present(result) as object | undefined) : undefined;
 }
 
 /** The account a login or registration names: its app and case-folded id (ids are unique per app, whatever their case). */

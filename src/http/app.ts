@@ -5,6 +5,7 @@ import type { Metrics } from "../metrics/metrics";
 import type { Services } from "../services";
 import { REST_PREFIX } from "../commands/rest-mapping";
 import { Errors } from "../errors";
+import { apiDocs } from "./api-docs-door";
 import { cors } from "./cors";
 import { answerLiveness, answerReadiness, type FailingChecks, LIVENESS_PATH, READINESS_PATH } from "./health";
 import { protocolHandler } from "./protocol/adapter";
@@ -32,6 +33,12 @@ export function createApp(deps: AppDeps): Koa {
   // On the main port unless METRICS_PORT gives them a port of their own.
   const metricsHere = deps.metrics.enabled && deps.config.metrics.port === undefined;
   app.use(cors(deps.config.corsOrigins));
+
+  // The REST API's OpenAPI document and its reference page, before the REST routes.
+  const docs = apiDocs();
+  app.use(async (ctx, next) => {
+    if (!ctx.path.startsWith("/api/") || !docs.answer(ctx)) await next();
+  });
 
   const rest = restRouter(deps, REST_PREFIX);
   // The REST router only sees its own paths: protocol requests (the hot path) skip its matching.

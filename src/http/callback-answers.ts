@@ -1,3 +1,4 @@
+import { z } from "zod";
 import type { Envelope } from "../commands/command";
 import { type AppError, ErrorCode, Errors } from "../errors";
 
@@ -22,7 +23,16 @@ export type CallbackOutcome = { data: object | undefined } | { error: AppError }
 
 const statusOf = (error: AppError): number => (error.code === ErrorCode.server ? 500 : error.kind === "credentials" ? 401 : 200);
 
-function shape(envelope: CallbackEnvelope, status: number, code: number, info: string): object {
+/** Each callback envelope's answer (the OpenAPI document's schemas). */
+export const CALLBACK_ANSWER_SHAPES = {
+  liveCallback: z.object({ code: z.int() }),
+  liveEvent: z.object({ code: z.int(), errorCode: z.int(), errorInfo: z.string() }),
+  imCallback: z.object({ ActionStatus: z.enum(["OK", "FAIL"]), ErrorCode: z.int(), ErrorInfo: z.string() }),
+} as const satisfies Record<CallbackEnvelope, z.ZodType>;
+
+type CallbackAnswerBody = { [E in CallbackEnvelope]: z.input<(typeof CALLBACK_ANSWER_SHAPES)[E]> }[CallbackEnvelope];
+
+function shape(envelope: CallbackEnvelope, status: number, code: number, info: string): CallbackAnswerBody {
   switch (envelope) {
     case "liveCallback":
       return { code };

@@ -5,6 +5,7 @@ import { createLogger, type Logger } from "../../src/logger";
 import { startServer, type RunningServer } from "../../src/server";
 import { TEST_APP, OTHER_APP, TEST_CLOUD, resetStores, testDatabaseUrl, testRedisUrl, testServerEnv } from "./env";
 import { guardSlots } from "./slot-guard";
+import { type OpenApiCheck, openApiCheckOf } from "./openapi-check";
 
 /** A class marker as IM received it: the custom element's Data decoded. */
 export interface ReceivedMarker {
@@ -143,6 +144,8 @@ export async function startTestServer(
     return { status: response.status, text, headers: response.headers, body: JSON.parse(text) as ProtocolAnswer["body"] };
   };
 
+  // Every REST answer is checked against the OpenAPI document the server serves.
+  let openApi: Promise<OpenApiCheck> | undefined;
   const rest: TestServer["rest"] = async (method, path, options = {}) => {
     const headers: Record<string, string> = { "content-type": "application/json" };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
@@ -152,7 +155,9 @@ export async function startTestServer(
       body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
     });
     const text = await response.text();
-    return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    const answer = { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    (await (openApi ??= openApiCheckOf(url))).check(method, `/api/v1${path}`, answer.status, answer.body);
+    return answer;
   };
 
   return {

@@ -18,6 +18,7 @@ export const loginCommand = defineCommand({
     pwd: str(FieldText.pwd, passwordRules),
   }),
   run: ({ app, services }, input) => services.accounts.login(app, input),
+  output: z.object({ userSig: z.string(), token: z.string(), role: z.int() }),
   present: (result) => ({ userSig: result.userSig, token: result.token, role: result.role }),
   rest: { method: "post", path: "/sessions", status: 201, input: bodyFields("id", "pwd") },
 });

@@ -35,6 +35,7 @@ export const liveLoginCommand = defineCommand({
   limits: credentialLimits("id"),
   input: credentials,
   run: ({ app, services }, input) => services.accounts.login(app, input),
+  output: z.object({ userSig: z.string(), token: z.string() }),
   present: (result) => ({ userSig: result.userSig, token: result.token }),
 });
 

@@ -6,6 +6,7 @@ import { defineCommand } from "../command";
 import { int, oneOf, pagingFields, strOneOf } from "../fields";
 import { fixed, fromBody, restPaging, roomnumInPath } from "../rest-mapping";
 import { liveRole, liveRoomnum } from "./fields";
+import { MemberIdsShape } from "../live/presenters";
 
 const T = FieldText.live;
 const roomnumField = liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnum.invalid });
@@ -62,6 +63,7 @@ export const liveRoomMemberListCommand = defineCommand({
   access: anyUserOfLiveRoom,
   input: z.object({ roomnum: spacedRoomnumField, ...pagingFields(FieldText, MAX_PAGE_SIZE) }),
   run: ({ course, services }, input) => services.liveRooms.members(course, input.index, input.size),
+  output: MemberIdsShape,
   present: (list) => ({ total: list.total, idlist: list.members.map((m) => ({ id: m.uid, role: m.role })) }),
   rest: { method: "get", path: "/live/rooms/:roomnum/members", input: { ...roomnumInPath, ...restPaging } },
 });

@@ -6,7 +6,8 @@ import { defineCommand } from "../command";
 import { lenientInteger, pagingFields, phpEmpty, str } from "../fields";
 import { bodyFields, fromQuery, restPaging, roomnumInPath } from "../rest-mapping";
 import { liveRoomnum, reportedLbs, reportedRoom } from "./fields";
-import { presentLiveRoom } from "./presenters";
+import { LiveRoomShape, presentLiveRoom } from "./presenters";
+import { AddressesShape, pageShape } from "../live/presenters";
 
 const T = FieldText.live;
 
@@ -18,6 +19,7 @@ export const liveCreateCommand = defineCommand({
   access: anyUser,
   input: z.object({ type: str(T.type) }),
   run: ({ app, user, services }) => services.liveRooms.create(app, user),
+  output: z.object({ roomnum: z.int(), groupid: z.string() }),
   present: (room) => ({ roomnum: room.roomnum, groupid: room.groupid }),
   rest: { method: "post", path: "/live/rooms", status: 201, input: bodyFields("type") },
 });
@@ -77,6 +79,7 @@ export const liveRoomListCommand = defineCommand({
     input.appid !== undefined && input.appid !== 0 && input.appid !== app.sdkAppId
       ? Promise.resolve({ total: 0, rooms: [] })
       : services.liveRooms.list(app, { index: input.index, size: input.size, type: input.type }),
+  output: pageShape("rooms", LiveRoomShape),
   present: (list) => ({ total: list.total, rooms: list.rooms.map(presentLiveRoom) }),
   rest: { method: "get", path: "/live/rooms", input: { type: fromQuery("type"), ...restPaging } },
 });
@@ -92,6 +95,7 @@ export const liveStreamListLiveCommand = defineCommand({
     input.appid !== undefined && input.appid !== 0 && input.appid !== app.sdkAppId
       ? Promise.resolve({ total: 0, rooms: [] })
       : services.liveRooms.list(app, { index: input.index, size: input.size }),
+  output: pageShape("videos", z.object({ uid: z.string(), cover: z.string(), ...AddressesShape.shape })),
   present: (list) => ({
     total: list.total,
     videos: list.rooms.map((room) => ({ uid: room.hostUid, cover: room.course.cover, address: room.play.rtmp, address2: room.play.flv, address3: room.play.hls })),
@@ -108,6 +112,7 @@ export const liveRoomCommand = defineCommand({
   access: anyUserOfLiveRoom,
   input: z.object({ roomnum: liveRoomnum({ lack: T.roomnum.lack, invalid: T.roomnum.invalid }) }),
   run: ({ course, services }) => services.liveRooms.describe(course),
+  output: z.object({ ...LiveRoomShape.shape, ...AddressesShape.shape }),
   present: (room) => ({ ...presentLiveRoom(room), address: room.play.rtmp, address2: room.play.flv, address3: room.play.hls }),
   rest: { method: "get", path: "/live/rooms/:roomnum", input: roomnumInPath },
 });

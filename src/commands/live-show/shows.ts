@@ -7,6 +7,8 @@ import { int, optionalStr, str } from "../fields";
 import { bodyFields, fromQuery, roomnumInPath } from "../rest-mapping";
 import { tencentLiveCallback } from "../access";
 import { liveRoomnum } from "./fields";
+import { pageShape } from "../live/presenters";
+import { RecordShape } from "./presenters";
 
 const T = FieldText.live;
 
@@ -79,6 +81,7 @@ export const liveRecordListCommand = defineCommand({
   }),
   run: ({ app, services }, input) =>
     input.type === 0 ? services.liveRooms.records(app, input.index, input.size, input.s_uid) : services.liveRooms.vodRecords(input.index, input.size),
+  output: pageShape("videos", RecordShape),
   present: ({ total, records }) => ({
     total,
     videos: records.map((r) => ({

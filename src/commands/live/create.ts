@@ -16,6 +16,7 @@ export const createCommand = defineCommand({
     cover: optionalStr(FieldText.cover, { maxLength: 1024 }),
   }),
   run: ({ app, user, services }, input) => services.courses.create(app, user, input),
+  output: z.object({ roomnum: z.int(), groupid: z.string() }),
   present: (course) => ({ roomnum: course.roomnum, groupid: course.groupid }),
   rest: { method: "post", path: "/courses", status: 201, input: bodyFields("title", "cover") },
 });

@@ -5,7 +5,7 @@ import { courseOwnerOrAttendee, ownLibraryOr } from "../access";
 import { defineCommand } from "../command";
 import { optionalInt, pagingFields } from "../fields";
 import { fromQuery, restPaging, roomnumInPath } from "../rest-mapping";
-import { presentBoundFile } from "./presenters";
+import { BoundFileShape, pageShape, presentBoundFile } from "./presenters";
 
 const timeFilters = { from_time: fromQuery("from_time"), to_time: fromQuery("to_time") };
 
@@ -24,6 +24,7 @@ export const queryBindCommand = defineCommand({
   }),
   run: ({ user, course, services }, input) =>
     services.bindings.query(user, course, { fromTime: input.from_time, toTime: input.to_time, index: input.index, size: input.size }),
+  output: pageShape("bind_files", BoundFileShape),
   present: (list) => ({ total: list.total, bind_files: list.files.map(presentBoundFile) }),
   rest: [
     { method: "get", path: "/courses/:roomnum/bindings", input: { ...roomnumInPath, ...timeFilters, ...restPaging } },

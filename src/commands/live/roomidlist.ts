@@ -5,6 +5,7 @@ import { courseOwnerOrAttendee } from "../access";
 import { defineCommand } from "../command";
 import { int, pagingFields } from "../fields";
 import { restPaging, roomnumInPath } from "../rest-mapping";
+import { MemberIdsShape } from "./presenters";
 
 export const roomMemberListCommand = defineCommand({
   name: "live.roomidlist",
@@ -17,6 +18,7 @@ export const roomMemberListCommand = defineCommand({
     ...pagingFields(FieldText, MAX_PAGE_SIZE),
   }),
   run: ({ course, services }, input) => services.members.list(course, input.index, input.size),
+  output: MemberIdsShape,
   present: (list) => ({ total: list.total, idlist: list.members.map((m) => ({ id: m.uid, role: m.role })) }),
   rest: { method: "get", path: "/courses/:roomnum/members", input: { ...roomnumInPath, ...restPaging } },
 });

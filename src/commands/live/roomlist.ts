@@ -5,7 +5,7 @@ import { defineCommand } from "../command";
 import { anyUser } from "../access";
 import { inOrder, optionalInt, optionalOneOf, optionalStr, pagingFields } from "../fields";
 import { fixed, fromQuery, restPaging } from "../rest-mapping";
-import { presentRoom } from "./presenters";
+import { pageShape, presentRoom, RoomShape } from "./presenters";
 
 const ALL_STATES = [CourseState.created, CourseState.living, CourseState.ended, CourseState.replayable] as const;
 
@@ -50,6 +50,7 @@ export const roomListCommand = defineCommand({
       hostUid: input.host_uid,
       state: input.state,
     }),
+  output: pageShape("rooms", RoomShape),
   present: (list) => ({ total: list.total, rooms: list.rooms.map((room) => presentRoom(room)) }),
   rest: [
     { method: "get", path: "/courses", input: { ...Object.fromEntries(listFilters), ...restPaging } },

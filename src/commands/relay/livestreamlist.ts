@@ -4,7 +4,7 @@ import { MAX_PAGE_SIZE } from "../../services/domain";
 import { anyUser } from "../access";
 import { defineCommand } from "../command";
 import { pagingFields } from "../fields";
-import { presentAddresses } from "../live/presenters";
+import { AddressesShape, pageShape, presentAddresses } from "../live/presenters";
 import { restPaging } from "../rest-mapping";
 
 /** The app's classes relayed to CDN now, newest push first. */
@@ -16,6 +16,7 @@ export const liveStreamListCommand = defineCommand({
   access: anyUser,
   input: z.object(pagingFields(FieldText, MAX_PAGE_SIZE)),
   run: ({ app, services }, input) => services.relay.pushing(app, input.index, input.size),
+  output: pageShape("videos", z.object({ uid: z.string(), roomnum: z.int(), title: z.string(), cover: z.string(), ...AddressesShape.shape })),
   present: ({ total, streams }) => ({
     total,
     videos: streams.map(({ course, liveUrls }) => ({ uid: course.hostUid, roomnum: course.roomnum, title: course.title, cover: course.cover, ...presentAddresses(liveUrls) })),

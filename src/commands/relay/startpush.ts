@@ -1,5 +1,6 @@
+import { z } from "zod";
 import { defineCommand } from "../command";
-import { presentPlayUrls } from "../live/presenters";
+import { PlayUrlsShape, presentPlayUrls } from "../live/presenters";
 import { relayInput, relayOwner, relayRestInput } from "./fields";
 
 export const startPushCommand = defineCommand({
@@ -10,6 +11,7 @@ export const startPushCommand = defineCommand({
   access: relayOwner,
   input: relayInput,
   run: ({ app, course, services }, input) => services.relay.startPush(app, course, input.type ?? 0),
+  output: z.object({ channel_id: z.string(), ...PlayUrlsShape.shape }),
   present: (push) => ({ channel_id: push.channelId, ...presentPlayUrls(push.liveUrls) }),
   rest: { method: "post", path: "/courses/:roomnum/push", status: 201, input: relayRestInput },
 });

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { defineCommand } from "../command";
 import { relayInput, relayOwner, relayRestInput } from "./fields";
 
@@ -9,6 +10,7 @@ export const startRecordCommand = defineCommand({
   access: relayOwner,
   input: relayInput,
   run: ({ app, course, services }, input) => services.relay.startRecording(app, course, input.type ?? 0),
+  output: z.object({ file_name: z.string() }),
   present: (started) => ({ file_name: started.fileName }),
   rest: { method: "post", path: "/courses/:roomnum/recording", status: 201, input: relayRestInput },
 });

@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { defineCommand } from "../command";
 import { relayInput, relayOwner, relayRestInput } from "./fields";
 
@@ -9,6 +10,7 @@ export const stopRecordCommand = defineCommand({
   access: relayOwner,
   input: relayInput,
   run: ({ app, course, services }, input) => services.relay.stopRecording(app, course, input.type ?? 0),
+  output: z.object({ file_ids: z.array(z.string()) }),
   present: (stopped) => ({ file_ids: stopped.fileIds }),
   rest: { method: "delete", path: "/courses/:roomnum/recording", input: relayRestInput },
 });

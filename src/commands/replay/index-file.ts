@@ -3,7 +3,7 @@ import { FieldText } from "../../errors";
 import { replayIndexLink } from "../access";
 import { defineCommand } from "../command";
 import { int } from "../fields";
-import { presentManifest } from "../live/presenters";
+import { ManifestShape, presentManifest } from "../live/presenters";
 import { fromQuery, roomnumInPath } from "../rest-mapping";
 
 /** REST path of a class's built-in replay index (its URL is handed out as the course's `playback_idx_url`). */
@@ -18,6 +18,7 @@ export const replayIndexFileCommand = defineCommand({
   access: replayIndexLink,
   input: z.object({ roomnum: int({ lack: FieldText.roomnum.lack, invalid: FieldText.roomnum.listInvalid }), sig: z.unknown() }),
   run: ({ course, services }) => services.replayIndex.manifestOf(course),
+  output: ManifestShape,
   present: presentManifest,
   rest: { method: "get", path: REPLAY_INDEX_PATH, input: { ...roomnumInPath, sig: fromQuery("sig") } },
 });

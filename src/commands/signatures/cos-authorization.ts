@@ -17,6 +17,7 @@ export const cosAuthorizationCommand = defineCommand({
     key: str(FieldText.cosKey, { nonEmpty: true, maxLength: 1024 }),
   }),
   run: ({ user, services }, input) => Promise.resolve(services.signatures.cosAuthorization(user, input)),
+  output: z.object({ authorization: z.string(), bucket: z.string(), region: z.string(), key: z.string(), expired_time: z.int() }),
   present: (a) => ({ authorization: a.authorization, bucket: a.bucket, region: a.region, key: a.key, expired_time: a.expiredTime }),
   rest: { method: "get", path: "/cos/authorization", input: { method: fromQuery("method"), key: fromQuery("key") } },
 });

@@ -22,6 +22,7 @@ export const cosGetSignCommand = defineCommand({
       if (input.type === SignatureType.singleUse && !input.file_path) ctx.addIssue({ code: "custom", message: FieldText.filePath.lack });
     }),
   run: ({ user, services }, input) => Promise.resolve(services.signatures.cosSign(user, { type: input.type, bucket: input.bucket, filePath: input.file_path })),
+  output: z.object({ sign: z.string(), bucket: z.string(), region: z.string(), preview_tag: z.string() }),
   present: (s) => ({ sign: s.sign, bucket: s.bucket, region: s.region, preview_tag: s.previewTag }),
   rest: { method: "post", path: "/signatures/cos", input: bodyFields("type", "bucket", "file_path") },
 });

@@ -20,6 +20,7 @@ export const vodCmdProxyCommand = defineCommand({
   }),
   run: ({ user, services }, input) => services.signatures.vodProxy(user, input),
   // As the original: no data when Tencent said nothing but its code and message.
+  output: z.record(z.string(), z.unknown()).meta({ description: "VOD's answer, as VOD gave it" }),
   present: (data) => data,
   rest: { method: "post", path: "/vod/commands", input: bodyFields("method", "host", "path", "params") },
 });

@@ -10,6 +10,7 @@ export const vodGetClientSignCommand = defineCommand({
   access: anyUser,
   input: z.object({}),
   run: ({ user, services }) => Promise.resolve(services.signatures.vodUploadSign(user)),
+  output: z.object({ sign: z.string(), SecretId: z.string() }),
   present: (s) => ({ sign: s.sign, SecretId: s.secretId }),
   rest: { method: "post", path: "/signatures/vod-upload", input: {} },
 });

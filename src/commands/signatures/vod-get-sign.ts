@@ -1,3 +1,4 @@
+import { z } from "zod";
 import { anyUser } from "../access";
 import { defineCommand } from "../command";
 import { bodyFields } from "../rest-mapping";
@@ -11,6 +12,7 @@ export const vodGetSignCommand = defineCommand({
   access: anyUser,
   input: vodRequestSchema,
   run: ({ services }, input) => Promise.resolve(services.signatures.vodSign(input)),
+  output: z.object({ sign: z.string(), SecretId: z.string(), SignatureMethod: z.string() }),
   present: (s) => ({ sign: s.sign, SecretId: s.secretId, SignatureMethod: s.signatureMethod }),
   rest: { method: "post", path: "/signatures/vod", input: bodyFields("method", "host", "path", "params") },
 });

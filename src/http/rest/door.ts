@@ -13,7 +13,7 @@ import { imTimestampNow, type SessionUser } from "../../services/domain";
 import { callbackAnswer, type CallbackEnvelope, type CallbackOutcome } from "../callback-answers";
 import { noteRefusal, type RequestState } from "../request-context";
 import { clientAddress } from "../client-address";
-import { httpStatusOf } from "./status";
+import { httpStatusOf, STATUS_OF_KIND } from "./status";
 
 /**
  * The REST door: JSON bodies, `Authorization: Bearer <token>`, HTTP statuses, and the
@@ -36,11 +36,10 @@ function bearerOf(ctx: Context): string | undefined {
   return match?.[1];
 }
 
-/** Statuses of the error kinds that have their own (the rest follow the code). */
-const STATUS_OF_KIND: Partial<Record<AppError["kind"], number>> = { credentials: 401, bodyTooLarge: 413, bodyTimeout: 408, rateLimited: 429 };
+const statusOfKind: Partial<Record<AppError["kind"], number>> = STATUS_OF_KIND;
 
 function sendError(ctx: Context, error: AppError): void {
-  ctx.status = STATUS_OF_KIND[error.kind] ?? httpStatusOf(error.code);
+  ctx.status = statusOfKind[error.kind] ?? httpStatusOf(error.code);
   if (error.kind === "rateLimited") ctx.set("Retry-After", String((error.data as { retryAfter: number }).retryAfter));
   ctx.body = error.data === undefined ? { errorCode: error.code, errorInfo: error.info } : { errorCode: error.code, errorInfo: error.info, data: error.data };
 }

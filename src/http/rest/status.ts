@@ -24,3 +24,6 @@ const STATUS: Record<ErrorCodeValue, number> = {
 };
 
 export const httpStatusOf = (code: ErrorCodeValue): number => STATUS[code];
+
+/** Statuses of the error kinds that have their own (the rest follow the code). */
+export const STATUS_OF_KIND = { credentials: 401, bodyTooLarge: 413, bodyTimeout: 408, rateLimited: 429 } as const;
