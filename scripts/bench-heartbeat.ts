@@ -1,6 +1,7 @@
 import autocannon from "autocannon";
 import { forEachInBatches } from "../src/lib/batches";
-import { freePort, launch, launchTencentEmulator, waitFor } from "./support/processes";
+import type { ChildProcess } from "node:child_process";
+import { cpuSeconds, freePort, launch, launchTencentEmulator, waitFor } from "./support/processes";
 import { resetStores } from "./support/stores";
 
 /**
@@ -8,8 +9,10 @@ import { resetStores } from "./support/stores";
  * real server (its own process, PostgreSQL, Redis), compared with a bare Koa endpoint that
  * only answers {} (also its own process), each driven by autocannon: 64 connections,
  * keep-alive, 10 s. Then the same server with METRICS_ENABLED=false, alternating with the
- * metered one: what the metrics cost. Targets (2 cores): ratio ≥ 0.6, p99 ≤ 25 ms, zero
- * errors, metrics cost ≤ 5 % of the throughput.
+ * metered one three times, each server's CPU per beat read from /proc: what the metrics cost.
+ * Both run without a reaper (bench-reaper.ts measures it), so only the metrics differ.
+ * Targets (2 cores): ratio ≥ 0.6, p99 ≤ 25 ms, zero errors, metrics cost ≤ 5 % of the
+ * throughput.
  */
 
 const STUDENTS = Number(process.env.BENCH_STUDENTS ?? 1000);
@@ -36,6 +39,16 @@ interface Figures {
   p50: number;
   p99: number;
   errors: number;
+  /** The server process's CPU per request, µs (when measured). */
+  cpuUs?: number;
+}
+
+/** A run with the server's CPU per request read from /proc around it. */
+async function driveMeasured(url: string, bodies: string[], server: ChildProcess): Promise<Figures> {
+  const before = cpuSeconds(server.pid!);
+  const figures = await drive(url, bodies);
+  const requests = figures.requestsPerSecond * DURATION_S;
+  return { ...figures, cpuUs: ((cpuSeconds(server.pid!) - before) / requests) * 1e6 };
 }
 
 async function drive(url: string, bodies: string[]): Promise<Figures> {
@@ -77,50 +90,59 @@ async function main(): Promise<void> {
     IM_BASE_URL: im.url,
     LOG_LEVEL: "warn",
     PASSWORD_SCRYPT_N: "1024",
-    REAPER_ENABLED: "true",
+    REAPER_ENABLED: "false",
     // A thousand logins from one address in a few seconds, and each student beating many times a second: not abuse here.
     LOGIN_PER_ADDRESS_PER_MINUTE: "0",
     HEARTBEATS_PER_MINUTE: "0",
   });
+  // The class is set up through a server of its own, stopped before measuring: the two measured
+  // servers, with metrics and without, share the stores and have the same history.
+  const setupPort = await freePort();
+  const setup = launch("src/main.js", serverEnv(setupPort));
   const server = launch("src/main.js", serverEnv(serverPort));
-  // The same server without metrics, sharing the stores (the same sessions and class): what counting costs.
-  const unmetered = launch("src/main.js", { ...serverEnv(unmeteredPort), METRICS_ENABLED: "false", REAPER_ENABLED: "false" });
+  const unmetered = launch("src/main.js", { ...serverEnv(unmeteredPort), METRICS_ENABLED: "false" });
   const bare = launch("scripts/bare-server.js", { PORT: String(barePort) });
   try {
+    const setupBase = `http://127.0.0.1:${setupPort}`;
     const base = `http://127.0.0.1:${serverPort}`;
     const unmeteredBase = `http://127.0.0.1:${unmeteredPort}`;
-    await Promise.all([waitFor(`${base}/readyz`), waitFor(`${unmeteredBase}/readyz`), waitFor(`http://127.0.0.1:${barePort}/`)]);
+    await Promise.all([waitFor(`${setupBase}/readyz`), waitFor(`${base}/readyz`), waitFor(`${unmeteredBase}/readyz`), waitFor(`http://127.0.0.1:${barePort}/`)]);
 
-    const teacher = await loginAs(base, "bench-teacher", 1);
-    const roomnum = (await call(base, "live", "create", { token: teacher, title: "bench" }))!.roomnum as number;
-    await call(base, "live", "startcourse", { token: teacher, roomnum });
+    const teacher = await loginAs(setupBase, "bench-teacher", 1);
+    const roomnum = (await call(setupBase, "live", "create", { token: teacher, title: "bench" }))!.roomnum as number;
+    await call(setupBase, "live", "startcourse", { token: teacher, roomnum });
     const tokens = [teacher];
     const ids = Array.from({ length: STUDENTS }, (_, i) => `bench-student-${i}`);
     await forEachInBatches(ids, 25, async (id) => {
-      const token = await loginAs(base, id, 0);
-      await call(base, "live", "reportmemid", { token, roomnum, operate: 0 });
+      const token = await loginAs(setupBase, id, 0);
+      await call(setupBase, "live", "reportmemid", { token, roomnum, operate: 0 });
       tokens.push(token);
     });
+    setup.kill("SIGTERM");
     const bodies = tokens.map((token) => JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, token, roomnum }));
     console.log(`setup: 1 teacher + ${STUDENTS} students in class ${roomnum}; ${CONNECTIONS} connections, ${DURATION_S} s each\n`);
 
-    // Warm both (JIT, connection pools, course facts) before measuring.
-    await autocannon({ url: `${base}/index.php?svc=live&cmd=heartbeat`, connections: 8, amount: 2000, method: "POST", body: bodies[0] });
-    const heartbeat = await drive(`${base}/index.php?svc=live&cmd=heartbeat`, bodies);
-    const check = (await (await fetch(`${base}/index.php?svc=live&cmd=heartbeat`, { method: "POST", body: bodies[1] })).json()) as { errorCode: number };
+    // Warm all three alike (JIT, connection pools, course facts, every token once) before measuring.
+    const heartbeatUrl = (at: string) => `${at}/index.php?svc=live&cmd=heartbeat`;
+    for (const url of [heartbeatUrl(base), heartbeatUrl(unmeteredBase), `http://127.0.0.1:${barePort}/index.php`]) {
+      await autocannon({ url, connections: 8, amount: 2000, method: "POST", body: bodies[0] });
+      await forEachInBatches(bodies, 50, async (body) => void (await fetch(url, { method: "POST", body })).arrayBuffer());
+    }
+    const check = (await (await fetch(heartbeatUrl(base), { method: "POST", body: bodies[1] })).json()) as { errorCode: number };
     if (check.errorCode !== 0) throw new Error(`heartbeat answered ${JSON.stringify(check)}`);
-    await autocannon({ url: `http://127.0.0.1:${barePort}/index.php`, connections: 8, amount: 2000, method: "POST", body: bodies[0] });
     const baseline = await drive(`http://127.0.0.1:${barePort}/index.php`, bodies);
 
-    // Metrics on and off, alternating twice: the machine's drift falls on both alike.
-    await autocannon({ url: `${unmeteredBase}/index.php?svc=live&cmd=heartbeat`, connections: 8, amount: 2000, method: "POST", body: bodies[0] });
-    const metered: Figures[] = [heartbeat];
+    // Metrics on and off, alternating three times: the machine's drift falls on both alike.
+    const metered: Figures[] = [];
     const unmeteredRuns: Figures[] = [];
-    unmeteredRuns.push(await drive(`${unmeteredBase}/index.php?svc=live&cmd=heartbeat`, bodies));
-    metered.push(await drive(`${base}/index.php?svc=live&cmd=heartbeat`, bodies));
-    unmeteredRuns.push(await drive(`${unmeteredBase}/index.php?svc=live&cmd=heartbeat`, bodies));
-    const mean = (runs: Figures[]) => runs.reduce((sum, f) => sum + f.requestsPerSecond, 0) / runs.length;
-    const metricsCost = 1 - mean(metered) / mean(unmeteredRuns);
+    for (let round = 0; round < 3; round += 1) {
+      metered.push(await driveMeasured(heartbeatUrl(base), bodies, server));
+      unmeteredRuns.push(await driveMeasured(heartbeatUrl(unmeteredBase), bodies, unmetered));
+    }
+    const heartbeat = metered[0]!;
+    const mean = (runs: Figures[], of: (f: Figures) => number) => runs.reduce((sum, f) => sum + of(f), 0) / runs.length;
+    const metricsCost = 1 - mean(metered, (f) => f.requestsPerSecond) / mean(unmeteredRuns, (f) => f.requestsPerSecond);
+    const metricsCpuCost = mean(metered, (f) => f.cpuUs!) / mean(unmeteredRuns, (f) => f.cpuUs!) - 1;
 
     const ratio = heartbeat.requestsPerSecond / baseline.requestsPerSecond;
     const row = (name: string, f: Figures) =>
@@ -132,9 +154,13 @@ async function main(): Promise<void> {
     console.log(
       `metrics on: ${metered.map((f) => f.requestsPerSecond.toFixed(0)).join(" / ")} req/s; off: ${unmeteredRuns.map((f) => f.requestsPerSecond.toFixed(0)).join(" / ")} req/s; metrics cost ${(metricsCost * 100).toFixed(1)} % of the throughput (target ≤ 5 %)`,
     );
+    console.log(
+      `server CPU per beat, metrics on: ${metered.map((f) => f.cpuUs!.toFixed(1)).join(" / ")} µs; off: ${unmeteredRuns.map((f) => f.cpuUs!.toFixed(1)).join(" / ")} µs; ${(metricsCpuCost * 100).toFixed(1)} % more CPU with metrics`,
+    );
     const met = ratio >= 0.6 && heartbeat.p99 <= 25 && heartbeat.errors === 0 && metricsCost <= 0.05;
     console.log(met ? "targets met" : "TARGETS MISSED");
   } finally {
+    setup.kill("SIGTERM");
     server.kill("SIGTERM");
     unmetered.kill("SIGTERM");
     bare.kill("SIGTERM");
