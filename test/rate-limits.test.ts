@@ -3,6 +3,7 @@ import { sql } from "./support/env";
 import { RedisKeys } from "../src/infra/redis/keys";
 import { createLogger } from "../src/logger";
 import { type RunningServer, startServer } from "../src/server";
+import { type OpenApiCheck, openApiCheckOf } from "./support/openapi-check";
 
 /**
  * Abuse limits kept in Redis: logins and registrations (both dialects, authPrivMap included)
@@ -23,8 +24,12 @@ const freshAddress = () => `198.51.100.${nextAddress++}`;
 
 async function post(url: string, path: string, body: Record<string, unknown>, address: string): Promise<{ status: number; headers: Headers; body: Record<string, unknown> }> {
   const response = await fetch(`${url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-forwarded-for": address }, body: JSON.stringify(body) });
-  return { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  const answer = { status: response.status, headers: response.headers, body: (await response.json()) as Record<string, unknown> };
+  // REST's 429 too is an answer the OpenAPI document describes.
+  if (path.startsWith("/api/v1/")) (await (openApi ??= openApiCheckOf(url))).check("POST", path, answer.status, answer.body);
+  return answer;
 }
+let openApi: Promise<OpenApiCheck> | undefined;
 const login = (id: string, address: string, url = t.url, pwd = PWD) => post(url, "/index.php?svc=account&cmd=login", { ...C, id, pwd }, address);
 const uinOf = async (id: string) => (await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid = $1`, [id]))[0]!.uin;
 const regist = (id: string, address: string, role = 0) => post(t.url, "/index.php?svc=account&cmd=regist", { ...C, id, pwd: PWD, role }, address);
