@@ -71,4 +71,12 @@ export default tseslint.config(
   },
   { files: ["**/*.mjs", "**/*.js"], ...tseslint.configs.disableTypeChecked },
   { files: ["**/*.js"], languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly" } } },
+  {
+    // The console's page runs in the browser, as an ES module.
+    files: ["console/**/*.js"],
+    languageOptions: {
+      sourceType: "module",
+      globals: Object.fromEntries(["window", "document", "location", "fetch", "setTimeout", "clearTimeout", "FormData", "Node", "confirm", "alert", "URLSearchParams", "Blob", "URL"].map((name) => [name, "readonly"])),
+    },
+  },
 );

@@ -197,6 +197,8 @@ const envSchema = z.object({
   METRICS_ENABLED: boolString.default(true),
   METRICS_PORT: positiveInt.max(65535).optional(),
   PASSWORD_SCRYPT_N: positiveInt.refine((n) => (n & (n - 1)) === 0 && n >= 1024, "must be a power of two ≥ 1024").default(16384),
+  // The operator console (/console): how long a session lasts without a request.
+  CONSOLE_SESSION_IDLE_S: positiveInt.default(28800),
 });
 
 /** Every configuration key the server reads (.env.example documents exactly these). */
@@ -273,6 +275,8 @@ export type Config = Readonly<{
   rateLimits: Readonly<{ loginPerAddress: number; loginPerAccount: number; tokenRequests: number; heartbeats: number }>;
   /** Prometheus metrics: exported at all, and the port of their own /metrics (unset: the main port's). */
   metrics: Readonly<{ enabled: boolean; port: number | undefined }>;
+  /** The operator console: a session's idle expiry. */
+  console: Readonly<{ sessionIdleS: number }>;
   /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
   cloud: Readonly<{ appId: number; secretId: string; secretKey: string }>;
   cos: Readonly<{
@@ -392,6 +396,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     passwordScryptN: e.PASSWORD_SCRYPT_N,
     metrics: { enabled: e.METRICS_ENABLED, port: e.METRICS_PORT },
+    console: { sessionIdleS: e.CONSOLE_SESSION_IDLE_S },
     rateLimits: { loginPerAddress: e.LOGIN_PER_ADDRESS_PER_MINUTE, loginPerAccount: e.LOGIN_PER_ACCOUNT_PER_MINUTE, tokenRequests: e.TOKEN_REQUESTS_PER_MINUTE, heartbeats: e.HEARTBEATS_PER_MINUTE },
     cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },
     cos: {

@@ -236,5 +236,11 @@ export const Errors = {
   coverSignOff: fail(ErrorCode.invalidRequest, "cos.get_sign is switched off"),
   linksigNotServed: fail(ErrorCode.invalidRequest, "linksig is not served: Tencent's cross-room link signature is made by a closed binary whose algorithm is not public"),
 
+  /** The operator console (REST only): its session cookie, CSRF token and apps. */
+  consoleSessionMissing: fail(ErrorCode.tokenExpired, "Console session required", "credentials"),
+  consoleSessionExpired: fail(ErrorCode.tokenExpired, "Console session expired", "credentials"),
+  consoleCsrf: fail(ErrorCode.noPrivilege, "CSRF token missing or wrong"),
+  consoleAppRefused: fail(ErrorCode.noPrivilege, "this operator may not see that app"),
+
   server: fail(ErrorCode.server, "Server inner error"),
 } as const;

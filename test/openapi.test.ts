@@ -50,7 +50,8 @@ test("every REST route of every command is one operation, with its success answe
     const op = document.paths[path]?.[route.method];
     expect({ path, method: route.method, op: op?.operationId.startsWith(command.name) }).toEqual({ path, method: route.method, op: true });
     expect(Object.keys(op!.responses)).toEqual(expect.arrayContaining([String(route.status ?? 200), "400", "500"]));
-    expect(op!.security !== undefined).toBe(route.session ?? command.auth === "token");
+    const signedIn = route.session ?? (command.auth === "token" || (command.auth === "console" && route.consoleSession !== "open"));
+    expect(op!.security !== undefined).toBe(signedIn);
   }
 });
 

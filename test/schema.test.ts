@@ -102,7 +102,7 @@ describe("migrate()", () => {
     const tables = await query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Recording", "VideoRecord", "_prisma_migrations"]);
+    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Operator", "Recording", "VideoRecord", "_prisma_migrations"]);
   });
 
   test("the bookkeeping table has Prisma's exact columns", async () => {
@@ -358,6 +358,11 @@ describe("schema and migrations agree", () => {
       expect(await db.livePush.findUniqueOrThrow({ where: { id: pushRow.id } })).toEqual({ id: pushRow.id, ...pushData });
       expect((await db.livePush.create({ data: { roomnum: course.roomnum, uin: account.uin, liveUrls: [], startedAt: at("2026-02-01T00:11:00.000Z") } })).channelId).toBe("");
 
+      const operatorData = { uid: "desk@school", passwordHash: "scrypt$16384$8$1$c2FsdA==$aGFzaA==", apps: [1400000001, 1400000002], createdAt: at("2026-02-02T00:00:00.000Z") };
+      const operator = await db.operator.create({ data: operatorData });
+      expect(await db.operator.findUniqueOrThrow({ where: { uid: "desk@school" } })).toEqual({ id: operator.id, ...operatorData });
+      await expect(db.operator.create({ data: { ...operatorData, apps: [] } })).rejects.toThrow();
+
       const videoData = {
         roomnum: course.roomnum,
         uin: account.uin,
@@ -444,7 +449,7 @@ describe("schema and migrations agree", () => {
     const indexes: ExpectedIndex[] = [];
     const foreignKeys: string[] = [];
     const models = [...SCHEMA.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)];
-    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Recording", "VideoRecord"]);
+    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Operator", "Recording", "VideoRecord"]);
     const columnList = (list: string) =>
       list
         .split(",")

@@ -5,6 +5,7 @@ import { liveAppNamed } from "./common";
 import type { Course, CourseFacts } from "../services/courses";
 import type { LiveRoomRecord } from "../services/live-rooms";
 import { lenientInteger, Role, RoomMode, type SessionUser } from "../services/domain";
+import type { OperatorSession } from "../services/operators";
 
 /**
  * Access policies: who may call a command. Each command declares one; `execute` checks it
@@ -22,6 +23,8 @@ export interface AccessCall<I> {
   app: SdkApp | undefined;
   /** The caller (token commands). */
   user: SessionUser | undefined;
+  /** The signed-in console operator (console commands). */
+  operator?: OperatorSession;
   /** The validated input. */
   input: I;
   /** The request's fields as sent (signed commands are checked before their input is validated). */
@@ -258,3 +261,23 @@ export function namingOwnApp<C, I>(appidOf: (input: I) => unknown, policy: Acces
     },
   };
 }
+
+/** A signed-in console operator (the door has checked the session cookie). */
+export const signedInOperator: Access<OperatorSession> = {
+  who: "operator",
+  check: (call) => {
+    if (!call.operator) throw Errors.consoleSessionMissing();
+    return Promise.resolve(call.operator);
+  },
+};
+
+/** A console operator given the app the request names (`appid`): another app is refused, never shown. */
+export const operatorOfApp: Access<{ operator: OperatorSession; app: SdkApp }> = {
+  who: "operator of the app",
+  check: async (call) => {
+    const operator = await signedInOperator.check(call);
+    const app = appOf(call);
+    if (!operator.apps.includes(app.sdkAppId)) throw Errors.consoleAppRefused();
+    return { operator, app };
+  },
+};

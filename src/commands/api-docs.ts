@@ -11,7 +11,7 @@ import { describeSource, type InputSource, type RestMapping } from "./rest-mappi
 const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
 
 /** The protocol table's "token" column: a token, none, or a signature instead of the common fields. */
-const AUTH_CELL: Record<Auth, string> = { token: "yes", none: "–", signed: "signed" };
+const AUTH_CELL: Record<Auth, string> = { token: "yes", none: "–", signed: "signed", console: "console session" };
 
 export function protocolTable(commands: readonly AnyCommand[], dialect: Exclude<Dialect, "rest">): string {
   const lines = [row(["svc.cmd", "token", "who may call", "what"]), row(["---", "---", "---", "---"])];

@@ -3,6 +3,7 @@ import type { SdkApp } from "../config";
 import type { AppError } from "../errors";
 import type { Services } from "../services";
 import type { SessionUser } from "../services/domain";
+import type { OperatorSession } from "../services/operators";
 import type { RateLimitName } from "../rate-limits/rate-limits";
 import type { Access } from "./access";
 import type { RestMapping } from "./rest-mapping";
@@ -20,9 +21,10 @@ export type Dialect = "classroom" | "live" | "rest";
  * What the door checks before the command sees the request (the original's three base types):
  * "none" the common fields `appid` and `timeStamp` (Cmd); "token" those and the caller's token
  * (TokenCmd); "signed" nothing (SimpleCmd): the request proves itself by a signature its access
- * policy checks (Tencent's callbacks, signed links).
+ * policy checks (Tencent's callbacks, signed links); "console" (REST only) the operator console's
+ * session cookie, and its CSRF token on a change.
  */
-export type Auth = "none" | "token" | "signed";
+export type Auth = "none" | "token" | "signed" | "console";
 
 /**
  * The shape of a command's answers. Tencent's callbacks answer in Tencent's shapes on every
@@ -66,8 +68,16 @@ export interface UserContext extends PublicContext {
   user: SessionUser;
 }
 
+/** A console command's: the signed-in operator (none only for the login), and the app it names (`appid`), if any. */
+export interface ConsoleContext extends BaseContext {
+  operator: OperatorSession | undefined;
+  app: SdkApp | undefined;
+}
+
 /** What the handler receives: the caller (token commands) and what the access policy loaded. */
-export type ContextOf<A extends Auth, C> = (A extends "token" ? UserContext : A extends "none" ? PublicContext : BaseContext) & { course: C };
+export type ContextOf<A extends Auth, C> = (A extends "token" ? UserContext : A extends "none" ? PublicContext : A extends "console" ? ConsoleContext : BaseContext) & {
+  course: C;
+};
 
 export interface Command<A extends Auth = Auth, S extends z.ZodType = z.ZodType, C = unknown, R = unknown, O extends z.ZodType = z.ZodType> {
   /** "svc.cmd" as on the wire, e.g. "live.create"; REST-only commands use a REST noun ("courses.get"). */

@@ -3,6 +3,7 @@ import type { SdkApp } from "../config";
 import { Errors } from "../errors";
 import type { Services } from "../services";
 import type { SessionUser } from "../services/domain";
+import type { OperatorSession } from "../services/operators";
 import type { AnyCommand } from "./command";
 import { firstIssueText } from "./fields";
 import { uidKeyOf } from "../services/domain";
@@ -19,6 +20,10 @@ export interface Invocation {
   address: () => string;
   /** A signed request's query parameters (its signature may be there); NO_QUERY for the others. */
   query: Readonly<Record<string, string>>;
+  /** The signed-in console operator (console commands). */
+  operator?: OperatorSession;
+  /** Sees the handler's result before it is presented (the REST door sets the console's cookie from the login's). */
+  onResult?: (result: unknown) => void;
 }
 
 /** The query of a request that is not signed: no command reads it (the heartbeat's is never parsed). */
@@ -26,7 +31,7 @@ export const NO_QUERY: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Validates the input, applies the access policy, runs the handler and presents the result (data or undefined). */
 export async function execute(command: AnyCommand, services: Services, call: Invocation): Promise<object | undefined> {
-  const access = (input: unknown): Promise<unknown> => command.access.check({ services, app: call.app, user: call.user, input, fields: call.fields, query: call.query });
+  const access = (input: unknown): Promise<unknown> => command.access.check({ services, app: call.app, user: call.user, operator: call.operator, input, fields: call.fields, query: call.query });
   // A signed request proves itself before anything else is said about it; the others are
   // validated first (the original's order).
   const signed = command.auth === "signed";
@@ -45,7 +50,8 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
   // Token commands per user; the heartbeat apart (its path makes one Redis call, and a beat is cheap).
   if (call.user && !command.hotPath) await services.rateLimits.consume("tokenRequests", String(call.user.uin));
   const course: unknown = command.auth === "signed" ? signedCourse : await access(input);
-  const result: unknown = await command.run({ app: call.app, timeStamp: call.timeStamp, services, user: call.user, course }, input);
+  const result: unknown = await command.run({ app: call.app, timeStamp: call.timeStamp, services, user: call.user, operator: call.operator, course }, input);
+  call.onResult?.(result);
   return command.present ? (command.present(result) as object | undefined) : undefined;
 }
 

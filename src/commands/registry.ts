@@ -27,6 +27,9 @@ import {
   liveRoomPlayUrlCommand,
 } from "./live-show/shows";
 import { courseCommand } from "./courses/get";
+import { consoleCourseCommand, consoleEndCommand } from "./console/course";
+import { consoleLiveCommand } from "./console/live";
+import { consoleLoginCommand, consoleLogoutCommand, consoleSessionCommand } from "./console/session";
 import { createCommand } from "./live/create";
 import { exitRoomCommand } from "./live/exitroom";
 import { heartbeatCommand } from "./live/heartbeat";
@@ -108,6 +111,12 @@ export const COMMANDS: readonly AnyCommand[] = [
   liveCallbackCommand,
   liveRoomCommand,
   liveLinkSigCommand,
+  consoleLoginCommand,
+  consoleSessionCommand,
+  consoleLogoutCommand,
+  consoleLiveCommand,
+  consoleCourseCommand,
+  consoleEndCommand,
 ];
 
 /** The commands a protocol dialect answers, by "svc.cmd" (each of its names). */

@@ -34,6 +34,8 @@ export interface RestMapping {
   session?: boolean;
   /** The JSON body's fields are the input, as on the protocol door (Tencent's callbacks); `input` adds to them. */
   bodyIsInput?: boolean;
+  /** The console's session cookie: set from the command's result (`session.sessionId`), or cleared. */
+  consoleSession?: "open" | "close";
 }
 
 export const fromPath = (name: string, notFound: () => AppError): InputSource => ({ from: "path", name, notFound });

@@ -6,6 +6,7 @@ import type { Services } from "../services";
 import { REST_PREFIX } from "../commands/rest-mapping";
 import { Errors } from "../errors";
 import { apiDocs } from "./api-docs-door";
+import { CONSOLE_PATH, consolePage } from "./console-door";
 import { cors } from "./cors";
 import { answerLiveness, answerReadiness, type FailingChecks, LIVENESS_PATH, READINESS_PATH } from "./health";
 import { protocolHandler } from "./protocol/adapter";
@@ -36,8 +37,9 @@ export function createApp(deps: AppDeps): Koa {
 
   // The REST API's OpenAPI document and its reference page, before the REST routes.
   const docs = apiDocs();
+  const consoleFiles = consolePage();
   app.use(async (ctx, next) => {
-    if (!ctx.path.startsWith("/api/") || !docs.answer(ctx)) await next();
+    if (ctx.path.startsWith(CONSOLE_PATH) ? !consoleFiles.answer(ctx) : !ctx.path.startsWith("/api/") || !docs.answer(ctx)) await next();
   });
 
   const rest = restRouter(deps, REST_PREFIX);

@@ -19,6 +19,8 @@ export interface RequestState {
   failure?: unknown;
   /** Hot-path requests log at debug only. */
   quiet?: boolean;
+  /** The console operator who made it (logged: whose action it was). */
+  operator?: string;
 }
 
 /** What the access log says of a refused request. */
@@ -50,6 +52,7 @@ export function logRequest(access: RequestAccess, state: RequestState, request: 
     command: state.command,
     status: request.status,
     errorCode: state.errorCode ?? 0,
+    ...(state.operator !== undefined ? { operator: state.operator } : {}),
     ...(state.errorInfo !== undefined ? { errorInfo: state.errorInfo } : {}),
     ms,
   };

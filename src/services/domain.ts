@@ -18,7 +18,7 @@ export const ROOM_MODES: readonly RoomMode[] = [RoomMode.class, RoomMode.live];
 export const LeaveReason = { left: "left", timeout: "timeout", classEnded: "class_ended" } as const;
 export type LeaveReason = (typeof LeaveReason)[keyof typeof LeaveReason];
 
-export const EndReason = { teacher: "teacher", timeout: "timeout" } as const;
+export const EndReason = { teacher: "teacher", timeout: "timeout", operator: "operator" } as const;
 export type EndReason = (typeof EndReason)[keyof typeof EndReason];
 
 /** The caller, as known from a valid token. */

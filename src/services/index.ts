@@ -18,6 +18,8 @@ import { ClassLifecycle } from "./lifecycle";
 import { LiveRoomService } from "./live-rooms";
 import { ClassMarkers } from "./markers";
 import { MemberService } from "./members";
+import { OperatorService } from "./operators";
+import { ConsoleService } from "./console";
 import { PresenceService } from "./presence";
 import { PresenceRebuild } from "./presence-rebuild";
 import { ReaperSchedule } from "./reaper-schedule";
@@ -63,6 +65,10 @@ export interface Services {
   liveRooms: LiveRoomService;
   rateLimits: RateLimits;
   census: CensusService;
+  /** Console operators and their sessions. */
+  operators: OperatorService;
+  /** What the operator console shows and does. */
+  console: ConsoleService;
   /** What requests and services count (the doors count requests; commands count callbacks). */
   metrics: Metrics;
 }
@@ -86,5 +92,6 @@ export function createServices(deps: ServiceDeps): Services {
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
   const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
-  return { metrics: deps.metrics, rateLimits: new RateLimits(deps), census: new CensusService(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
+  const consoleView = new ConsoleService({ ...deps, presence, relay, lifecycle });
+  return { metrics: deps.metrics, rateLimits: new RateLimits(deps), census: new CensusService(deps), operators: new OperatorService(deps), console: consoleView, apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

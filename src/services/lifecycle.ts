@@ -69,6 +69,18 @@ export class ClassLifecycle {
     await this.deps.relay.classesEnded([roomnum]);
   }
 
+  /** An operator ends a living class from the console: as exitroom, in the teacher's name on IM, with reason "operator". */
+  async endByOperator(app: SdkApp, course: Course): Promise<void> {
+    const { roomnum } = course;
+    if (course.state !== CourseState.living) throw Errors.exitNeedsLiving();
+    await this.deps.lock.with(roomnum, Errors.exitNeedsLiving, async () => {
+      const fresh = await this.deps.db.course.findUniqueOrThrow({ where: { roomnum }, include: { host: { select: { uid: true } } } });
+      if (fresh.state !== CourseState.living) throw Errors.exitNeedsLiving();
+      await this.finish(app, roomnum, fresh.host.uid, EndReason.operator, imTimestampNow(), Errors.exitNeedsLiving);
+    });
+    await this.deps.relay.classesEnded([roomnum]);
+  }
+
   /**
    * The reaper: ends the classes whose teacher has been silent since before `deadlineMs`,
    * exactly like exitroom (B6), in one database write for the batch. A class another

@@ -5,7 +5,8 @@ import { authenticateOptionsOf, checkTimeStamp, resolveApp } from "../../command
 import { type AnyCommand, restRoutesOf } from "../../commands/command";
 import { execute, type Invocation, NO_QUERY, queryStrings } from "../../commands/execute";
 import { restCommands } from "../../commands/registry";
-import { inputOf, type RestMapping, type RestRequestParts } from "../../commands/rest-mapping";
+import { inputOf, REST_PREFIX, type RestMapping, type RestRequestParts } from "../../commands/rest-mapping";
+import type { OperatorSession } from "../../services/operators";
 import type { Config } from "../../config";
 import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
@@ -57,10 +58,25 @@ async function sessionOf(deps: RestDeps, command: AnyCommand, route: RestMapping
   return deps.services.sessions.authenticate(bearer, undefined, authenticateOptionsOf(command));
 }
 
+/**
+ * A console request: the operator behind the session cookie (none only for the login), the
+ * CSRF token on every change, and the app it names, if any (the access policy checks it is
+ * the operator's). A bearer token is not read here, nor the cookie by any other route.
+ */
+async function consoleInvocationOf(deps: RestDeps, route: RestMapping, request: RestRequestParts, consoleParts: ConsoleRequestParts): Promise<Invocation> {
+  const { operators, apps } = deps.services;
+  const operator = route.consoleSession === "open" ? undefined : await operators.authenticate(consoleParts.sessionId);
+  if (operator && route.method !== "get") operators.checkCsrf(operator, consoleParts.csrf);
+  const appid = request.body.appid ?? request.query.appid;
+  const app = appid === undefined ? undefined : resolveApp(apps, appid, "Cmd");
+  return { app, timeStamp: undefined, user: undefined, operator, fields: inputOf(route, request), query: NO_QUERY, address: request.address };
+}
+
 /** The caller as the command's `auth` asks (REST: the session's app, or `appid` of the body or query). */
-async function invocationOf(deps: RestDeps, command: AnyCommand, route: RestMapping, request: RestRequestParts): Promise<Invocation> {
+async function invocationOf(deps: RestDeps, command: AnyCommand, route: RestMapping, request: RestRequestParts, consoleParts: ConsoleRequestParts): Promise<Invocation> {
   const fieldsOf = () => inputOf(route, request);
   const { address } = request;
+  if (command.auth === "console") return consoleInvocationOf(deps, route, request, consoleParts);
   if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields: fieldsOf(), query: queryStrings(request.query), address };
   const user = await sessionOf(deps, command, route, request.bearer);
   const { body, query } = request;
@@ -83,9 +99,14 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
   state.quiet = command.hotPath?.quietLog === true;
   const envelope = command.envelope ?? "standard";
   const request = requestPartsOf(ctx, deps.config.trustProxy);
+  const consoleParts: ConsoleRequestParts = { sessionId: ctx.cookies.get(CONSOLE_COOKIE), csrf: ctx.get("x-csrf-token") || undefined };
   try {
     if (state.bodyError) throw state.bodyError;
-    const data = await execute(command, deps.services, await invocationOf(deps, command, route, request));
+    const invocation = await invocationOf(deps, command, route, request, consoleParts);
+    if (route.consoleSession === "open") invocation.onResult = (result) => setConsoleCookie(ctx, (result as { session: OperatorSession }).session.sessionId);
+    const data = await execute(command, deps.services, invocation);
+    if (route.consoleSession === "close") setConsoleCookie(ctx, undefined);
+    if (invocation.operator) state.operator = invocation.operator.uid;
     if (envelope !== "standard") return sendCallbackAnswer(ctx, envelope, { data });
     ctx.status = route.status ?? 200;
     if (ctx.status !== 204) ctx.body = data ?? {};
@@ -99,6 +120,27 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
     noteRefusal(state, error);
     sendError(ctx, error);
   }
+}
+
+/** The console's session cookie: sent only to the console's routes, never readable by scripts, never sent cross-site. */
+export const CONSOLE_COOKIE = "sxb_console";
+const CONSOLE_COOKIE_PATH = `${REST_PREFIX}/console`;
+
+interface ConsoleRequestParts {
+  sessionId: string | undefined;
+  csrf: string | undefined;
+}
+
+/** Sets (or, with none, clears) the console's session cookie; Secure whenever the request came over TLS (behind a trusted proxy: as it says). */
+function setConsoleCookie(ctx: Context, sessionId: string | undefined): void {
+  ctx.cookies.set(CONSOLE_COOKIE, sessionId ?? "", {
+    httpOnly: true,
+    sameSite: "strict",
+    secure: ctx.secure,
+    path: CONSOLE_COOKIE_PATH,
+    overwrite: true,
+    ...(sessionId === undefined ? { expires: new Date(0) } : {}),
+  });
 }
 
 /** JSON body parsing for REST; a malformed body answers 400 with 10002. */

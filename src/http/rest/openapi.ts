@@ -129,7 +129,7 @@ const callbackSchemaName = (envelope: CallbackEnvelope) => `${envelope[0]?.toUpp
 /** Error answers of one route: those every route may give, by name; the rest under `default`. */
 function errorsOf(command: AnyCommand, route: RestMapping, hasBody: boolean): Record<string, JsonSchema> {
   const statuses = [400, 429, 500];
-  if (route.session ?? command.auth === "token") statuses.push(401);
+  if (route.session ?? (command.auth === "token" || (command.auth === "console" && route.consoleSession !== "open"))) statuses.push(401);
   if (hasBody) statuses.push(408, 413);
   const responses: Record<string, JsonSchema> = Object.fromEntries(statuses.sort().map((status) => [String(status), errorResponse(status)]));
   responses.default = {
@@ -157,6 +157,12 @@ function callbackErrorsOf(envelope: CallbackEnvelope): Record<string, JsonSchema
   };
 }
 
+/** The bearer token of app sessions, or the console's session cookie (a change also carries X-CSRF-Token). */
+function securityOf(command: AnyCommand, route: RestMapping): Operation {
+  if (command.auth === "console") return route.consoleSession === "open" ? {} : { security: [{ consoleSession: [] }] };
+  return route.session ?? command.auth === "token" ? { security: [{ bearer: [] }] } : {};
+}
+
 function operationOf(command: AnyCommand, route: RestMapping, index: number): Operation {
   const { parameters, body } = requestOf(command, route);
   const [status, success] = successOf(command, route);
@@ -168,7 +174,7 @@ function operationOf(command: AnyCommand, route: RestMapping, index: number): Op
     tags: [command.name.split(".")[0]],
     ...(parameters.length ? { parameters } : {}),
     ...(body ? { requestBody: { required: true, content: { "application/json": { schema: body } } } } : {}),
-    ...(route.session ?? command.auth === "token" ? { security: [{ bearer: [] }] } : {}),
+    ...securityOf(command, route),
     responses: { [status]: success, ...errors },
   };
 }
@@ -182,7 +188,15 @@ function components(): JsonSchema {
     }),
   );
   return {
-    securitySchemes: { bearer: { type: "http", scheme: "bearer", description: "the token `POST /api/v1/sessions` answers" } },
+    securitySchemes: {
+      bearer: { type: "http", scheme: "bearer", description: "the token `POST /api/v1/sessions` answers" },
+      consoleSession: {
+        type: "apiKey",
+        in: "cookie",
+        name: "sxb_console",
+        description: "the operator console's session (`POST /api/v1/console/sessions` sets it); every change also sends the session's `csrf` in the X-CSRF-Token header",
+      },
+    },
     schemas: { Error: errorSchema(ALL_CODES), ...errors, ...callbacks },
   };
 }

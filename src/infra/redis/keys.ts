@@ -13,6 +13,8 @@ export const RedisKeys = {
   session: (tokenHash: string) => `session:${tokenHash}`,
   /** Pub/sub channel: the hash of every session that ends (logout, a new login, expiry, kick), so that no instance trusts it on. */
   sessionsEnded: "sessions:ended",
+  /** STRING (JSON) of a console operator's session, by SHA-256 of its cookie: operator id, login id, apps, CSRF token. TTL = idle expiry. */
+  consoleSession: (sessionHash: string) => `console:session:${sessionHash}`,
   /** SET of uins whose token a heartbeat refreshed: their SQL lastRequestAt is written in batches. */
   sessionsUsedByHeartbeat: "sessions:heartbeat-used",
   /** ZSET uin → last beat (ms) of everyone present in a class. */

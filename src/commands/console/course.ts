@@ -1,0 +1,79 @@
+import { z } from "zod";
+import { FieldText } from "../../errors";
+import { unixSeconds } from "../../services/domain";
+import { operatorOfApp } from "../access";
+import { defineCommand } from "../command";
+import { int } from "../fields";
+import { LiveUrlShape, presentLiveUrls } from "../live/presenters";
+import { fromBody, fromQuery, roomnumInPath } from "../rest-mapping";
+import { consoleAppInput } from "./live";
+
+const roomnum = int({ lack: FieldText.roomnum.lack, invalid: FieldText.roomnum.listInvalid });
+
+const CoursePageShape = z.object({
+  roomnum: z.int(),
+  title: z.string(),
+  host_uid: z.string(),
+  state: z.int(),
+  created_time: z.int(),
+  begin_time: z.int(),
+  end_time: z.int(),
+  end_reason: z.string().meta({ description: 'teacher, timeout (the reaper), operator; "" before the end' }),
+  begin_imseq: z.int(),
+  end_imseq: z.int(),
+  replay_idx_status: z.string(),
+  replay_idx_attempts: z.int(),
+  replay_idx_error: z.string(),
+  replay_idx_url: z.string(),
+  host_last_beat: z.int(),
+  recording: z.union([z.literal(0), z.literal(1)]),
+  live_urls: z.array(LiveUrlShape),
+  present: z.array(z.string()),
+  stays: z.array(z.object({ uid: z.string(), role: z.int(), join_time: z.int(), leave_time: z.int(), leave_reason: z.string() })),
+});
+
+/** One course's page: its state and times, its replay index, every stay, who is present now. */
+export const consoleCourseCommand = defineCommand({
+  name: "console.course",
+  dialect: "rest",
+  summary: "one course of the app: state and times, end reason, IM range, replay index (status, attempts, error), recording and relay, members present, every stay",
+  auth: "console",
+  access: operatorOfApp,
+  input: z.object({ ...consoleAppInput, roomnum }),
+  run: ({ course: { app }, services }, input) => services.console.coursePage(app, input.roomnum),
+  output: CoursePageShape,
+  present: ({ course, stays, present, relay, hostLastBeatMs }) => ({
+    roomnum: course.roomnum,
+    title: course.title,
+    host_uid: course.hostUid,
+    state: course.state,
+    created_time: unixSeconds(course.createdAt),
+    begin_time: unixSeconds(course.startedAt),
+    end_time: unixSeconds(course.endedAt),
+    end_reason: course.endReason ?? "",
+    begin_imseq: course.startImSeq,
+    end_imseq: course.endImSeq,
+    replay_idx_status: course.replayIndexStatus ?? "",
+    replay_idx_attempts: course.replayIndexAttempts,
+    replay_idx_error: course.replayIndexError,
+    replay_idx_url: course.replayIndexUrl,
+    host_last_beat: hostLastBeatMs ?? 0,
+    recording: relay.recording ? (1 as const) : (0 as const),
+    live_urls: presentLiveUrls(relay.liveUrls),
+    present,
+    stays: stays.map((s) => ({ uid: s.uid, role: s.role, join_time: unixSeconds(s.joinedAt), leave_time: unixSeconds(s.leftAt), leave_reason: s.leaveReason ?? "" })),
+  }),
+  rest: { method: "get", path: "/console/courses/:roomnum", input: { ...roomnumInPath, appid: fromQuery("appid") } },
+});
+
+/** An operator ends a living class, as its teacher would (reason "operator"; logged with the operator's id). */
+export const consoleEndCommand = defineCommand({
+  name: "console.end",
+  dialect: "rest",
+  summary: "an operator ends a living class of the app, as its teacher's `exitroom` would (end reason `operator`)",
+  auth: "console",
+  access: operatorOfApp,
+  input: z.object({ ...consoleAppInput, roomnum }),
+  run: ({ course: { app, operator }, services }, input) => services.console.endClass(app, input.roomnum, operator),
+  rest: { method: "post", path: "/console/courses/:roomnum/end", input: { ...roomnumInPath, appid: [fromBody("appid"), fromQuery("appid")] } },
+});

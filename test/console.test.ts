@@ -1,0 +1,188 @@
+import { C, signUp, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
+import { OTHER_APP, TEST_APP } from "./support/env";
+import { type OpenApiCheck, openApiCheckOf } from "./support/openapi-check";
+import { capturingLogger } from "./support/logs";
+
+/**
+ * The operator console's API (/api/v1/console/…): operator accounts apart from the apps',
+ * a session cookie (HttpOnly, SameSite=Strict, Secure behind TLS) with a CSRF token on every
+ * change, each operator seeing only their apps; "Live now", a course's page, and ending a
+ * class as its teacher would (reason "operator", logged with the operator's id). App tokens
+ * never open these routes, and a console session never opens the app's.
+ */
+
+let t: TestServer;
+let openApi: OpenApiCheck;
+const captured = capturingLogger("info");
+const PASSWORD = "correct horse battery";
+
+interface ConsoleAnswer {
+  status: number;
+  body: any; // eslint-disable-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
+  headers: Headers;
+}
+
+/** A console request with a cookie jar of one cookie; every answer checked against the OpenAPI document. */
+async function consoleCall(method: string, path: string, options: { cookie?: string; csrf?: string; body?: unknown; bearer?: string; forwardedProto?: string } = {}): Promise<ConsoleAnswer> {
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (options.cookie) headers.cookie = options.cookie;
+  if (options.csrf) headers["x-csrf-token"] = options.csrf;
+  if (options.bearer) headers.authorization = `Bearer ${options.bearer}`;
+  if (options.forwardedProto) headers["x-forwarded-proto"] = options.forwardedProto;
+  const response = await fetch(`${t.url}/api/v1/console${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const text = await response.text();
+  const body = text ? (JSON.parse(text) as unknown) : undefined;
+  openApi.check(method, `/api/v1/console${path}`, response.status, body);
+  return { status: response.status, body, headers: response.headers };
+}
+
+/** Signs an operator in: the cookie to send back and the CSRF token. */
+async function signIn(id: string): Promise<{ cookie: string; csrf: string; setCookie: string }> {
+  const answer = await consoleCall("POST", "/sessions", { body: { id, pwd: PASSWORD } });
+  expect(answer.status).toBe(201);
+  const setCookie = answer.headers.get("set-cookie")!;
+  return { cookie: setCookie.split(";")[0]!, csrf: answer.body.csrf as string, setCookie };
+}
+
+beforeAll(async () => {
+  t = await startTestServer({}, { log: captured.log });
+  openApi = await openApiCheckOf(t.url);
+  await t.server.services.operators.add("desk", PASSWORD, [TEST_APP.sdkAppId]);
+  await t.server.services.operators.add("other-desk", PASSWORD, [OTHER_APP.sdkAppId]);
+});
+afterAll(() => t.close());
+
+describe("operators' sessions", () => {
+  test("sign in: a session cookie, HttpOnly, SameSite=Strict, only for the console's routes, and the CSRF token; the session says who", async () => {
+    const { cookie, csrf, setCookie } = await signIn("desk");
+    expect(setCookie).toMatch(/^sxb_console=[\w-]{43}; path=\/api\/v1\/console; samesite=strict; httponly$/);
+    expect(csrf).toMatch(/^[\w-]{43}$/);
+    const session = await consoleCall("GET", "/session", { cookie });
+    expect(session).toMatchObject({ status: 200, body: { id: "desk", apps: [TEST_APP.sdkAppId], csrf } });
+    // Redis holds its hash only, with an idle expiry.
+    const keys = await t.server.redis.keys("console:session:*");
+    expect(keys).toHaveLength(1);
+    expect(keys[0]).not.toContain(cookie.split("=")[1]);
+    expect(await t.server.redis.ttl(keys[0]!)).toBeGreaterThan(28000);
+    await t.server.redis.del(keys[0]!);
+  });
+
+  test("behind TLS (a trusted proxy saying https) the cookie is Secure", async () => {
+    const proxied = await startTestServer({ TRUST_PROXY: "true" }, { keepStores: true });
+    try {
+      const response = await fetch(`${proxied.url}/api/v1/console/sessions`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-proto": "https" },
+        body: JSON.stringify({ id: "desk", pwd: PASSWORD }),
+      });
+      expect(response.status).toBe(201);
+      expect(response.headers.get("set-cookie")).toMatch(/; secure; httponly$/);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  test("a wrong password and an unknown id answer alike (10006), and nothing is stored", async () => {
+    const sessionsBefore = await t.server.redis.keys("console:session:*");
+    const wrong = await consoleCall("POST", "/sessions", { body: { id: "desk", pwd: "nope-nope-nope" } });
+    const unknown = await consoleCall("POST", "/sessions", { body: { id: "nobody", pwd: PASSWORD } });
+    expect(wrong).toMatchObject({ status: 401, body: { errorCode: 10006, errorInfo: "User password error" } });
+    expect(unknown).toMatchObject({ status: 401, body: { errorCode: 10006, errorInfo: "User password error" } });
+    expect(wrong.headers.get("set-cookie")).toBeNull();
+    expect(await t.server.redis.keys("console:session:*")).toEqual(sessionsBefore);
+  });
+
+  test("no cookie, a made-up one, or an app's bearer token: 401; signing out ends the session and clears the cookie", async () => {
+    const { T } = await signUpClassroom(t);
+    expect(await consoleCall("GET", "/session")).toMatchObject({ status: 401, body: { errorCode: 10009, errorInfo: "Console session required" } });
+    expect(await consoleCall("GET", "/session", { cookie: "sxb_console=made-up" })).toMatchObject({ status: 401, body: { errorCode: 10009, errorInfo: "Console session expired" } });
+    expect(await consoleCall("GET", `/live?appid=${C.appid}`, { bearer: T })).toMatchObject({ status: 401, body: { errorCode: 10009 } });
+    const { cookie, csrf } = await signIn("desk");
+    expect(await consoleCall("DELETE", "/sessions/current", { cookie })).toMatchObject({ status: 403, body: { errorCode: 10101, errorInfo: "CSRF token missing or wrong" } });
+    const out = await consoleCall("DELETE", "/sessions/current", { cookie, csrf });
+    expect(out.status).toBe(204);
+    expect(out.headers.get("set-cookie")).toMatch(/^sxb_console=; path=\/api\/v1\/console; expires=Thu, 01 Jan 1970 00:00:00 GMT; samesite=strict; httponly$/);
+    expect(await consoleCall("GET", "/session", { cookie })).toMatchObject({ status: 401, body: { errorCode: 10009 } });
+  });
+
+  test("a console session opens no app route: the app protocol and REST want an app token", async () => {
+    const { cookie } = await signIn("desk");
+    const rest = await fetch(`${t.url}/api/v1/courses?appid=${C.appid}`, { headers: { cookie } });
+    expect(rest.status).toBe(401);
+    const protocol = await fetch(`${t.url}/index.php?svc=live&cmd=roomlist`, { method: "POST", headers: { cookie }, body: JSON.stringify({ ...C, index: 0, size: 10 }) });
+    expect(((await protocol.json()) as { errorCode: number }).errorCode).toBe(10003);
+  });
+});
+
+describe("Live now, a course, ending a class", () => {
+  test("Live now lists the app's living classes with members present, the teacher's last beat and the reaper's deadline; another app's operator is refused", async () => {
+    const [T, S] = [await signUp(t, "teacher-a", 1), await signUp(t, "student-a", 0)];
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "algebra" })).body.data.roomnum as number;
+    expect((await t.call("live", "startcourse", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
+    expect((await t.call("live", "reportmemid", { ...C, token: S, roomnum, operate: 0 })).body.errorCode).toBe(0);
+    const before = Date.now();
+    expect((await t.call("live", "heartbeat", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
+
+    const desk = await signIn("desk");
+    const live = await consoleCall("GET", `/live?appid=${TEST_APP.sdkAppId}`, { cookie: desk.cookie });
+    expect(live.status).toBe(200);
+    const room = (live.body.rooms as Array<Record<string, unknown>>).find((r) => r.roomnum === roomnum)!;
+    expect(room).toMatchObject({ mode: "class", title: "algebra", host_uid: "teacher-a", present: 2, recording: 0, live_urls: [] });
+    expect(room.host_last_beat).toBeGreaterThanOrEqual(before - 1000);
+    expect(room.reaper_ends_at).toBe((room.host_last_beat as number) + t.server.config.roomTimeouts.class.hostS * 1000);
+
+    const other = await signIn("other-desk");
+    expect(await consoleCall("GET", `/live?appid=${TEST_APP.sdkAppId}`, { cookie: other.cookie })).toMatchObject({ status: 403, body: { errorCode: 10101, errorInfo: "this operator may not see that app" } });
+    expect((await consoleCall("GET", `/live?appid=${OTHER_APP.sdkAppId}`, { cookie: other.cookie })).body.rooms).toEqual([]);
+    expect(await consoleCall("GET", `/courses/${roomnum}?appid=${OTHER_APP.sdkAppId}`, { cookie: other.cookie })).toMatchObject({ status: 404, body: { errorCode: 10100 } });
+    expect(await consoleCall("GET", "/live", { cookie: desk.cookie })).toMatchObject({ status: 400, body: { errorCode: 10003 } });
+  });
+
+  test("a course's page, then an operator ends the class: as exitroom (end marker, stays closed), reason operator, logged with the operator's id; another app's operator and a missing CSRF token change nothing", async () => {
+    const [T, S] = [await signUp(t, "teacher-g", 1), await signUp(t, "student-g", 0)];
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "geometry" })).body.data.roomnum as number;
+    await t.call("live", "startcourse", { ...C, token: T, roomnum });
+    await t.call("live", "reportmemid", { ...C, token: S, roomnum, operate: 0 });
+    const desk = await signIn("desk");
+    const page = await consoleCall("GET", `/courses/${roomnum}?appid=${TEST_APP.sdkAppId}`, { cookie: desk.cookie });
+    expect(page.body).toMatchObject({ roomnum, title: "geometry", host_uid: "teacher-g", state: 1, end_reason: "", present: ["teacher-g", "student-g"] });
+    expect(page.body.stays).toEqual([
+      expect.objectContaining({ uid: "teacher-g", role: 1, leave_time: 0 }),
+      expect.objectContaining({ uid: "student-g", role: 0, leave_time: 0 }),
+    ]);
+
+    const other = await signIn("other-desk");
+    const refused = [
+      await consoleCall("POST", `/courses/${roomnum}/end`, { cookie: desk.cookie, body: { appid: TEST_APP.sdkAppId } }),
+      await consoleCall("POST", `/courses/${roomnum}/end`, { cookie: desk.cookie, csrf: other.csrf, body: { appid: TEST_APP.sdkAppId } }),
+      await consoleCall("POST", `/courses/${roomnum}/end`, { cookie: other.cookie, csrf: other.csrf, body: { appid: TEST_APP.sdkAppId } }),
+    ];
+    expect(refused.map((r) => [r.status, r.body.errorInfo])).toEqual([
+      [403, "CSRF token missing or wrong"],
+      [403, "CSRF token missing or wrong"],
+      [403, "this operator may not see that app"],
+    ]);
+    expect((await t.server.db.course.findUniqueOrThrow({ where: { roomnum } })).state).toBe(1);
+
+    const markersBefore = t.im.messages.length;
+    const ended = await consoleCall("POST", `/courses/${roomnum}/end`, { cookie: desk.cookie, csrf: desk.csrf, body: { appid: TEST_APP.sdkAppId } });
+    expect(ended).toMatchObject({ status: 200, body: {} });
+    const row = await t.server.db.course.findUniqueOrThrow({ where: { roomnum } });
+    expect(row).toMatchObject({ state: 2, endReason: "operator", replayIndexStatus: "waiting" });
+    expect(t.im.messages.slice(markersBefore)).toEqual([expect.objectContaining({ groupId: String(roomnum), data: expect.objectContaining({ type: 1002, value: { uid: "teacher-g" } }) })]);
+    // Whose action it was: the service's line and the request's access line both name the operator.
+    expect(captured.lines).toEqual(expect.arrayContaining([
+      expect.objectContaining({ msg: "class ended by an operator", operator: "desk", roomnum }),
+      expect.objectContaining({ msg: "request", command: "console.end", operator: "desk", status: 200 }),
+    ]));
+    expect(await t.server.db.classMember.count({ where: { roomnum, leftAt: null } })).toBe(0);
+    expect(await t.server.redis.exists(`{course:${roomnum}}:presence`)).toBe(0);
+    const after = await consoleCall("GET", `/courses/${roomnum}?appid=${TEST_APP.sdkAppId}`, { cookie: desk.cookie });
+    expect(after.body).toMatchObject({ state: 2, end_reason: "operator", present: [], replay_idx_status: "waiting" });
+    expect(after.body.stays.every((s: { leave_reason: string }) => s.leave_reason === "class_ended")).toBe(true);
+    // Ending it again is the protocol's "not living" (10102).
+    expect(await consoleCall("POST", `/courses/${roomnum}/end`, { cookie: desk.cookie, csrf: desk.csrf, body: { appid: TEST_APP.sdkAppId } })).toMatchObject({ status: 409, body: { errorCode: 10102 } });
+    // The teacher's app still works: its own exitroom now answers as for an ended class.
+    expect((await t.call("live", "exitroom", { ...C, token: T, roomnum })).body.errorCode).toBe(10102);
+  });
+});
