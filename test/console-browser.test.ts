@@ -28,6 +28,15 @@ function keepBeating(token: string, roomnum: number): void {
   beating.push(setInterval(() => void t.call("live", "heartbeat", { ...C, token, roomnum }).catch(() => undefined), 1000));
 }
 
+/** Waits until the element's text is `text` (the page refreshes itself every 3 s). */
+const waitForText = (selector: string, text: string) =>
+  // A function, not a string: the console's CSP forbids eval, which a string predicate would need.
+  page.waitForFunction(
+    ([s, expected]) => (globalThis as unknown as { document: { querySelector(q: string): { textContent: string | null } | null } }).document.querySelector(s)?.textContent === expected,
+    [selector, text] as const,
+    { timeout: WAIT_MS },
+  );
+
 const screenshot = (name: string) => page.screenshot({ path: join(ARTIFACTS, `console-${name}.png`), fullPage: true });
 
 beforeAll(async () => {
@@ -80,19 +89,19 @@ test("sign in, a class appears in Live now with its members, a silent student di
   expect(await row.locator("td").nth(3).textContent()).toBe("teacher-b");
   await screenshot("2-live-now");
   // student-b2 never beats: after 3 s of silence the reaper drops them, and the page (refreshing itself) shows 2 present.
-  await page.waitForFunction((selector) => document.querySelector(selector)?.textContent === "2", `tr[data-roomnum="${roomnum}"] td.present`, { timeout: WAIT_MS });
+  await waitForText(`tr[data-roomnum="${roomnum}"] td.present`, "2");
   await screenshot("3-student-gone");
 
   // The course's page: who is present, every stay; then the class is ended from it.
   await row.getByRole("link", { name: String(roomnum) }).click();
   await page.getByRole("heading", { name: /Browser <b>class<\/b>/ }).waitFor({ timeout: WAIT_MS });
-  await page.waitForFunction(() => document.querySelector("#present")?.textContent === "teacher-b, student-b1", undefined, { timeout: WAIT_MS });
+  await waitForText("#present", "teacher-b, student-b1");
   const stays = page.getByRole("table", { name: "Stays" }).locator("tbody tr");
   expect(await stays.count()).toBe(3);
   expect(await stays.nth(2).locator("td").nth(4).textContent()).toBe("timeout");
   await screenshot("4-course");
   await page.getByRole("button", { name: "End class" }).click();
-  await page.waitForFunction(() => document.querySelector("#course-state")?.textContent === "ended", undefined, { timeout: WAIT_MS });
+  await waitForText("#course-state", "ended");
   await screenshot("5-ended");
   const course = await t.server.db.course.findUniqueOrThrow({ where: { roomnum } });
   expect(course).toMatchObject({ state: 2, endReason: "operator" });

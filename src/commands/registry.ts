@@ -27,8 +27,11 @@ import {
   liveRoomPlayUrlCommand,
 } from "./live-show/shows";
 import { courseCommand } from "./courses/get";
-import { consoleCourseCommand, consoleEndCommand } from "./console/course";
+import { consoleCourseCommand, consoleEndCommand, consoleReplayIndexCommand, consoleStopRelayCommand } from "./console/course";
 import { consoleLiveCommand } from "./console/live";
+import { consoleAttendanceCommand, consoleMemberAttendanceCommand } from "./console/attendance";
+import { consoleChatCommand, consoleReplaysCommand } from "./console/replays";
+import { consoleHealthCommand } from "./console/health";
 import { consoleLoginCommand, consoleLogoutCommand, consoleSessionCommand } from "./console/session";
 import { createCommand } from "./live/create";
 import { exitRoomCommand } from "./live/exitroom";
@@ -117,6 +120,13 @@ export const COMMANDS: readonly AnyCommand[] = [
   consoleLiveCommand,
   consoleCourseCommand,
   consoleEndCommand,
+  consoleReplayIndexCommand,
+  consoleStopRelayCommand,
+  consoleAttendanceCommand,
+  consoleMemberAttendanceCommand,
+  consoleReplaysCommand,
+  consoleChatCommand,
+  consoleHealthCommand,
 ];
 
 /** The commands a protocol dialect answers, by "svc.cmd" (each of its names). */

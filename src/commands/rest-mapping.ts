@@ -36,6 +36,8 @@ export interface RestMapping {
   bodyIsInput?: boolean;
   /** The console's session cookie: set from the command's result (`session.sessionId`), or cleared. */
   consoleSession?: "open" | "close";
+  /** Answer the list under `rows` of the presented data as a CSV download named `filename`, instead of JSON. */
+  csv?: { rows: string; filename: string };
 }
 
 export const fromPath = (name: string, notFound: () => AppError): InputSource => ({ from: "path", name, notFound });

@@ -49,6 +49,9 @@ export interface RejectedRequest {
 
 const SEND_GROUP_MSG = "/v4/group_open_http_svc/send_group_msg";
 const KICK = "/v4/im_open_login_svc/kick";
+const GROUP_HISTORY = "/v4/group_open_http_svc/group_msg_get_simple";
+/** IM gives at most 20 messages of history per call. */
+const HISTORY_MAX = 20;
 /** IM treats the same Random within five minutes as the same message. */
 const DUPLICATE_WINDOW_MS = 5 * 60 * 1000;
 const UINT32_MAX = 4294967295;
@@ -143,11 +146,12 @@ export class ImEmulator {
     if (this.mode === "down") return { kind: "drop" };
     try {
       const app = checkRestQuery(this.apps, method, url, nowMs);
-      if (url.pathname !== SEND_GROUP_MSG && url.pathname !== KICK) fail(60009, `unknown REST API ${url.pathname}`);
+      if (url.pathname !== SEND_GROUP_MSG && url.pathname !== KICK && url.pathname !== GROUP_HISTORY) fail(60009, `unknown REST API ${url.pathname}`);
       const request = parseRestBody(body);
       if (this.mode === "garbage") return { kind: "text", contentType: "text/html", body: "<html>502 Bad Gateway</html>" };
       if (this.mode === "error") return { kind: "json", body: { ActionStatus: "FAIL", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
       if (this.mode === "errorCodeBesideOk") return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "group does not exist or has been dismissed", ErrorCode: 10010 } };
+      if (url.pathname === GROUP_HISTORY) return this.history(request);
       if (url.pathname === KICK) {
         const kicked = this.kick(app, request, nowMs);
         return this.mode === "answerLost" ? { kind: "drop" } : kicked;
@@ -171,6 +175,31 @@ export class ImEmulator {
     if (typeof userId !== "string" || userId === "") fail(70402, "UserID is required");
     this.kicked.set(`${app.sdkAppId}:${userId as string}`, Math.floor(nowMs / 1000));
     return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0 } };
+  }
+
+  /**
+   * group_msg_get_simple: up to ReqMsgNumber (IM gives 20 at most) messages with a seq ≤ ReqMsgSeq
+   * (the latest without one), newest first; IsFinished 1 once none older remains. A group that never
+   * had a message does not exist (10010).
+   */
+  private history(request: Record<string, unknown>): EmulatorReply {
+    const { GroupId: groupId, ReqMsgSeq: reqSeq, ReqMsgNumber: count } = request;
+    if (typeof groupId !== "string" || groupId === "") fail(10004, "GroupId is required");
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 1) fail(10004, "ReqMsgNumber must be a positive integer");
+    if (reqSeq !== undefined && (typeof reqSeq !== "number" || !Number.isInteger(reqSeq) || reqSeq < 0)) fail(10004, "ReqMsgSeq must be a non-negative integer");
+    const group = this.groups.get(groupId as string) ?? fail(10010, "group does not exist or has been dismissed");
+    const upTo = (reqSeq as number | undefined) ?? group.lastSeq;
+    const older = group.messages.filter((m) => m.msgSeq <= upTo).reverse();
+    const page = older.slice(0, Math.min(count as number, HISTORY_MAX));
+    const RspMsgList = page.map((m) => ({ From_Account: m.fromAccount, IsPlaceMsg: 0, MsgBody: m.msgBody, MsgPriority: 1, MsgRandom: m.random, MsgSeq: m.msgSeq, MsgTimeStamp: m.msgTime }));
+    return { kind: "json", body: { ActionStatus: "OK", ErrorInfo: "", ErrorCode: 0, GroupId: groupId, IsFinished: older.length <= page.length ? 1 : 0, RspMsgList } };
+  }
+
+  /** A member's chat message in a group, as their app's SDK would send it (development and tests: the server never sends chat). */
+  chat(sdkAppId: number, groupId: string, fromAccount: string, text: string, nowMs = Date.now()): ReceivedGroupMessage {
+    const app = this.apps.find((a) => a.sdkAppId === sdkAppId) ?? fail(70020, `SDKAppID ${sdkAppId} does not exist`);
+    const random = Math.floor(Math.random() * UINT32_MAX);
+    return this.post(app, { GroupId: groupId, Random: random, From_Account: fromAccount, MsgBody: [{ MsgType: "TIMTextElem", MsgContent: { Text: text } }] }, {}, nowMs);
   }
 
   /** Whether IM still takes a userSig of this user made at `signedAtS` (not once the user was kicked after it). */

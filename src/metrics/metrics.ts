@@ -8,6 +8,16 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
  * method returns at once.
  */
 
+/** This instance's counts, as the console's health page shows them. */
+export interface MetricCounts {
+  enabled: boolean;
+  requests: Array<{ dialect: string; command: string; code: number; count: number }>;
+  reaperSweeps: number;
+  reaperEnded: Record<string, number>;
+  callbacks: Array<{ command: string; outcome: string; count: number }>;
+  tencentCalls: Array<{ service: string; outcome: string; count: number }>;
+}
+
 /** Where a request was spoken. */
 export type RequestDialect = "classroom" | "live" | "rest" | "other";
 /** Every outbound Tencent service. */
@@ -102,6 +112,23 @@ export class Metrics {
   /** One replay index attempt. */
   replayIndexAttempt(outcome: "built" | "requested" | "failed"): void {
     if (this.enabled) this.replayAttempts.labels(outcome).inc();
+  }
+
+  /**
+   * This instance's counts since it started, for the console's health page: requests by command and
+   * code, reaper sweeps and what they ended, refused callbacks, Tencent calls by service and outcome.
+   */
+  async counts(): Promise<MetricCounts> {
+    const valuesOf = async (metric: Counter) => (await metric.get()).values.map((v) => ({ labels: v.labels as Record<string, string>, value: v.value }));
+    const [requests, sweeps, reaped, callbacks, tencent] = await Promise.all([valuesOf(this.requests), valuesOf(this.sweeps), valuesOf(this.reaped), valuesOf(this.callbacks), valuesOf(this.tencentCalls)]);
+    return {
+      enabled: this.enabled,
+      requests: requests.map(({ labels, value }) => ({ dialect: labels.dialect ?? "", command: labels.command ?? "", code: Number(labels.code), count: value })),
+      reaperSweeps: sweeps[0]?.value ?? 0,
+      reaperEnded: Object.fromEntries(reaped.map(({ labels, value }) => [labels.kind ?? "", value])),
+      callbacks: callbacks.map(({ labels, value }) => ({ command: labels.command ?? "", outcome: labels.outcome ?? "", count: value })),
+      tencentCalls: tencent.map(({ labels, value }) => ({ service: labels.service ?? "", outcome: labels.outcome ?? "", count: value })),
+    };
   }
 
   /** The exposition text. */

@@ -29,6 +29,8 @@ export interface CourseListFilter {
   toTime?: number;
   hostUid?: string;
   state?: number;
+  /** Any of these states (the console's replays: ended or replayable). */
+  states?: readonly number[];
 }
 
 export type ListedCourse = Course & { hostUid: string; memsize: number; videos: VideoView[]; relay: RelayState };
@@ -107,7 +109,7 @@ export class CourseService {
     const where = {
       appid: app.sdkAppId,
       mode: RoomMode.class,
-      ...(filter.state !== undefined ? { state: filter.state } : {}),
+      ...(filter.state !== undefined ? { state: filter.state } : filter.states ? { state: { in: [...filter.states] } } : {}),
       ...(hostUin !== undefined ? { hostUin } : {}),
       ...(filter.roomnum ? { roomnum: filter.roomnum } : {}),
       ...(filter.fromTime || filter.toTime ? { effectiveAt } : {}),

@@ -92,6 +92,6 @@ export function createServices(deps: ServiceDeps): Services {
   const callbackAuth = new CallbackAuth(deps);
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
   const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
-  const consoleView = new ConsoleService({ ...deps, presence, relay, lifecycle });
+  const consoleView = new ConsoleService({ ...deps, presence, relay, lifecycle, recordings, replayIndex });
   return { metrics: deps.metrics, rateLimits: new RateLimits(deps), census: new CensusService(deps), operators: new OperatorService(deps), console: consoleView, apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

@@ -4,9 +4,13 @@ import { unixSeconds } from "../../services/domain";
 import { operatorOfApp } from "../access";
 import { defineCommand } from "../command";
 import { int } from "../fields";
-import { LiveUrlShape, presentLiveUrls } from "../live/presenters";
-import { fromBody, fromQuery, roomnumInPath } from "../rest-mapping";
+import { BoundFileShape, LiveUrlShape, presentBoundFile, presentLiveUrls, presentVideo, VideoShape } from "../live/presenters";
+import { fixed, fromBody, fromQuery, roomnumInPath } from "../rest-mapping";
+import { strOneOf } from "../fields";
 import { consoleAppInput } from "./live";
+
+/** The app named in the body of a change, or in its query. */
+const appidOfChange = { appid: [fromBody("appid"), fromQuery("appid")] };
 
 const roomnum = int({ lack: FieldText.roomnum.lack, invalid: FieldText.roomnum.listInvalid });
 
@@ -30,6 +34,9 @@ const CoursePageShape = z.object({
   live_urls: z.array(LiveUrlShape),
   present: z.array(z.string()),
   stays: z.array(z.object({ uid: z.string(), role: z.int(), join_time: z.int(), leave_time: z.int(), leave_reason: z.string() })),
+  videos: z.array(VideoShape),
+  bindings: z.array(BoundFileShape),
+  timeline: z.array(z.object({ time: z.int(), event: z.string(), detail: z.string() })),
 });
 
 /** One course's page: its state and times, its replay index, every stay, who is present now. */
@@ -42,7 +49,7 @@ export const consoleCourseCommand = defineCommand({
   input: z.object({ ...consoleAppInput, roomnum }),
   run: ({ course: { app }, services }, input) => services.console.coursePage(app, input.roomnum),
   output: CoursePageShape,
-  present: ({ course, stays, present, relay, hostLastBeatMs }) => ({
+  present: ({ course, stays, present, relay, hostLastBeatMs, videos, bindings, timeline }) => ({
     roomnum: course.roomnum,
     title: course.title,
     host_uid: course.hostUid,
@@ -62,6 +69,9 @@ export const consoleCourseCommand = defineCommand({
     live_urls: presentLiveUrls(relay.liveUrls),
     present,
     stays: stays.map((s) => ({ uid: s.uid, role: s.role, join_time: unixSeconds(s.joinedAt), leave_time: unixSeconds(s.leftAt), leave_reason: s.leaveReason ?? "" })),
+    videos: videos.map(presentVideo),
+    bindings: bindings.map(presentBoundFile),
+    timeline: timeline.map((e) => ({ time: unixSeconds(e.at), event: e.event, detail: e.detail })),
   }),
   rest: { method: "get", path: "/console/courses/:roomnum", input: { ...roomnumInPath, appid: fromQuery("appid") } },
 });
@@ -75,5 +85,32 @@ export const consoleEndCommand = defineCommand({
   access: operatorOfApp,
   input: z.object({ ...consoleAppInput, roomnum }),
   run: ({ course: { app, operator }, services }, input) => services.console.endClass(app, input.roomnum, operator),
-  rest: { method: "post", path: "/console/courses/:roomnum/end", input: { ...roomnumInPath, appid: [fromBody("appid"), fromQuery("appid")] } },
+  rest: { method: "post", path: "/console/courses/:roomnum/end", input: { ...roomnumInPath, ...appidOfChange } },
+});
+
+/** An operator asks for the replay index again: as the owner's `makereplayidx` (once due, or after a failure). */
+export const consoleReplayIndexCommand = defineCommand({
+  name: "console.replay-index",
+  dialect: "rest",
+  summary: "an operator asks for an ended class's replay index again, as its owner's `makereplayidx` would",
+  auth: "console",
+  access: operatorOfApp,
+  input: z.object({ ...consoleAppInput, roomnum }),
+  run: ({ course: { app, operator }, services }, input) => services.console.askReplayIndex(app, input.roomnum, operator),
+  rest: { method: "post", path: "/console/courses/:roomnum/replay-index", input: { ...roomnumInPath, ...appidOfChange } },
+});
+
+/** An operator stops a class's server-side recording or relay push (the teacher's stream). */
+export const consoleStopRelayCommand = defineCommand({
+  name: "console.stop-relay",
+  dialect: "rest",
+  summary: "an operator stops a class's server-side recording or relay push, as its teacher's `stoprecord` / `stoppush` would",
+  auth: "console",
+  access: operatorOfApp,
+  input: z.object({ ...consoleAppInput, roomnum, what: strOneOf({ invalid: "what must be recording or push" }, ["recording", "push"] as const) }),
+  run: ({ course: { app, operator }, services }, input) => services.console.stopRelay(app, input.roomnum, input.what, operator),
+  rest: [
+    { method: "post", path: "/console/courses/:roomnum/recording/stop", input: { ...roomnumInPath, ...appidOfChange, what: fixed("recording") } },
+    { method: "post", path: "/console/courses/:roomnum/push/stop", input: { ...roomnumInPath, ...appidOfChange, what: fixed("push") } },
+  ],
 });

@@ -1,4 +1,5 @@
 import Router from "@koa/router";
+import { z } from "zod";
 import bodyParser from "koa-bodyparser";
 import type { Context } from "koa";
 import { authenticateOptionsOf, checkTimeStamp, resolveApp } from "../../commands/common";
@@ -15,6 +16,7 @@ import { callbackAnswer, type CallbackEnvelope, type CallbackOutcome } from "../
 import { noteRefusal, type RequestState } from "../request-context";
 import { clientAddress } from "../client-address";
 import { httpStatusOf, STATUS_OF_KIND } from "./status";
+import { toCsv } from "./csv";
 
 /**
  * The REST door: JSON bodies, `Authorization: Bearer <token>`, HTTP statuses, and the
@@ -109,6 +111,7 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
     if (invocation.operator) state.operator = invocation.operator.uid;
     if (envelope !== "standard") return sendCallbackAnswer(ctx, envelope, { data });
     ctx.status = route.status ?? 200;
+    if (route.csv) return sendCsv(ctx, command, route.csv, data);
     if (ctx.status !== 204) ctx.body = data ?? {};
   } catch (error) {
     if (envelope !== "standard" && error !== state.bodyError) {
@@ -120,6 +123,22 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
     noteRefusal(state, error);
     sendError(ctx, error);
   }
+}
+
+/** The columns of a CSV download: the keys of its rows in the command's output shape, in order. */
+function csvColumnsOf(command: AnyCommand, rows: string): string[] {
+  const list = (command.output as z.ZodObject | undefined)?.shape[rows];
+  const row = list instanceof z.ZodArray ? list.element : undefined;
+  if (!(row instanceof z.ZodObject)) throw new Error(`${command.name}: its output has no list of rows "${rows}" for its CSV route`);
+  return Object.keys(row.shape);
+}
+
+/** A list of the presented data as a CSV download. */
+function sendCsv(ctx: Context, command: AnyCommand, csv: NonNullable<RestMapping["csv"]>, data: object | undefined): void {
+  const rows = ((data as Record<string, unknown> | undefined)?.[csv.rows] ?? []) as Array<Record<string, unknown>>;
+  ctx.type = "text/csv; charset=utf-8";
+  ctx.set("Content-Disposition", `attachment; filename="${csv.filename}"`);
+  ctx.body = toCsv(rows, csvColumnsOf(command, csv.rows));
 }
 
 /** The console's session cookie: sent only to the console's routes, never readable by scripts, never sent cross-site. */

@@ -121,6 +121,7 @@ function successOf(command: AnyCommand, route: RestMapping): [string, JsonSchema
         ? z.toJSONSchema(command.output as z.ZodType, { io: "output", target: "draft-2020-12" })
         : { type: "object", maxProperties: 0 };
   delete (schema as JsonSchema).$schema;
+  if (route.csv) return [String(status), { description: `${command.summary}, as CSV (the columns of \`${route.csv.rows}\`)`, content: { "text/csv": { schema: { type: "string" } } } }];
   return [String(status), { description: command.summary, content: { "application/json": { schema } } }];
 }
 

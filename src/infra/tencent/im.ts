@@ -28,6 +28,19 @@ export function classMarkerMessage(marker: { type: ClassMarkerType; timestamp: n
   return { random: randomInt(0, 4294967296), data };
 }
 
+/** A group message as IM's history gives it. */
+export interface GroupHistoryMessage {
+  msgSeq: number;
+  fromAccount: string;
+  /** Unix seconds. */
+  msgTime: number;
+  /** The elements as IM keeps them ({MsgType, MsgContent}). */
+  msgBody: Array<{ MsgType: string; MsgContent: Record<string, unknown> }>;
+}
+
+/** IM gives at most 20 messages of history per call. */
+const HISTORY_PAGE = 20;
+
 export class ImClient {
   private readonly rest: ImRest;
 
@@ -52,6 +65,28 @@ export class ImClient {
     const seq = reply.MsgSeq;
     if (typeof seq !== "number" || !Number.isInteger(seq)) throw new ImError("send_group_msg: no MsgSeq in reply", "unknown");
     return seq;
+  }
+
+  /**
+   * A group's messages from `fromSeq` to `toSeq`, oldest first (group_msg_get_simple, pulled
+   * backwards 20 at a time, as IM gives them), at most `limit`. Placeholders of expired or deleted
+   * messages (IsPlaceMsg) are left out. Throws ImError.
+   */
+  async groupHistory(app: SdkApp, groupId: string, fromSeq: number, toSeq: number, limit: number): Promise<GroupHistoryMessage[]> {
+    const messages: GroupHistoryMessage[] = [];
+    let next = toSeq;
+    while (next >= fromSeq && messages.length < limit) {
+      const reply = await this.rest.call(app, "group_open_http_svc/group_msg_get_simple", { GroupId: groupId, ReqMsgSeq: next, ReqMsgNumber: HISTORY_PAGE });
+      const page = Array.isArray(reply.RspMsgList) ? (reply.RspMsgList as Array<Record<string, unknown>>) : [];
+      for (const m of page) {
+        if (typeof m.MsgSeq !== "number" || m.MsgSeq < fromSeq || m.MsgSeq > next || m.IsPlaceMsg === 1) continue;
+        messages.push({ msgSeq: m.MsgSeq, fromAccount: String(m.From_Account ?? ""), msgTime: Number(m.MsgTimeStamp ?? 0), msgBody: Array.isArray(m.MsgBody) ? (m.MsgBody as GroupHistoryMessage["msgBody"]) : [] });
+      }
+      const lowest = Math.min(...page.map((m) => (typeof m.MsgSeq === "number" ? m.MsgSeq : next)));
+      if (page.length === 0 || reply.IsFinished === 1 || lowest > next) break;
+      next = lowest - 1;
+    }
+    return messages.sort((a, b) => a.msgSeq - b.msgSeq).slice(-limit);
   }
 
   /** Ends a user's IM login: every userSig it holds stops working (im_open_login_svc/kick). Throws ImError. */
