@@ -304,7 +304,8 @@ export function minutesOf(stays: ReadonlyArray<readonly [number, number]>): numb
 
 /** What a chat line shows of a message's first element. */
 function lineOf(element: { MsgType: string; MsgContent: Record<string, unknown> } | undefined): Pick<ChatLine, "kind" | "text"> {
-  if (element?.MsgType === "TIMTextElem") return { kind: "text", text: String(element.MsgContent.Text ?? "") };
-  if (element?.MsgType === "TIMCustomElem") return { kind: "custom", text: String(element.MsgContent.Data ?? "") };
+  const textOf = (value: unknown) => (typeof value === "string" ? value : "");
+  if (element?.MsgType === "TIMTextElem") return { kind: "text", text: textOf(element.MsgContent.Text) };
+  if (element?.MsgType === "TIMCustomElem") return { kind: "custom", text: textOf(element.MsgContent.Data) };
   return { kind: "other", text: element?.MsgType ?? "" };
 }

@@ -127,7 +127,7 @@ async function handle(deps: RestDeps, command: AnyCommand, route: RestMapping, c
 
 /** The columns of a CSV download: the keys of its rows in the command's output shape, in order. */
 function csvColumnsOf(command: AnyCommand, rows: string): string[] {
-  const list = (command.output as z.ZodObject | undefined)?.shape[rows];
+  const list: unknown = (command.output as z.ZodObject | undefined)?.shape[rows];
   const row = list instanceof z.ZodArray ? list.element : undefined;
   if (!(row instanceof z.ZodObject)) throw new Error(`${command.name}: its output has no list of rows "${rows}" for its CSV route`);
   return Object.keys(row.shape);

@@ -80,7 +80,7 @@ export class ImClient {
       const page = Array.isArray(reply.RspMsgList) ? (reply.RspMsgList as Array<Record<string, unknown>>) : [];
       for (const m of page) {
         if (typeof m.MsgSeq !== "number" || m.MsgSeq < fromSeq || m.MsgSeq > next || m.IsPlaceMsg === 1) continue;
-        messages.push({ msgSeq: m.MsgSeq, fromAccount: String(m.From_Account ?? ""), msgTime: Number(m.MsgTimeStamp ?? 0), msgBody: Array.isArray(m.MsgBody) ? (m.MsgBody as GroupHistoryMessage["msgBody"]) : [] });
+        messages.push({ msgSeq: m.MsgSeq, fromAccount: typeof m.From_Account === "string" ? m.From_Account : "", msgTime: Number(m.MsgTimeStamp ?? 0), msgBody: Array.isArray(m.MsgBody) ? (m.MsgBody as GroupHistoryMessage["msgBody"]) : [] });
       }
       const lowest = Math.min(...page.map((m) => (typeof m.MsgSeq === "number" ? m.MsgSeq : next)));
       if (page.length === 0 || reply.IsFinished === 1 || lowest > next) break;
