@@ -2,6 +2,8 @@ import { C, signUp, signUpClassroom, startTestServer, type TestServer } from "./
 import { OTHER_APP, TEST_APP } from "./support/env";
 import { type OpenApiCheck, openApiCheckOf } from "./support/openapi-check";
 import { capturingLogger } from "./support/logs";
+import fc from "fast-check";
+import { minutesOf } from "../src/services/console";
 
 /**
  * The operator console's API (/api/v1/console/…): operator accounts apart from the apps',
@@ -184,5 +186,127 @@ describe("Live now, a course, ending a class", () => {
     expect(await consoleCall("POST", `/courses/${roomnum}/end`, { cookie: desk.cookie, csrf: desk.csrf, body: { appid: TEST_APP.sdkAppId } })).toMatchObject({ status: 409, body: { errorCode: 10102 } });
     // The teacher's app still works: its own exitroom now answers as for an ended class.
     expect((await t.call("live", "exitroom", { ...C, token: T, roomnum })).body.errorCode).toBe(10102);
+  });
+});
+
+describe("a course's story, attendance, replays, chat, health", () => {
+  const appid = TEST_APP.sdkAppId;
+
+  test("minutesOf merges overlapping stays: the same as counting each covered second (property, against an independent count)", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 3600 }), fc.integer({ min: 0, max: 1800 })), { maxLength: 8 }), (stays) => {
+        const intervals = stays.map(([join, length]) => [join * 1000, (join + length) * 1000] as const);
+        const covered = new Set<number>();
+        for (const [join, leave] of intervals) for (let s = join / 1000; s < leave / 1000; s++) covered.add(s);
+        expect(minutesOf(intervals)).toBe(Math.round(covered.size / 6) / 10);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("a class's attendance: stays merged when a student rejoins, first join, last leave; as CSV, formulas defused; a member's classes", async () => {
+    const [T, S1, S2] = [await signUp(t, "teacher-h", 1), await signUp(t, "student-h1", 0), await signUp(t, "=cmd|student", 0)];
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "history, \"modern\"" })).body.data.roomnum as number;
+    await t.call("live", "startcourse", { ...C, token: T, roomnum });
+    for (const token of [S1, S2]) await t.call("live", "reportmemid", { ...C, token, roomnum, operate: 0 });
+    await t.call("live", "reportmemid", { ...C, token: S1, roomnum, operate: 1 });
+    await t.call("live", "reportmemid", { ...C, token: S1, roomnum, operate: 0 });
+    expect((await t.call("live", "exitroom", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
+    // The stays, moved to known times: student-h1 10:00–10:20 then 10:15–10:40 (overlapping: 40 min), the other 10:05–10:50 (45).
+    const at = (hhmm: string) => new Date(`2026-11-02T${hhmm}:00.000Z`);
+    const stays = await t.server.db.classMember.findMany({ where: { roomnum }, orderBy: { id: "asc" }, include: { account: true } });
+    const times: Record<string, Array<[string, string]>> = { "teacher-h": [["09:58", "10:50"]], "student-h1": [["10:00", "10:20"], ["10:15", "10:40"]], "=cmd|student": [["10:05", "10:50"]] };
+    const seen = new Map<string, number>();
+    for (const stay of stays) {
+      const n = seen.get(stay.account.uid) ?? 0;
+      seen.set(stay.account.uid, n + 1);
+      const [join, leave] = times[stay.account.uid]![n]!;
+      await t.server.db.classMember.update({ where: { id: stay.id }, data: { joinedAt: at(join), leftAt: at(leave) } });
+    }
+    const desk = await signIn("desk");
+    const attendance = await consoleCall("GET", `/courses/${roomnum}/attendance?appid=${appid}`, { cookie: desk.cookie });
+    const unix = (hhmm: string) => at(hhmm).getTime() / 1000;
+    expect(attendance.body).toEqual({
+      roomnum,
+      members: [
+        { uid: "teacher-h", role: 1, minutes: 52, first_join: unix("09:58"), last_leave: unix("10:50"), stays: 1 },
+        { uid: "student-h1", role: 0, minutes: 40, first_join: unix("10:00"), last_leave: unix("10:40"), stays: 2 },
+        { uid: "=cmd|student", role: 0, minutes: 45, first_join: unix("10:05"), last_leave: unix("10:50"), stays: 1 },
+      ],
+    });
+    const csv = await fetch(`${t.url}/api/v1/console/courses/${roomnum}/attendance.csv?appid=${appid}`, { headers: { cookie: desk.cookie } });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(csv.headers.get("content-disposition")).toBe('attachment; filename="attendance.csv"');
+    expect(await csv.text()).toBe(
+      [
+        "uid,role,minutes,first_join,last_leave,stays",
+        `teacher-h,1,52,${unix("09:58")},${unix("10:50")},1`,
+        `student-h1,0,40,${unix("10:00")},${unix("10:40")},2`,
+        `'=cmd|student,0,45,${unix("10:05")},${unix("10:50")},1`,
+        "",
+      ].join("\r\n"),
+    );
+    const member = await consoleCall("GET", `/members/student-h1/attendance?appid=${appid}`, { cookie: desk.cookie });
+    expect(member.body).toEqual({ uid: "student-h1", courses: [{ roomnum, title: 'history, "modern"', minutes: 40, first_join: unix("10:00"), last_leave: unix("10:40") }] });
+    const memberCsv = await (await fetch(`${t.url}/api/v1/console/members/student-h1/attendance.csv?appid=${appid}`, { headers: { cookie: desk.cookie } })).text();
+    expect(memberCsv.split("\r\n")[1]).toBe(`${roomnum},"history, ""modern""",40,${unix("10:00")},${unix("10:40")}`);
+    expect(await consoleCall("GET", `/members/nobody/attendance?appid=${appid}`, { cookie: desk.cookie })).toMatchObject({ status: 404, body: { errorCode: 10005 } });
+    // Another app's operator sees neither.
+    const other = await signIn("other-desk");
+    expect((await consoleCall("GET", `/courses/${roomnum}/attendance?appid=${appid}`, { cookie: other.cookie })).status).toBe(403);
+    expect((await fetch(`${t.url}/api/v1/console/courses/${roomnum}/attendance.csv?appid=${OTHER_APP.sdkAppId}`, { headers: { cookie: other.cookie } })).status).toBe(404);
+  });
+
+  test("a course's timeline, the replay index asked again by an operator (once due), replays filtered, the chat from IM", async () => {
+    const T = await signUp(t, "teacher-r", 1);
+    const S = await signUp(t, "student-r", 0);
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "replayed" })).body.data.roomnum as number;
+    await t.call("live", "startcourse", { ...C, token: T, roomnum });
+    await t.call("live", "reportmemid", { ...C, token: S, roomnum, operate: 0 });
+    t.tencent.im.chat(appid, String(roomnum), "student-r", "hello <teacher>");
+    t.tencent.im.chat(appid, String(roomnum), "teacher-r", "hello");
+    await t.call("live", "exitroom", { ...C, token: T, roomnum });
+    t.tencent.im.chat(appid, String(roomnum), "student-r", "after the end");
+    const desk = await signIn("desk");
+
+    const chat = await consoleCall("GET", `/courses/${roomnum}/chat?appid=${appid}`, { cookie: desk.cookie });
+    const lines = (chat.body.messages as Array<{ kind: string; from: string; text: string; seq: number }>).map((m) => (m.kind === "text" ? `${m.from}: ${m.text}` : `marker ${(JSON.parse(m.text) as { type: number }).type}`));
+    expect(lines).toEqual(["marker 1001", "marker 1003", "student-r: hello <teacher>", "teacher-r: hello", "marker 1002"]);
+
+    // Asked before it is due: the protocol's refusal; once due, the operator's ask builds it (the server builds the index itself here).
+    const ask = () => consoleCall("POST", `/courses/${roomnum}/replay-index`, { cookie: desk.cookie, csrf: desk.csrf, body: { appid } });
+    expect(await ask()).toMatchObject({ status: 409, body: { errorCode: 10102 } });
+    await t.server.db.course.update({ where: { roomnum }, data: { replayIndexDueAt: new Date(Date.now() - 1000) } });
+    expect(await ask()).toMatchObject({ status: 200 });
+    const row = await t.server.db.course.findUniqueOrThrow({ where: { roomnum } });
+    expect(row).toMatchObject({ state: 3, replayIndexStatus: "built" });
+    const page = await consoleCall("GET", `/courses/${roomnum}?appid=${appid}`, { cookie: desk.cookie });
+    expect((page.body.timeline as Array<{ event: string }>).map((e) => e.event)).toEqual(["created", "started", "ended", "replay_index_asked", "replay_index_built"]);
+    expect(captured.lines).toEqual(expect.arrayContaining([expect.objectContaining({ msg: "replay index asked by an operator", operator: "desk", roomnum })]));
+
+    const replayable = await consoleCall("GET", `/replays?appid=${appid}&state=3&host_uid=teacher-r`, { cookie: desk.cookie });
+    expect(replayable.body).toMatchObject({ total: 1, rooms: [{ roomnum, state: 3, replay_idx_status: "built" }] });
+    expect((await consoleCall("GET", `/replays?appid=${appid}&state=2&host_uid=teacher-r`, { cookie: desk.cookie })).body).toEqual({ total: 0, rooms: [] });
+    const all = await consoleCall("GET", `/replays?appid=${appid}`, { cookie: desk.cookie });
+    expect((all.body.rooms as Array<{ state: number }>).every((r) => r.state === 2 || r.state === 3)).toBe(true);
+    expect(await consoleCall("GET", `/replays?appid=${appid}&state=1`, { cookie: desk.cookie })).toMatchObject({ status: 400, body: { errorCode: 10003 } });
+  });
+
+  test("an operator stops a class's server-side recording; health says PostgreSQL and Redis answer, with this instance's counts", async () => {
+    const T = await signUp(t, "teacher-s", 1);
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "recorded" })).body.data.roomnum as number;
+    await t.call("live", "startcourse", { ...C, token: T, roomnum });
+    expect((await t.call("live", "startrecord", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
+    const desk = await signIn("desk");
+    expect((await consoleCall("GET", `/courses/${roomnum}?appid=${appid}`, { cookie: desk.cookie })).body.recording).toBe(1);
+    expect(await consoleCall("POST", `/courses/${roomnum}/recording/stop`, { cookie: desk.cookie, csrf: desk.csrf, body: { appid } })).toMatchObject({ status: 200 });
+    expect((await consoleCall("GET", `/courses/${roomnum}?appid=${appid}`, { cookie: desk.cookie })).body.recording).toBe(0);
+    expect(await t.server.db.recording.count({ where: { roomnum, stoppedAt: null } })).toBe(0);
+
+    const health = await consoleCall("GET", "/health", { cookie: desk.cookie });
+    expect(health.body).toMatchObject({ postgres: { ok: true, error: "" }, redis: { ok: true, error: "" }, metrics: { enabled: true } });
+    expect(health.body.metrics.requests).toEqual(expect.arrayContaining([expect.objectContaining({ dialect: "classroom", command: "live.startrecord", code: 0 })]));
+    expect(health.body.metrics.tencent_calls).toEqual(expect.arrayContaining([expect.objectContaining({ service: "videorelay", outcome: "ok" })]));
   });
 });

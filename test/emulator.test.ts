@@ -133,3 +133,40 @@ test("the read-only view lists groups and their messages, custom Data decoded", 
   expect((await fetch(`${tencent.url}/__tencent/nothing`)).status).toBe(404);
   expect((await fetch(`${tencent.url}/__tencent/im/groups/view/messages`, { method: "POST" })).status).toBe(404);
 });
+
+describe("group_msg_get_simple: a group's history as IM gives it", () => {
+  const HISTORY = "/v4/group_open_http_svc/group_msg_get_simple";
+
+  test("newest first, at most 20 a call, up to ReqMsgSeq; IsFinished once nothing older remains; the client pages backwards over a range", async () => {
+    for (let i = 0; i < 25; i++) tencent.im.chat(TEST_APP.sdkAppId, "history", `u${i}`, `line ${i + 1}`);
+    const latest = await post({ GroupId: "history", ReqMsgNumber: 50 }, goodQuery(), HISTORY);
+    const list = latest.body.RspMsgList as Array<{ MsgSeq: number; From_Account: string; MsgBody: unknown; IsPlaceMsg: number }>;
+    expect(latest.body).toMatchObject({ ActionStatus: "OK", ErrorCode: 0, GroupId: "history", IsFinished: 0 });
+    expect(list.map((m) => m.MsgSeq)).toEqual(Array.from({ length: 20 }, (_, i) => 25 - i));
+    expect(list[0]).toMatchObject({ From_Account: "u24", IsPlaceMsg: 0, MsgBody: [{ MsgType: "TIMTextElem", MsgContent: { Text: "line 25" } }] });
+    const older = await post({ GroupId: "history", ReqMsgSeq: 5, ReqMsgNumber: 20 }, goodQuery(), HISTORY);
+    expect((older.body.RspMsgList as Array<{ MsgSeq: number }>).map((m) => m.MsgSeq)).toEqual([5, 4, 3, 2, 1]);
+    expect(older.body.IsFinished).toBe(1);
+
+    const { ImClient } = await import("../src/infra/tencent/im");
+    const client = new ImClient({ baseUrl: tencent.url, timeoutMs: 5000 });
+    try {
+      const range = await client.groupHistory(TEST_APP, "history", 3, 24, 1000);
+      expect(range.map((m) => m.msgSeq)).toEqual(Array.from({ length: 22 }, (_, i) => i + 3));
+      expect(range[0]).toMatchObject({ fromAccount: "u2", msgBody: [{ MsgType: "TIMTextElem", MsgContent: { Text: "line 3" } }] });
+      expect((await client.groupHistory(TEST_APP, "history", 1, 25, 7)).map((m) => m.msgSeq)).toEqual([19, 20, 21, 22, 23, 24, 25]);
+    } finally {
+      client.close();
+    }
+  });
+
+  test.each([
+    ["no GroupId", { ReqMsgNumber: 5 }, 10004],
+    ["no ReqMsgNumber", { GroupId: "history" }, 10004],
+    ["a ReqMsgNumber of 0", { GroupId: "history", ReqMsgNumber: 0 }, 10004],
+    ["a negative ReqMsgSeq", { GroupId: "history", ReqMsgSeq: -1, ReqMsgNumber: 5 }, 10004],
+    ["a group that never had a message", { GroupId: "no-such-group", ReqMsgNumber: 5 }, 10010],
+  ])("%s → FAIL %s", async (_name, body, code) => {
+    expect((await post(body, goodQuery(), HISTORY)).body).toMatchObject({ ActionStatus: "FAIL", ErrorCode: code });
+  });
+});
