@@ -34,6 +34,18 @@ const timeOf = (unixSeconds) => (unixSeconds ? new Date(unixSeconds * 1000).toLo
 const ago = (ms) => (ms ? `${Math.max(0, Math.round((Date.now() - ms) / 1000))} s ago` : "unknown");
 const within = (ms) => (ms ? `${Math.max(0, Math.round((ms - Date.now()) / 1000))} s` : "—");
 const STATES = ["created", "living", "ended", "replayable"];
+const MARKERS = { 1001: "class started", 1002: "class ended", 1003: "entered", 1004: "recording finished" };
+
+/** A chat line's text: a class marker (a custom element) said in words. */
+function chatText(message) {
+  if (message.kind !== "custom") return message.text;
+  try {
+    const marker = JSON.parse(message.text);
+    return `${MARKERS[marker.type] ?? `marker ${marker.type}`}${marker.value?.uid ? `: ${marker.value.uid}` : ""}`;
+  } catch {
+    return message.text;
+  }
+}
 const ROLES = { 0: "student", 1: "teacher" };
 
 function show(...nodes) {
@@ -286,7 +298,7 @@ function replayView(roomnum) {
           "div",
           { class: "replay" },
           el("section", { "aria-label": "Videos in order" }, videos.length ? videos.map((v) => el("figure", {}, el("video", { src: v.video_url, controls: true, preload: "none" }), el("figcaption", {}, `${timeOf(v.start_time)} – ${timeOf(v.end_time)}, ${v.uid}`))) : el("p", { class: "muted" }, "No video.")),
-          el("section", { "aria-label": "Chat" }, el("h2", {}, `Chat (${chat.messages.length})`), el("ol", { class: "chat" }, chat.messages.map((m) => el("li", { class: m.kind }, el("span", { class: "muted" }, `${new Date(m.time * 1000).toLocaleTimeString()} ${m.from}: `), m.text)))),
+          el("section", { "aria-label": "Chat" }, el("h2", {}, `Chat (${chat.messages.length})`), el("ol", { class: "chat" }, chat.messages.map((m) => el("li", { class: m.kind }, el("span", { class: "muted" }, `${new Date(m.time * 1000).toLocaleTimeString()} ${m.from}: `), chatText(m))))),
         ),
       );
     } catch (error) {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
@@ -43,14 +43,19 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: \`apt-get install chromium\` (Debian's; .ci/run installs it)`);
   mkdirSync(ARTIFACTS, { recursive: true });
   // A student silent for 3 s is dropped by the reaper (every 250 ms); the teacher has a minute.
-  t = await startTestServer({ REAPER_ENABLED: "true", REAPER_INTERVAL_MS: "250", MEMBER_TIMEOUT_S: "3", TEACHER_TIMEOUT_S: "60" });
+  // Tencent's side as in production: its bypass recording calls back once a class ends, and its replay index service builds the index and calls back.
+  t = await startTestServer(
+    { REAPER_ENABLED: "true", REAPER_INTERVAL_MS: "250", MEMBER_TIMEOUT_S: "3", TEACHER_TIMEOUT_S: "60", REPLAY_INDEX_ENABLED: "true", REPLAY_INDEX_DELAY_S: "1", REPLAY_INDEX_INTERVAL_MS: "200" },
+    { tencentReplayIndex: true },
+  );
+  t.tencent.recorder.enabled = true;
   await t.server.services.operators.add("desk", PASSWORD, [TEST_APP.sdkAppId]);
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   page.on("dialog", (dialog) => void dialog.accept());
 }, 60_000);
 
@@ -60,7 +65,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-test("sign in, a class appears in Live now with its members, a silent student disappears, the class is ended from its page", async () => {
+test("sign in, a class appears in Live now with its members, a silent student disappears, the class is ended from its page, becomes replayable, its replay view shows videos and chat, its attendance CSV matches the stays", async () => {
   // A page that is not signed in asks to sign in; a wrong password is said so.
   await page.goto(`${t.url}/console`);
   await page.getByLabel("Operator id").fill("desk");
@@ -81,6 +86,7 @@ test("sign in, a class appears in Live now with its members, a silent student di
   for (const token of [S1, S2]) expect((await t.call("live", "reportmemid", { ...C, token, roomnum, operate: 0 })).body.errorCode).toBe(0);
   keepBeating(T, roomnum);
   keepBeating(S1, roomnum);
+  t.tencent.im.chat(TEST_APP.sdkAppId, String(roomnum), "student-b1", "good morning <script>alert(1)</script>");
 
   const row = page.locator(`tr[data-roomnum="${roomnum}"]`);
   await row.waitFor({ timeout: WAIT_MS });
@@ -106,8 +112,47 @@ test("sign in, a class appears in Live now with its members, a silent student di
   const course = await t.server.db.course.findUniqueOrThrow({ where: { roomnum } });
   expect(course).toMatchObject({ state: 2, endReason: "operator" });
 
-  // Back in Live now the class is gone.
-  await page.getByRole("link", { name: "← Live now" }).click();
+  beating.forEach(clearInterval);
+
+  // Tencent's recording callback and its replay index callback arrive: the page (refreshing) says replayable, with the video.
+  await waitForText("#course-state", "replayable");
+  await page.getByRole("table", { name: "Videos" }).locator("tbody tr").first().waitFor({ timeout: WAIT_MS });
+  expect(await page.locator("#replay-status").textContent()).toMatch(/^built/);
+  await screenshot("6-replayable");
+
+  // Its attendance as CSV: each member's minutes are their stays' (merged), as PostgreSQL has them.
+  const [download] = await Promise.all([page.waitForEvent("download", { timeout: WAIT_MS }), page.locator("#attendance-csv").click()]);
+  const csv = readFileSync((await download.path())!, "utf8").trim().split("\r\n");
+  expect(csv[0]).toBe("uid,role,minutes,first_join,last_leave,stays");
+  const ended = await t.server.db.course.findUniqueOrThrow({ where: { roomnum } });
+  const stayRows = await t.server.db.classMember.findMany({ where: { roomnum }, include: { account: true }, orderBy: { id: "asc" } });
+  const expected = ["teacher-b", "student-b1", "student-b2"].map((uid) => {
+    const own = stayRows.filter((s) => s.account.uid === uid);
+    const ms = own.reduce((sum, s) => sum + ((s.leftAt ?? ended.endedAt!).getTime() - s.joinedAt.getTime()), 0);
+    return `${uid},${own[0]!.role},${Math.round(ms / 6000) / 10},${own[0]!.joinedAt.getTime() / 1000},${Math.max(...own.map((s) => s.leftAt!.getTime())) / 1000},${own.length}`;
+  });
+  expect(csv.slice(1)).toEqual(expected);
+
+  // The replay view: the class's videos in order beside its chat (from IM), written as text.
+  await page.getByRole("link", { name: "replay view" }).click();
+  await page.getByRole("heading", { name: /^Replay: / }).waitFor({ timeout: WAIT_MS });
+  expect(await page.locator("video").count()).toBeGreaterThanOrEqual(1);
+  const chat = page.locator("ol.chat li.text");
+  expect(await chat.count()).toBe(1);
+  expect(await chat.first().textContent()).toMatch(/student-b1: good morning <script>alert\(1\)<\/script>$/);
+  expect(await page.locator("ol.chat li.custom").allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/class started: teacher-b$/), expect.stringMatching(/entered: student-b1$/), expect.stringMatching(/class ended: teacher-b$/)]));
+  await screenshot("7-replay-view");
+
+  // The replays list finds it by teacher; Live now no longer lists it; health says the stores answer.
+  await page.getByRole("link", { name: "Replays" }).click();
+  await page.getByLabel("Teacher").fill("teacher-b");
+  await page.getByRole("button", { name: "Filter" }).click();
+  await waitForText(`table[aria-label="Replays"] tr[data-roomnum="${roomnum}"] td.state`, "replayable");
+  await screenshot("8-replays");
+  await page.getByRole("link", { name: "Live now" }).click();
   await page.getByRole("heading", { name: /Live now/ }).waitFor({ timeout: WAIT_MS });
   await row.waitFor({ state: "detached", timeout: WAIT_MS });
+  await page.getByRole("link", { name: "Health" }).click();
+  await waitForText('table[aria-label="Dependencies"] tr:first-child td.ok', "up");
+  await screenshot("9-health");
 });

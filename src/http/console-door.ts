@@ -4,8 +4,9 @@ import type { Context } from "koa";
 
 /**
  * The operator console's page: three static files from `console/` (no framework, no build
- * step), read once. Strict headers: scripts and styles from this origin only, never framed,
- * never sniffed; the API it calls is the REST API's console routes.
+ * step), read once. Strict headers: scripts and styles from this origin only (no eval, no
+ * inline script), never framed, never sniffed; media from anywhere (the recordings play from
+ * VOD's CDN); the API it calls is the REST API's console routes.
  */
 
 export const CONSOLE_PATH = "/console";
@@ -18,7 +19,7 @@ const FILES: Record<string, { file: string; type: string }> = {
 };
 
 const HEADERS = {
-  "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+  "Content-Security-Policy": "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; media-src 'self' https: http:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
   "X-Content-Type-Options": "nosniff",
   "X-Frame-Options": "DENY",
   "Referrer-Policy": "no-referrer",
