@@ -84,6 +84,25 @@ describe("operators' sessions", () => {
     }
   });
 
+  test("sign-ins are limited like the apps' logins (per id here; per address too): 429 with Retry-After", async () => {
+    const limited = await startTestServer({ LOGIN_PER_ACCOUNT_PER_MINUTE: "2", LOGIN_PER_ADDRESS_PER_MINUTE: "0" }, { keepStores: true });
+    try {
+      const attempt = async (id: string) => {
+        const response = await fetch(`${limited.url}/api/v1/console/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id, pwd: "guess-guess-guess" }) });
+        return { status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as { errorCode: number } };
+      };
+      expect((await attempt("desk")).status).toBe(401);
+      expect((await attempt("desk")).status).toBe(401);
+      const refused = await attempt("desk");
+      expect(refused).toMatchObject({ status: 429, body: { errorCode: 10429 } });
+      expect(Number(refused.retryAfter)).toBeGreaterThan(0);
+      // Another id is counted apart.
+      expect((await attempt("other-desk")).status).toBe(401);
+    } finally {
+      await limited.close();
+    }
+  });
+
   test("a wrong password and an unknown id answer alike (10006), and nothing is stored", async () => {
     const sessionsBefore = await t.server.redis.keys("console:session:*");
     const wrong = await consoleCall("POST", "/sessions", { body: { id: "desk", pwd: "nope-nope-nope" } });
