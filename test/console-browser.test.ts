@@ -122,7 +122,7 @@ test("sign in, a class appears in Live now with its members, a silent student di
 
   // Its attendance as CSV: each member's minutes are their stays' (merged), as PostgreSQL has them.
   const [download] = await Promise.all([page.waitForEvent("download", { timeout: WAIT_MS }), page.locator("#attendance-csv").click()]);
-  const csv = readFileSync((await download.path())!, "utf8").trim().split("\r\n");
+  const csv = readFileSync((await download.path()), "utf8").trim().split("\r\n");
   expect(csv[0]).toBe("uid,role,minutes,first_join,last_leave,stays");
   const ended = await t.server.db.course.findUniqueOrThrow({ where: { roomnum } });
   const stayRows = await t.server.db.classMember.findMany({ where: { roomnum }, include: { account: true }, orderBy: { id: "asc" } });

@@ -4,6 +4,8 @@ import { type OpenApiCheck, openApiCheckOf } from "./support/openapi-check";
 import { capturingLogger } from "./support/logs";
 import fc from "fast-check";
 import { minutesOf } from "../src/services/console";
+import { COMMANDS } from "../src/commands/registry";
+import { restRoutesOf } from "../src/commands/command";
 
 /**
  * The operator console's API (/api/v1/console/…): operator accounts apart from the apps',
@@ -327,5 +329,44 @@ describe("a course's story, attendance, replays, chat, health", () => {
     expect(health.body).toMatchObject({ postgres: { ok: true, error: "" }, redis: { ok: true, error: "" }, metrics: { enabled: true } });
     expect(health.body.metrics.requests).toEqual(expect.arrayContaining([expect.objectContaining({ dialect: "classroom", command: "live.startrecord", code: 0 })]));
     expect(health.body.metrics.tencent_calls).toEqual(expect.arrayContaining([expect.objectContaining({ service: "videorelay", outcome: "ok" })]));
+  });
+});
+
+describe("every console route, derived from the registry", () => {
+  const consoleRoutes = COMMANDS.filter((c) => c.auth === "console").flatMap((command) => restRoutesOf(command).map((route) => ({ command, route })));
+  /** A path with its parameters filled (a course of the app, an account of it). */
+  const pathOf = (path: string, roomnum: number) => path.replace(":roomnum", String(roomnum)).replace(":uid", "teacher-x").replace(/^\/console/, "");
+
+  test("an app's token (teacher or student) opens none; an operator of another app is refused each of the app's", async () => {
+    const T = await signUp(t, "teacher-x", 1);
+    const S = await signUp(t, "student-x", 0);
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "x" })).body.data.roomnum as number;
+    const other = await signIn("other-desk");
+    expect(consoleRoutes.length).toBeGreaterThanOrEqual(15);
+    for (const { command, route } of consoleRoutes.filter((r) => r.route.consoleSession !== "open")) {
+      const method = route.method.toUpperCase();
+      const path = pathOf(route.path, roomnum);
+      const query = route.method === "get" ? `${path.includes("?") ? "&" : "?"}appid=${TEST_APP.sdkAppId}` : "";
+      const body = route.method === "get" ? undefined : { appid: TEST_APP.sdkAppId };
+      for (const bearer of [T, S]) {
+        const answer = route.csv ? await fetch(`${t.url}/api/v1/console${path}${query}`, { headers: { authorization: `Bearer ${bearer}` } }) : undefined;
+        const status = answer?.status ?? (await consoleCall(method, `${path}${query}`, { bearer, body })).status;
+        expect({ route: `${method} ${route.path}`, status }).toEqual({ route: `${method} ${route.path}`, status: 401 });
+      }
+      if (command.access.who !== "operator of the app") continue;
+      const refused = route.csv
+        ? await fetch(`${t.url}/api/v1/console${path}${query}`, { headers: { cookie: other.cookie } })
+        : await consoleCall(method, `${path}${query}`, { cookie: other.cookie, csrf: other.csrf, body });
+      expect({ route: `${method} ${route.path}`, status: refused.status }).toEqual({ route: `${method} ${route.path}`, status: 403 });
+    }
+  });
+
+  test("Live now lists live rooms (the 随心播 dialect) beside classes", async () => {
+    const host = await signUp(t, "live-host", 1);
+    const created = await t.call("live", "create", { token: host, type: "live" }, { path: "/sxb/index.php" });
+    expect(created.body.errorCode).toBe(0);
+    const desk = await signIn("desk");
+    const live = await consoleCall("GET", `/live?appid=${TEST_APP.sdkAppId}`, { cookie: desk.cookie });
+    expect(live.body.rooms).toEqual(expect.arrayContaining([expect.objectContaining({ roomnum: created.body.data.roomnum, mode: "live", host_uid: "live-host", present: 1 })]));
   });
 });
