@@ -34,7 +34,7 @@ describe("keys", () => {
     courseBeatRate: RedisKeys.courseBeatRate(roomnum),
   });
   /** Keys only ever used alone (one per command, in no script or MULTI with another key). */
-  const SINGLE_KEYS = ["session", "sessionsUsedByHeartbeat", "livingCourses", "presentMembers", "presenceEpoch", "presenceRebuildLock", "liveRoomOf", "rateLimit", "sessionsEnded"];
+  const SINGLE_KEYS = ["session", "consoleSession", "sessionsUsedByHeartbeat", "livingCourses", "presentMembers", "presenceEpoch", "presenceRebuildLock", "liveRoomOf", "rateLimit", "sessionsEnded"];
 
   test("every key is either a course's (tagged) or used alone: a new key must say which", () => {
     expect(Object.keys(RedisKeys).sort()).toEqual([...Object.keys(courseKeys(1, "x")), ...SINGLE_KEYS].sort());
