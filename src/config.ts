@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync } from "node:fs";
 import { z } from "zod";
+import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./webhooks/events";
 
 /**
  * Every configuration key of the server, parsed and validated once at start.
@@ -70,6 +71,17 @@ const sdkAppsSchema = z
   )
   .min(1)
   .refine((apps) => new Set(apps.map((a) => a.sdkAppId)).size === apps.length, "duplicate sdkAppId");
+
+/** WEBHOOKS: the school's endpoints, each for one app, with its Standard Webhooks secret and the events it wants (all when not said). */
+const webhooksSchema = z.array(
+  z.object({
+    name: z.string().regex(/^[\w.-]{1,40}$/, "a name of 1 to 40 letters, digits, . _ -"),
+    appid: z.number().int().positive(),
+    url: z.url({ protocol: /^https?$/ }),
+    secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, "whsec_ and base64 of 24 bytes or more (Standard Webhooks)"),
+    events: z.array(z.enum(WEBHOOK_EVENT_TYPES as [WebhookEventType, ...WebhookEventType[]])).min(1).optional(),
+  }),
+).refine((list) => new Set(list.map((w) => w.name)).size === list.length, "each endpoint needs a name of its own");
 
 const jsonOf = <T extends z.ZodType>(schema: T) =>
   z.string().transform((text, ctx) => {
@@ -199,10 +211,18 @@ const envSchema = z.object({
   PASSWORD_SCRYPT_N: positiveInt.refine((n) => (n & (n - 1)) === 0 && n >= 1024, "must be a power of two ≥ 1024").default(16384),
   // The operator console (/console): how long a session lasts without a request.
   CONSOLE_SESSION_IDLE_S: positiveInt.default(28800),
+  // Webhooks: the endpoints, how long one call may take, how long a delivery is retried, how often workers look.
+  WEBHOOKS: jsonOf(webhooksSchema).default([]),
+  WEBHOOK_TIMEOUT_MS: positiveInt.max(60000).default(5000),
+  WEBHOOK_RETRY_FOR_S: positiveInt.default(86400),
+  WEBHOOK_INTERVAL_MS: positiveInt.default(1000),
+  WEBHOOKS_ALLOW_PRIVATE: boolString.optional(),
 });
 
 /** Every configuration key the server reads (.env.example documents exactly these). */
 export const CONFIG_KEYS: readonly string[] = Object.keys(envSchema.shape);
+
+export type WebhookEndpoint = z.output<typeof webhooksSchema>[number];
 
 export type Config = Readonly<{
   /** NODE_ENV=production: no emulator, no development secrets. */
@@ -277,6 +297,8 @@ export type Config = Readonly<{
   metrics: Readonly<{ enabled: boolean; port: number | undefined }>;
   /** The operator console: a session's idle expiry. */
   console: Readonly<{ sessionIdleS: number }>;
+  /** Webhooks: the endpoints; a call's timeout; how long a delivery is retried; how often workers look; whether loopback and private addresses may be called. */
+  webhooks: Readonly<{ endpoints: readonly WebhookEndpoint[]; timeoutMs: number; retryForS: number; intervalMs: number; allowPrivate: boolean }>;
   /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
   cloud: Readonly<{ appId: number; secretId: string; secretKey: string }>;
   cos: Readonly<{
@@ -397,6 +419,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     passwordScryptN: e.PASSWORD_SCRYPT_N,
     metrics: { enabled: e.METRICS_ENABLED, port: e.METRICS_PORT },
     console: { sessionIdleS: e.CONSOLE_SESSION_IDLE_S },
+    // Loopback and private addresses: refused in production unless allowed (a receiver on the school's own network), allowed in development.
+    webhooks: { endpoints: e.WEBHOOKS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryForS: e.WEBHOOK_RETRY_FOR_S, intervalMs: e.WEBHOOK_INTERVAL_MS, allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? !production },
     rateLimits: { loginPerAddress: e.LOGIN_PER_ADDRESS_PER_MINUTE, loginPerAccount: e.LOGIN_PER_ACCOUNT_PER_MINUTE, tokenRequests: e.TOKEN_REQUESTS_PER_MINUTE, heartbeats: e.HEARTBEATS_PER_MINUTE },
     cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },
     cos: {

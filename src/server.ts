@@ -13,6 +13,7 @@ import { createLogger, type Logger } from "./logger";
 import { createRuntime, type Runtime, type RuntimeHooks } from "./runtime";
 import type { Services } from "./services";
 import { Reaper } from "./workers/reaper";
+import { WebhookWorker } from "./workers/webhook-worker";
 import { ReplayScheduler } from "./workers/replay-scheduler";
 
 /** A running instance: HTTP server plus its connections (and background workers). */
@@ -109,8 +110,10 @@ export async function startServer(config: Config, options: { log?: Logger; hooks
   if (config.reaperEnabled) reaper.start();
   const replayScheduler = new ReplayScheduler({ config, services, log });
   if (config.replayIndex.enabled) replayScheduler.start();
+  const webhookWorker = new WebhookWorker({ config, services, log });
+  webhookWorker.start();
 
-  const shutdown = shutdownOf({ server, config, log, workers: [reaper, replayScheduler], runtime, startDraining: () => (state.draining = true) });
+  const shutdown = shutdownOf({ server, config, log, workers: [reaper, replayScheduler, webhookWorker], runtime, startDraining: () => (state.draining = true) });
   // Metrics apart are scraped until the very end.
   const close: RunningServer["close"] = (options) =>
     shutdown(options).finally(() => {

@@ -19,6 +19,8 @@ import { LiveRoomService } from "./live-rooms";
 import { ClassMarkers } from "./markers";
 import { MemberService } from "./members";
 import { OperatorService } from "./operators";
+import { WebhookOutbox } from "../webhooks/outbox";
+import { WebhookDeliverer } from "../webhooks/delivery";
 import { ConsoleService } from "./console";
 import { PresenceService } from "./presence";
 import { PresenceRebuild } from "./presence-rebuild";
@@ -69,6 +71,8 @@ export interface Services {
   operators: OperatorService;
   /** What the operator console shows and does. */
   console: ConsoleService;
+  /** Delivers the webhooks' outbox. */
+  webhooks: WebhookDeliverer;
   /** What requests and services count (the doors count requests; commands count callbacks). */
   metrics: Metrics;
 }
@@ -84,8 +88,9 @@ export function createServices(deps: ServiceDeps): Services {
   const recordings = new RecordingService({ ...deps, markers, lock });
   const relay = new RelayService({ ...deps, lock });
   const courses = new CourseService({ ...deps, presence, recordings, relay });
-  const lifecycle = new ClassLifecycle({ ...deps, lock, markers, presence, relay });
-  const members = new MemberService({ ...deps, lock, markers, presence, schedule });
+  const outbox = new WebhookOutbox(deps);
+  const lifecycle = new ClassLifecycle({ ...deps, lock, markers, presence, relay, outbox });
+  const members = new MemberService({ ...deps, lock, markers, presence, schedule, outbox });
   const bindings = new BindingService(deps);
   const presenceRebuild = new PresenceRebuild(deps);
   const signatures = new SignatureService(deps);
@@ -93,5 +98,5 @@ export function createServices(deps: ServiceDeps): Services {
   const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
   const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
   const consoleView = new ConsoleService({ ...deps, presence, relay, lifecycle, recordings, replayIndex });
-  return { metrics: deps.metrics, rateLimits: new RateLimits(deps), census: new CensusService(deps), operators: new OperatorService(deps), console: consoleView, apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
+  return { metrics: deps.metrics, rateLimits: new RateLimits(deps), census: new CensusService(deps), operators: new OperatorService(deps), console: consoleView, webhooks: new WebhookDeliverer(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

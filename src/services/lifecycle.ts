@@ -7,10 +7,14 @@ import { forEachInBatches } from "../lib/batches";
 import type { Logger } from "../logger";
 import type { CourseLock } from "./course-lock";
 import type { Course } from "./courses";
-import { CourseState, EndReason, ReplayIndexStatus, RoomMode, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser } from "./domain";
+import { CourseState, EndReason, ReplayIndexStatus, RoomMode, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser, unixSeconds } from "./domain";
+import type { WebhookOutbox } from "../webhooks/outbox";
 import type { ClassMarkers, MarkedChange } from "./markers";
 import type { PresenceService } from "./presence";
 import type { RelayService } from "./relay";
+
+/** How course.ended says who ended a class. */
+const WEBHOOK_END_REASON: Record<EndReason, "teacher" | "reaper" | "operator"> = { teacher: "teacher", timeout: "reaper", operator: "operator" };
 
 /** IM markers (and lock calls) in flight at once when the reaper ends a batch of classes. */
 const MARKER_CONCURRENCY = 32;
@@ -30,6 +34,7 @@ export class ClassLifecycle {
       lock: CourseLock;
       presence: PresenceService;
       relay: RelayService;
+      outbox: WebhookOutbox;
     },
   ) {}
 
@@ -50,6 +55,11 @@ export class ClassLifecycle {
         });
         if (started.count !== 1) throw Errors.startNeedsCreated();
         await tx.classMember.create({ data: { roomnum, uin: user.uin, role: Role.teacher, joinedAt: now } });
+        const base = { appid: app.sdkAppId, roomnum, occurredAt: now };
+        await this.deps.outbox.record(tx, [
+          { ...base, type: "course.started", data: { roomnum, mode: "class", title: course.title, host_uid: user.uid, begin_time: unixSeconds(now), begin_imseq: seq } },
+          { ...base, type: "member.joined", data: { roomnum, uid: user.uid, role: Role.teacher, join_time: unixSeconds(now) } },
+        ]);
       });
       await this.deps.markers.settle(roomnum, "start");
       await this.deps.presence.classStarted({ roomnum, hostUin: user.uin, mode: RoomMode.class }, now.getTime());
@@ -118,7 +128,7 @@ export class ClassLifecycle {
           failed.push(course.roomnum);
         }
       });
-      const done = await endLivingClasses(db, ends, this.endOf(EndReason.timeout));
+      const done = await this.endAndTell(ends, this.endOf(EndReason.timeout));
       ended = [...done];
       await forEachInBatches(ended, MARKER_CONCURRENCY, (roomnum) => this.recordedEnd(roomnum));
     } finally {
@@ -131,9 +141,34 @@ export class ClassLifecycle {
   private async finish(app: SdkApp, roomnum: number, hostUid: string, reason: EndReason, timeStamp: number, lost: () => AppError): Promise<void> {
     const seq = await this.postMarker(app, roomnum, "end", ClassMarker.end, timeStamp, hostUid);
     // Under the course lock, with the state re-read, this always applies.
-    const done = await endLivingClasses(this.deps.db, [{ roomnum, endImSeq: seq }], this.endOf(reason));
+    const done = await this.endAndTell([{ roomnum, endImSeq: seq }], this.endOf(reason));
     if (!done.has(roomnum)) throw lost();
     await this.recordedEnd(roomnum);
+  }
+
+  /**
+   * Ends the classes still living (one statement); with webhooks, in a transaction that also
+   * records each one's course.ended (the classes' rows stay locked by the end until it commits).
+   */
+  private async endAndTell(ends: readonly ClassEnd[], common: ClassEndCommon): Promise<Set<number>> {
+    const { db, outbox } = this.deps;
+    if (!outbox.listensToAny()) return endLivingClasses(db, ends, common);
+    return db.$transaction(async (tx) => {
+      const done = await endLivingClasses(tx, ends, common);
+      const ended = await tx.course.findMany({ where: { roomnum: { in: [...done] } }, include: { host: { select: { uid: true } } } });
+      const reason = WEBHOOK_END_REASON[common.endReason as EndReason];
+      await outbox.record(
+        tx,
+        ended.map((c) => ({
+          type: "course.ended" as const,
+          appid: c.appid,
+          roomnum: c.roomnum,
+          occurredAt: common.endedAt,
+          data: { roomnum: c.roomnum, mode: "class" as const, title: c.title, host_uid: c.host.uid, end_time: unixSeconds(common.endedAt), end_imseq: c.endImSeq, reason },
+        })),
+      );
+      return done;
+    });
   }
 
   /** After an end is recorded: its marker is settled and nobody is present any more. */

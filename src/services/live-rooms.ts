@@ -194,7 +194,7 @@ export class LiveRoomService {
     const { roomnum } = course;
     await this.leaveEverywhere(user.uin, roomnum);
     const room = presenceRoomOf(course);
-    const now = await this.deps.members.openStay(roomnum, user.uin, role);
+    const now = await this.deps.members.openStay(roomnum, user, role);
     await this.deps.presence.entered(room, user.uin, now.getTime(), role);
   }
 

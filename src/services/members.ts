@@ -1,11 +1,13 @@
 import type { SdkApp } from "../config";
 import { AppError, ErrorCode, Errors } from "../errors";
-import type { Db } from "../infra/db/prisma";
+import type { Db, Tx } from "../infra/db/prisma";
 import { ClassMarker } from "../infra/tencent/im";
 import type { CourseLock } from "./course-lock";
 import type { Course, CourseFacts } from "./courses";
 import type { ClassMarkers } from "./markers";
-import { CourseState, LeaveReason, nowToTheSecond, RoomMode, type SessionUser } from "./domain";
+import { CourseState, LeaveReason, nowToTheSecond, RoomMode, type SessionUser, unixSeconds } from "./domain";
+import type { WebhookOutbox } from "../webhooks/outbox";
+import type { NewWebhookEvent } from "../webhooks/events";
 import { type BeatOutcome, type LiveBeat, type PresenceRoom, presenceRoomOf, type PresenceService } from "./presence";
 import type { ReaperSchedule } from "./reaper-schedule";
 
@@ -14,7 +16,6 @@ import type { ReaperSchedule } from "./reaper-schedule";
  * PostgreSQL keeps one row per stay (never deleted); Redis says who is present now.
  */
 
-type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export class MemberService {
   constructor(
@@ -24,6 +25,7 @@ export class MemberService {
       lock: CourseLock;
       presence: PresenceService;
       schedule: ReaperSchedule;
+      outbox: WebhookOutbox;
     },
   ) {}
 
@@ -39,18 +41,20 @@ export class MemberService {
       const fresh = await this.deps.db.course.findUnique({ where: { roomnum }, select: { state: true } });
       if (fresh?.state !== CourseState.living) throw Errors.memberNeedsLiving();
       await this.deps.markers.postOrRefuse(app, roomnum, change, { type: ClassMarker.memberEntered, timestamp: timeStamp, value: { uid: user.uid } });
-      const now = await this.openStay(roomnum, user.uin, user.role);
+      const now = await this.openStay(roomnum, user, user.role);
       await this.deps.markers.settle(roomnum, change);
       await this.deps.presence.entered(presenceRoomOf(course), user.uin, now.getTime());
     });
   }
 
   /** Opens the user's stay in a living class if none is open (the class's row lock orders it against the end); returns when. */
-  async openStay(roomnum: number, uin: number, role: number): Promise<Date> {
+  async openStay(roomnum: number, user: Pick<SessionUser, "uin" | "uid" | "appid">, role: number): Promise<Date> {
     const now = nowToTheSecond();
     await this.inLivingClass(roomnum, async (tx) => {
-      const open = await tx.classMember.findFirst({ where: { roomnum, uin, leftAt: null }, select: { id: true } });
-      if (!open) await tx.classMember.create({ data: { roomnum, uin, role, joinedAt: now } });
+      const open = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin, leftAt: null }, select: { id: true } });
+      if (open) return;
+      await tx.classMember.create({ data: { roomnum, uin: user.uin, role, joinedAt: now } });
+      await this.deps.outbox.record(tx, [{ type: "member.joined", appid: user.appid, roomnum, occurredAt: now, data: { roomnum, uid: user.uid, role, join_time: unixSeconds(now) } }]);
     });
     return now;
   }
@@ -62,7 +66,8 @@ export class MemberService {
     await this.inLivingClass(roomnum, async (tx) => {
       const ever = await tx.classMember.findFirst({ where: { roomnum, uin: user.uin }, select: { id: true } });
       if (!ever) throw Errors.repeatExit();
-      await tx.classMember.updateMany({ where: { roomnum, uin: user.uin, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.left } });
+      const closed = await tx.classMember.updateMany({ where: { roomnum, uin: user.uin, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.left } });
+      if (closed.count > 0) await this.deps.outbox.record(tx, [memberLeft(user, roomnum, now, LeaveReason.left)]);
     });
     await this.deps.presence.left(roomnum, user.uin, RoomMode.class);
   }
@@ -102,7 +107,7 @@ export class MemberService {
 
   private async reopenStay(room: PresenceRoom, user: SessionUser, role: number): Promise<void> {
     try {
-      await this.openStay(room.roomnum, user.uin, role);
+      await this.openStay(room.roomnum, user, role);
     } catch (error) {
       if (!(error instanceof AppError && error.code === ErrorCode.roomState)) throw error;
       // The class ended meanwhile: nobody is present in it any more.
@@ -125,7 +130,24 @@ export class MemberService {
   /** The reaper drops a member silent since before `deadlineMs`; its stay closes as "timeout". */
   async dropSilent(mode: RoomMode, roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
     if (!(await this.deps.schedule.dropIfSilent(mode, roomnum, uin, deadlineMs))) return false;
-    await this.deps.db.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: nowToTheSecond(), leaveReason: LeaveReason.timeout } });
+    const now = nowToTheSecond();
+    const close = (tx: Tx | Db) => tx.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.timeout } });
+    if (!this.deps.outbox.listensToAny()) {
+      await close(this.deps.db);
+      return true;
+    }
+    // With webhooks: under the course's row lock, as every change of a course, so its events keep their order.
+    await this.deps.db.$transaction(async (tx) => {
+      await tx.course.updateMany({ where: { roomnum }, data: { memberVersion: { increment: 1 } } });
+      if ((await close(tx)).count === 0) return;
+      const member = await tx.account.findUniqueOrThrow({ where: { uin }, select: { uin: true, uid: true, appid: true } });
+      await this.deps.outbox.record(tx, [memberLeft(member, roomnum, now, LeaveReason.timeout)]);
+    });
     return true;
   }
+}
+
+/** member.left of a stay closed by its member or by the reaper. */
+function memberLeft(user: Pick<SessionUser, "uid" | "appid">, roomnum: number, at: Date, reason: "left" | "timeout"): NewWebhookEvent<"member.left"> {
+  return { type: "member.left", appid: user.appid, roomnum, occurredAt: at, data: { roomnum, uid: user.uid, leave_time: unixSeconds(at), reason } };
 }

@@ -1,4 +1,4 @@
-import type { Db } from "./prisma";
+import type { Db, Tx } from "./prisma";
 
 /**
  * Raw SQL for ending classes, where the reaper's throughput needs it (1,000 classes in
@@ -22,7 +22,7 @@ export interface ClassEndCommon {
 }
 
 /** Ends the classes that are still living; returns the room numbers it ended. */
-export async function endLivingClasses(db: Db, ends: readonly ClassEnd[], common: ClassEndCommon): Promise<Set<number>> {
+export async function endLivingClasses(db: Db | Tx, ends: readonly ClassEnd[], common: ClassEndCommon): Promise<Set<number>> {
   if (ends.length === 0) return new Set();
   const rows = await db.$queryRaw<Array<{ roomnum: number }>>`
     WITH input AS (

@@ -2,6 +2,8 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "../../generated/prisma/client";
 
 export type Db = PrismaClient;
+/** A transaction's client (what `db.$transaction(async (tx) => …)` hands over). */
+export type Tx = Parameters<Parameters<Db["$transaction"]>[0]>[0];
 
 export interface DbOptions {
   poolSize: number;
