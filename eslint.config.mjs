@@ -51,6 +51,10 @@ export default tseslint.config(
     rules: forbid([["../**", "!../metrics/**"], "Metrics count what the others tell them: everyone may import them, they import no other part."]),
   },
   {
+    files: ["src/webhooks/**/*.ts"],
+    rules: forbid([["**/http/**", "**/commands/**", "**/services/**"], "Webhooks record and deliver what services tell them; they know no doors, commands or services."], emulatorRule),
+  },
+  {
     files: ["src/workers/**/*.ts"],
     rules: forbid([["**/http/**"], "Workers run services, not doors."], emulatorRule),
   },

@@ -102,7 +102,7 @@ describe("migrate()", () => {
     const tables = await query<{ table_name: string }>(
       `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
     );
-    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Operator", "Recording", "VideoRecord", "_prisma_migrations"]);
+    expect(tables.map((r) => r.table_name)).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Operator", "Recording", "VideoRecord", "WebhookDelivery", "WebhookEvent", "_prisma_migrations"]);
   });
 
   test("the bookkeeping table has Prisma's exact columns", async () => {
@@ -363,6 +363,15 @@ describe("schema and migrations agree", () => {
       expect(await db.operator.findUniqueOrThrow({ where: { uid: "desk@school" } })).toEqual({ id: operator.id, ...operatorData });
       await expect(db.operator.create({ data: { ...operatorData, apps: [] } })).rejects.toThrow();
 
+      const eventData = { id: "evt_0123456789abcdef0123456789abcdef", appid: 1400000002, roomnum: course.roomnum, type: "course.started", payload: { id: "evt_x", data: { roomnum: 1, title: "标题" } }, occurredAt: at("2026-02-03T00:00:00.000Z") };
+      await db.webhookEvent.create({ data: eventData });
+      expect(await db.webhookEvent.findUniqueOrThrow({ where: { id: eventData.id } })).toEqual({ ...eventData });
+      const deliveryData = { eventId: eventData.id, endpoint: "lms", orderKey: `lms:${course.roomnum}`, status: "delivered", attempts: 2, nextAttemptAt: at("2026-02-03T00:00:05.000Z"), leaseUntil: null, lastStatus: 204, lastError: "HTTP 503", deliveredAt: at("2026-02-03T00:00:06.000Z") };
+      const delivery = await db.webhookDelivery.create({ data: deliveryData });
+      expect(await db.webhookDelivery.findUniqueOrThrow({ where: { id: delivery.id }, include: { event: true } })).toEqual({ id: delivery.id, ...deliveryData, event: eventData });
+      await expect(db.webhookDelivery.create({ data: { ...deliveryData } })).rejects.toThrow();
+      expect(await db.webhookDelivery.create({ data: { eventId: eventData.id, endpoint: "crm", orderKey: "crm:app", nextAttemptAt: at("2026-02-03T00:00:00.000Z") } })).toMatchObject({ status: "pending", attempts: 0, lastError: "", lastStatus: null });
+
       const videoData = {
         roomnum: course.roomnum,
         uin: account.uin,
@@ -449,7 +458,7 @@ describe("schema and migrations agree", () => {
     const indexes: ExpectedIndex[] = [];
     const foreignKeys: string[] = [];
     const models = [...SCHEMA.matchAll(/^model (\w+) \{([\s\S]*?)^\}/gm)];
-    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Operator", "Recording", "VideoRecord"]);
+    expect(models.map((m) => m[1]).sort()).toEqual(["Account", "Binding", "ClassMember", "Course", "LivePush", "LiveRoom", "Operator", "Recording", "VideoRecord", "WebhookDelivery", "WebhookEvent"]);
     const columnList = (list: string) =>
       list
         .split(",")

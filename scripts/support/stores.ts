@@ -14,7 +14,7 @@ export async function resetStores(databaseUrl: string, redis: string | TestRedis
   const client = new Client({ connectionString: databaseUrl });
   await client.connect();
   try {
-    await client.query(`TRUNCATE "VideoRecord", "Recording", "LivePush", "LiveRoom", "Binding", "ClassMember", "Course", "Account", "Operator" RESTART IDENTITY CASCADE`);
+    await client.query(`TRUNCATE "VideoRecord", "Recording", "LivePush", "LiveRoom", "Binding", "ClassMember", "Course", "Account", "Operator", "WebhookDelivery", "WebhookEvent" RESTART IDENTITY CASCADE`);
   } finally {
     await client.end();
   }

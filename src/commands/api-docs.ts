@@ -1,6 +1,7 @@
 import type { AnyCommand, Auth, Dialect } from "./command";
 import { restRoutesOf } from "./command";
 import { describeSource, type InputSource, type RestMapping } from "./rest-mapping";
+import { webhookEventsSection } from "../webhooks/docs";
 
 /**
  * The API tables of docs/protocol.md and docs/rest.md, rendered from the declarations (`npm run docs`
@@ -42,7 +43,12 @@ export function restTable(commands: readonly AnyCommand[]): string {
 
 /** Every generated section of the API documents, by name. */
 export function generatedSections(commands: readonly AnyCommand[]): Record<string, string> {
-  return { "protocol-commands": protocolTable(commands, "classroom"), "live-commands": protocolTable(commands, "live"), "rest-routes": restTable(commands) };
+  return {
+    "protocol-commands": protocolTable(commands, "classroom"),
+    "live-commands": protocolTable(commands, "live"),
+    "rest-routes": restTable(commands),
+    "webhook-events": webhookEventsSection(),
+  };
 }
 
 /** `readme` with each generated section replaced by its current rendering. */
@@ -63,6 +69,7 @@ export function withGeneratedSections(document: string, sections: Record<string,
 export const API_DOCUMENTS: Readonly<Record<string, readonly string[]>> = {
   "docs/protocol.md": ["protocol-commands", "live-commands"],
   "docs/rest.md": ["rest-routes"],
+  "docs/webhooks.md": ["webhook-events"],
 };
 
 /** `document` with the named sections rendered afresh. */

@@ -131,17 +131,11 @@ export class MemberService {
   async dropSilent(mode: RoomMode, roomnum: number, uin: number, deadlineMs: number): Promise<boolean> {
     if (!(await this.deps.schedule.dropIfSilent(mode, roomnum, uin, deadlineMs))) return false;
     const now = nowToTheSecond();
-    const close = (tx: Tx | Db) => tx.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.timeout } });
-    if (!this.deps.outbox.listensToAny()) {
-      await close(this.deps.db);
-      return true;
-    }
-    // With webhooks: under the course's row lock, as every change of a course, so its events keep their order.
-    await this.deps.db.$transaction(async (tx) => {
-      await tx.course.updateMany({ where: { roomnum }, data: { memberVersion: { increment: 1 } } });
-      if ((await close(tx)).count === 0) return;
-      const member = await tx.account.findUniqueOrThrow({ where: { uin }, select: { uin: true, uid: true, appid: true } });
-      await this.deps.outbox.record(tx, [memberLeft(member, roomnum, now, LeaveReason.timeout)]);
+    await this.deps.outbox.withEvents(this.deps.db, roomnum, async (tx) => {
+      const closed = await tx.classMember.updateMany({ where: { roomnum, uin, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.timeout } });
+      if (closed.count === 0 || !this.deps.outbox.listensToAny()) return { result: undefined, events: [] };
+      const member = await tx.account.findUniqueOrThrow({ where: { uin }, select: { uid: true, appid: true } });
+      return { result: undefined, events: [memberLeft(member, roomnum, now, LeaveReason.timeout)] };
     });
     return true;
   }

@@ -17,8 +17,7 @@ import { postWebhook, type SendOutcome } from "./sender";
 
 /** Deliveries claimed per run (each run sends them at once). */
 const CLAIM_BATCH = 50;
-/** The first retry's delay; each next doubles, up to an hour. */
-const FIRST_RETRY_MS = 5000;
+/** Retries wait WEBHOOK_FIRST_RETRY_MS, then twice as long each time, up to an hour. */
 const LONGEST_RETRY_MS = 3600_000;
 
 interface Claimed {
@@ -34,7 +33,7 @@ export interface DeliveryRun {
   failed: number;
 }
 
-export const retryDelayMs = (attempts: number): number => Math.min(FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1), LONGEST_RETRY_MS);
+export const retryDelayMs = (firstMs: number, attempts: number): number => Math.min(firstMs * 2 ** Math.max(0, attempts - 1), LONGEST_RETRY_MS);
 
 export class WebhookDeliverer {
   constructor(private readonly deps: { config: Config; db: Db; log: Logger }) {}
@@ -90,7 +89,7 @@ export class WebhookDeliverer {
       await this.deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { ...common, status: "delivered", deliveredAt: new Date() } });
       return "delivered";
     }
-    const next = new Date(Date.now() + retryDelayMs(delivery.attempts));
+    const next = new Date(Date.now() + retryDelayMs(this.deps.config.webhooks.firstRetryMs, delivery.attempts));
     const givenUp = endpointGone || next.getTime() > occurredAt.getTime() + this.deps.config.webhooks.retryForS * 1000;
     await this.deps.db.webhookDelivery.update({ where: { id: delivery.id }, data: { ...common, ...(givenUp ? { status: "failed" } : { nextAttemptAt: next }) } });
     if (givenUp) this.deps.log.error({ eventId: delivery.eventId, endpoint: delivery.endpoint, attempts: delivery.attempts, error: common.lastError }, "webhook delivery failed for good");

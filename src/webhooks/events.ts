@@ -13,17 +13,17 @@ const unixSeconds = z.int().min(0).meta({ description: "unix seconds" });
 
 const courseData = {
   roomnum: z.int(),
-  mode: z.enum(["class", "live"]).meta({ description: "a classroom class, or a 随心播 live room" }),
+  mode: z.enum(["class", "live"]).meta({ description: "a classroom class (live: a 随心播 live room, not sent yet)" }),
   title: z.string(),
   host_uid: z.string(),
 };
 
 /** Each event's `data`. */
 export const WEBHOOK_EVENTS = {
-  "course.started": z.object({ ...courseData, begin_time: unixSeconds, begin_imseq: z.int() }).meta({ description: "a class started (startcourse), or a live room opened (create)" }),
+  "course.started": z.object({ ...courseData, begin_time: unixSeconds, begin_imseq: z.int() }).meta({ description: "a class started (startcourse)" }),
   "course.ended": z
     .object({ ...courseData, end_time: unixSeconds, end_imseq: z.int(), reason: z.enum(["teacher", "reaper", "operator"]) })
-    .meta({ description: "a class or live room ended: by its teacher (exitroom), by the reaper (its teacher silent too long), or by an operator from the console" }),
+    .meta({ description: "a class ended: by its teacher (exitroom), by the reaper (its teacher silent too long), or by an operator from the console" }),
   "member.joined": z.object({ roomnum: z.int(), uid: z.string(), role: z.int().meta({ description: "1 teacher (host), 0 student (viewer)" }), join_time: unixSeconds }).meta({ description: "a member entered (a stay opened: a rejoin after a drop is a new stay)" }),
   "member.left": z
     .object({ roomnum: z.int(), uid: z.string(), leave_time: unixSeconds, reason: z.enum(["left", "timeout"]) })

@@ -23,6 +23,21 @@ export class WebhookOutbox {
     return this.deps.config.webhooks.endpoints.length > 0;
   }
 
+  /**
+   * Makes a change and records the events it reports in one transaction, under the course's row
+   * lock (so one course's events keep their order); without any endpoint, just the change, with
+   * no transaction. `change` returns its result and its events (none when nothing changed).
+   */
+  async withEvents<T>(db: Db, roomnum: number | undefined, change: (tx: Tx | Db) => Promise<{ result: T; events: readonly NewWebhookEvent[] }>): Promise<T> {
+    if (!this.listensToAny()) return (await change(db)).result;
+    return db.$transaction(async (tx) => {
+      if (roomnum !== undefined) await tx.course.updateMany({ where: { roomnum }, data: { memberVersion: { increment: 1 } } });
+      const { result, events } = await change(tx);
+      await this.record(tx, events);
+      return result;
+    });
+  }
+
   /** Writes the events (and their deliveries) with `tx`, inside the caller's transaction. */
   async record(tx: Tx | Db, events: readonly NewWebhookEvent[]): Promise<void> {
     const rows: Array<{ id: string; appid: number; roomnum: number | null; type: string; payload: object; occurredAt: Date }> = [];

@@ -1,0 +1,273 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { Webhook } from "standardwebhooks";
+import { C, signUp, startTestServer, type TestServer } from "./support/harness";
+import { TEST_APP } from "./support/env";
+import { WEBHOOK_EVENTS, type WebhookEventType } from "../src/webhooks/events";
+import { isInternalAddress } from "../src/webhooks/sender";
+import { loadConfig } from "../src/config";
+
+/**
+ * Webhooks for the school's systems: a receiver in the test verifies every delivery with the
+ * `standardwebhooks` library (not our code) and checks its payload against the event's declared
+ * schema. A class produces exactly its events, in order; a receiver that fails then recovers
+ * gets every event, in order; two instances deliver each event once; a change that does not
+ * happen sends nothing; an endpoint that hangs or answers megabytes does not slow the server;
+ * internal addresses are refused unless allowed.
+ */
+
+const SECRET = `whsec_${Buffer.from("a test secret of twenty-four bytes or more").toString("base64")}`;
+
+interface Received {
+  id: string;
+  type: WebhookEventType;
+  roomnum: number | null;
+  data: Record<string, unknown>;
+  attempt: number;
+}
+
+/** A receiver that verifies each call with the standardwebhooks library; `answer` decides each status (and may hang or send a large body). */
+class Receiver {
+  readonly received: Received[] = [];
+  readonly refused: string[] = [];
+  calls = 0;
+  answer: (call: number, res: import("node:http").ServerResponse) => void = (_call, res) => res.writeHead(204).end();
+  private server!: Server;
+  url = "";
+
+  async start(): Promise<void> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/hooks`;
+  }
+
+  private async handle(req: IncomingMessage, res: import("node:http").ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of req) chunks.push(chunk as Buffer);
+    const body = Buffer.concat(chunks).toString("utf8");
+    this.calls += 1;
+    try {
+      const payload = new Webhook(SECRET).verify(body, req.headers as Record<string, string>) as { id: string; type: WebhookEventType; roomnum: number | null; data: Record<string, unknown>; version: number; appid: number; timestamp: string };
+      expect(payload.id).toBe(req.headers["webhook-id"]);
+      expect(payload).toMatchObject({ version: 1, appid: TEST_APP.sdkAppId });
+      expect(Number.isNaN(Date.parse(payload.timestamp))).toBe(false);
+      WEBHOOK_EVENTS[payload.type].parse(payload.data);
+      this.received.push({ id: payload.id, type: payload.type, roomnum: payload.roomnum, data: payload.data, attempt: this.calls });
+    } catch (error) {
+      this.refused.push(String(error));
+    }
+    this.answer(this.calls, res);
+  }
+
+  /** The events of one course, as first received (a retry of an event received already is not counted again). */
+  eventsOf(roomnum: number): string[] {
+    const seen = new Set<string>();
+    return this.received.filter((r) => r.roomnum === roomnum && !seen.has(r.id) && seen.add(r.id)).map((r) => `${r.type}${"uid" in r.data ? ` ${String(r.data.uid)}` : ""}${"reason" in r.data ? ` (${String(r.data.reason)})` : ""}`);
+  }
+
+  close(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const giveUpAt = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const webhookEnv = (url: string, extra: Record<string, string> = {}) => ({
+  WEBHOOKS: JSON.stringify([{ name: "lms", appid: TEST_APP.sdkAppId, url, secret: SECRET }]),
+  WEBHOOK_INTERVAL_MS: "50",
+  WEBHOOK_FIRST_RETRY_MS: "100",
+  WEBHOOK_TIMEOUT_MS: "1000",
+  ...extra,
+});
+
+describe("a class's events, in order, verified by the standardwebhooks library", () => {
+  let t: TestServer;
+  const receiver = new Receiver();
+  beforeAll(async () => {
+    await receiver.start();
+    t = await startTestServer(webhookEnv(receiver.url, { REAPER_ENABLED: "true", REAPER_INTERVAL_MS: "100", MEMBER_TIMEOUT_S: "1", TEACHER_TIMEOUT_S: "60" }));
+  });
+  afterAll(async () => {
+    await t.close();
+    await receiver.close();
+  });
+
+  test("started, joined ×3, left, dropped by the reaper, ended by the teacher: exactly these, in order, each once", async () => {
+    const [T, S1, S2] = [await signUp(t, "wh-teacher", 1), await signUp(t, "wh-s1", 0), await signUp(t, "wh-s2", 0)];
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "webhooks" })).body.data.roomnum as number;
+    expect((await t.call("live", "startcourse", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
+    const beat = setInterval(() => void t.call("live", "heartbeat", { ...C, token: T, roomnum }).catch(() => undefined), 200);
+    try {
+      for (const token of [S1, S2]) expect((await t.call("live", "reportmemid", { ...C, token, roomnum, operate: 0 })).body.errorCode).toBe(0);
+      expect((await t.call("live", "reportmemid", { ...C, token: S1, roomnum, operate: 1 })).body.errorCode).toBe(0);
+      // wh-s2 never beats: the reaper drops it after 1 s.
+      await eventually(async () => (await t.server.db.classMember.count({ where: { roomnum, leaveReason: "timeout" } })) === 1, "the reaper's drop");
+    } finally {
+      clearInterval(beat);
+    }
+    expect((await t.call("live", "exitroom", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
+    const expected = ["course.started", "member.joined wh-teacher", "member.joined wh-s1", "member.joined wh-s2", "member.left wh-s1 (left)", "member.left wh-s2 (timeout)", "course.ended (teacher)"];
+    await eventually(() => receiver.eventsOf(roomnum).length >= expected.length, "every event");
+    expect(receiver.eventsOf(roomnum)).toEqual(expected);
+    expect(receiver.refused).toEqual([]);
+    const started = receiver.received.find((r) => r.roomnum === roomnum && r.type === "course.started")!;
+    expect(started.data).toMatchObject({ roomnum, mode: "class", title: "webhooks", host_uid: "wh-teacher", begin_imseq: 1 });
+    const deliveries = await t.server.db.webhookDelivery.findMany({ where: { event: { roomnum } } });
+    expect(deliveries.map((d) => d.status)).toEqual(expected.map(() => "delivered"));
+  });
+
+  test("a change that does not happen sends nothing: a start IM refuses writes no event", async () => {
+    const T = await signUp(t, "wh-teacher2", 1);
+    const roomnum = (await t.call("live", "create", { ...C, token: T, title: "refused" })).body.data.roomnum as number;
+    t.im.mode = "error";
+    try {
+      expect((await t.call("live", "startcourse", { ...C, token: T, roomnum })).body.errorCode).toBe(10103);
+    } finally {
+      t.im.mode = "ok";
+    }
+    expect(await t.server.db.webhookEvent.count({ where: { roomnum } })).toBe(0);
+  });
+});
+
+describe("delivery", () => {
+  test("a receiver that fails, then recovers, gets every event, in order; the retries are recorded", async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    receiver.answer = (call, res) => res.writeHead(call <= 3 ? 503 : 200).end("ok");
+    const t = await startTestServer(webhookEnv(receiver.url));
+    try {
+      const [T, S] = [await signUp(t, "wr-teacher", 1), await signUp(t, "wr-student", 0)];
+      const roomnum = (await t.call("live", "create", { ...C, token: T, title: "flaky" })).body.data.roomnum as number;
+      await t.call("live", "startcourse", { ...C, token: T, roomnum });
+      await t.call("live", "reportmemid", { ...C, token: S, roomnum, operate: 0 });
+      await t.call("live", "exitroom", { ...C, token: T, roomnum });
+      await eventually(() => receiver.eventsOf(roomnum).length >= 4, "every event after the failures");
+      expect(receiver.eventsOf(roomnum)).toEqual(["course.started", "member.joined wr-teacher", "member.joined wr-student", "course.ended (teacher)"]);
+      // The first event was refused three times: each attempt was the same event (same id), and nothing after it went first.
+      expect(receiver.received.slice(0, 4).map((r) => r.type)).toEqual(["course.started", "course.started", "course.started", "course.started"]);
+      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 4, "all delivered");
+      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { roomnum, type: "course.started" } } });
+      expect(first).toMatchObject({ status: "delivered", attempts: 4, lastStatus: 200, lastError: "" });
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+
+  test("two instances deliver each event once", async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    const a = await startTestServer(webhookEnv(receiver.url));
+    const b = await startTestServer(webhookEnv(receiver.url), { keepStores: true });
+    try {
+      const T = await signUp(a, "w2-teacher", 1);
+      const students = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(a, `w2-s${i}`, 0)));
+      const roomnum = (await a.call("live", "create", { ...C, token: T, title: "two" })).body.data.roomnum as number;
+      await b.call("live", "startcourse", { ...C, token: T, roomnum });
+      await Promise.all(students.map((token, i) => (i % 2 ? a : b).call("live", "reportmemid", { ...C, token, roomnum, operate: 0 })));
+      await a.call("live", "exitroom", { ...C, token: T, roomnum });
+      await eventually(() => receiver.eventsOf(roomnum).length >= 11, "every event");
+      await new Promise((r) => setTimeout(r, 500));
+      expect(receiver.received.filter((r) => r.roomnum === roomnum)).toHaveLength(11);
+      expect(receiver.eventsOf(roomnum)[0]).toBe("course.started");
+      expect(receiver.eventsOf(roomnum).at(-1)).toBe("course.ended (teacher)");
+    } finally {
+      await b.close();
+      await a.close();
+      await receiver.close();
+    }
+  });
+
+  test("an endpoint that hangs, or answers 3 MB, does not slow the server: heartbeats answer meanwhile, the hanging call times out and is retried", async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    const big = Buffer.alloc(3 * 1024 * 1024, "x");
+    receiver.answer = (call, res) => {
+      if (call === 1) return; // hangs: never answers
+      res.writeHead(200, { "content-type": "text/plain" }).end(big);
+    };
+    const t = await startTestServer(webhookEnv(receiver.url, { WEBHOOK_TIMEOUT_MS: "700" }));
+    try {
+      const T = await signUp(t, "wh-hang", 1);
+      const roomnum = (await t.call("live", "create", { ...C, token: T, title: "hang" })).body.data.roomnum as number;
+      await t.call("live", "startcourse", { ...C, token: T, roomnum });
+      await eventually(() => receiver.calls >= 1, "the hanging call");
+      for (let i = 0; i < 5; i++) expect((await t.call("live", "heartbeat", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
+      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 2, "both events delivered");
+      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { type: "course.started" } } });
+      expect(first.attempts).toBe(2);
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+
+  test("an internal address is refused unless WEBHOOKS_ALLOW_PRIVATE (production's default is off): nothing is sent, the error is recorded", async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    const t = await startTestServer(webhookEnv(receiver.url, { WEBHOOKS_ALLOW_PRIVATE: "false", WEBHOOK_RETRY_FOR_S: "1" }));
+    try {
+      const T = await signUp(t, "wh-ssrf", 1);
+      const roomnum = (await t.call("live", "create", { ...C, token: T, title: "ssrf" })).body.data.roomnum as number;
+      await t.call("live", "startcourse", { ...C, token: T, roomnum });
+      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "failed" } })) === 1, "the delivery given up");
+      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { status: "failed" } });
+      expect(first.lastError).toBe("127.0.0.1 resolves to 127.0.0.1, an internal address (WEBHOOKS_ALLOW_PRIVATE is off)");
+      expect(receiver.calls).toBe(0);
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
+  });
+
+  test.each([
+    ["127.0.0.1", true],
+    ["10.1.2.3", true],
+    ["172.31.255.255", true],
+    ["172.32.0.1", false],
+    ["192.168.0.1", true],
+    ["169.254.169.254", true],
+    ["100.64.0.1", true],
+    ["0.0.0.0", true],
+    ["8.8.8.8", false],
+    ["::1", true],
+    ["::", true],
+    ["fd00::1", true],
+    ["fe80::1", true],
+    ["::ffff:127.0.0.1", true],
+    ["::ffff:8.8.8.8", false],
+    ["2606:4700::1111", false],
+    ["not an address", true],
+  ])("%s internal: %s", (address, internal) => {
+    expect(isInternalAddress(address)).toBe(internal);
+  });
+});
+
+describe("WEBHOOKS is checked at start", () => {
+  const endpoint = { name: "lms", appid: TEST_APP.sdkAppId, url: "https://lms.example/hooks", secret: SECRET };
+  const load = (webhooks: unknown, extra: Record<string, string> = {}) => () => loadConfig({ WEBHOOKS: JSON.stringify(webhooks), ...extra });
+
+  test("a good list; internal addresses allowed in development, refused with WEBHOOKS_ALLOW_PRIVATE=false (production's default)", () => {
+    expect(load([endpoint])().webhooks).toMatchObject({ endpoints: [endpoint], timeoutMs: 5000, retryForS: 86400, firstRetryMs: 5000, intervalMs: 1000, allowPrivate: true });
+    expect(loadConfig({}).webhooks.endpoints).toEqual([]);
+    expect(load([], { WEBHOOKS_ALLOW_PRIVATE: "false" })().webhooks.allowPrivate).toBe(false);
+  });
+
+  test.each([
+    ["a secret without whsec_", [{ ...endpoint, secret: "plain" }], "WEBHOOKS"],
+    ["a short secret", [{ ...endpoint, secret: "whsec_c2hvcnQ=" }], "WEBHOOKS"],
+    ["an ftp URL", [{ ...endpoint, url: "ftp://lms.example/x" }], "WEBHOOKS"],
+    ["an unknown event", [{ ...endpoint, events: ["course.exploded"] }], "WEBHOOKS"],
+    ["two endpoints of one name", [endpoint, { ...endpoint, url: "https://other.example/" }], "each endpoint needs a name of its own"],
+    ["not a list", { ...endpoint }, "WEBHOOKS"],
+  ])("refused: %s", (_name, webhooks, message) => {
+    expect(load(webhooks)).toThrow(message);
+  });
+});
