@@ -3,7 +3,7 @@ import { OTHER_APP, TEST_APP } from "./support/env";
 import { type OpenApiCheck, openApiCheckOf } from "./support/openapi-check";
 import { capturingLogger } from "./support/logs";
 import fc from "fast-check";
-import { minutesOf } from "../src/services/console";
+import { minutesOf } from "../src/services/attendance";
 import { COMMANDS } from "../src/commands/registry";
 import { restRoutesOf } from "../src/commands/command";
 

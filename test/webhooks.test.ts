@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { Webhook } from "standardwebhooks";
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
-import { TEST_APP } from "./support/env";
+import { TEST_APP, TEST_CALLBACK_KEY } from "./support/env";
+import { recordingFileEvent } from "./support/callbacks";
 import { WEBHOOK_EVENTS, type WebhookEventType } from "../src/webhooks/events";
 import { isInternalAddress } from "../src/webhooks/sender";
 import { loadConfig } from "../src/config";
@@ -113,12 +114,22 @@ describe("a class's events, in order, verified by the standardwebhooks library",
       clearInterval(beat);
     }
     expect((await t.call("live", "exitroom", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
-    const expected = ["course.started", "member.joined wh-teacher", "member.joined wh-s1", "member.joined wh-s2", "member.left wh-s1 (left)", "member.left wh-s2 (timeout)", "course.ended (teacher)"];
+    const expected = ["course.created", "course.started", "member.joined wh-teacher", "member.joined wh-s1", "member.joined wh-s2", "member.left wh-s1 (left)", "member.left wh-s2 (timeout)", "course.ended (teacher)", "attendance.ready"];
     await eventually(() => receiver.eventsOf(roomnum).length >= expected.length, "every event");
     expect(receiver.eventsOf(roomnum)).toEqual(expected);
     expect(receiver.refused).toEqual([]);
     const started = receiver.received.find((r) => r.roomnum === roomnum && r.type === "course.started")!;
     expect(started.data).toMatchObject({ roomnum, mode: "class", title: "webhooks", host_uid: "wh-teacher", begin_imseq: 1 });
+    // attendance.ready: each member's minutes are their stays' (merged), first join, last leave, as PostgreSQL has them.
+    const attendance = receiver.received.find((r) => r.roomnum === roomnum && r.type === "attendance.ready")!;
+    const stays = await t.server.db.classMember.findMany({ where: { roomnum }, include: { account: true }, orderBy: { id: "asc" } });
+    expect(attendance.data.members).toEqual(
+      ["wh-teacher", "wh-s1", "wh-s2"].map((uid) => {
+        const own = stays.filter((s) => s.account.uid === uid);
+        const ms = own.reduce((sum, s) => sum + (s.leftAt!.getTime() - s.joinedAt.getTime()), 0);
+        return { uid, role: own[0]!.role, minutes: Math.round(ms / 6000) / 10, first_join: own[0]!.joinedAt.getTime() / 1000, last_leave: Math.max(...own.map((s) => s.leftAt!.getTime())) / 1000, stays: own.length };
+      }),
+    );
     const deliveries = await t.server.db.webhookDelivery.findMany({ where: { event: { roomnum } } });
     expect(deliveries.map((d) => d.status)).toEqual(expected.map(() => "delivered"));
   });
@@ -132,7 +143,59 @@ describe("a class's events, in order, verified by the standardwebhooks library",
     } finally {
       t.im.mode = "ok";
     }
-    expect(await t.server.db.webhookEvent.count({ where: { roomnum } })).toBe(0);
+    expect(await t.server.db.webhookEvent.count({ where: { roomnum, type: { not: "course.created" } } })).toBe(0);
+  });
+});
+
+describe("after the class, and live rooms", () => {
+  test("recording.stored once per file, replay.ready with the index and videos, replay.failed after the last attempt; a live room's open, join, leave, close", async () => {
+    const receiver = new Receiver();
+    await receiver.start();
+    const t = await startTestServer(webhookEnv(receiver.url, { REPLAY_INDEX_DELAY_S: "0", REPLAY_INDEX_ATTEMPTS: "1", LIVE_APPID: String(TEST_APP.sdkAppId) }), { tencentReplayIndex: true });
+    try {
+      const T = await signUp(t, "wv-teacher", 1);
+      const room = async (title: string) => {
+        const roomnum = (await t.call("live", "create", { ...C, token: T, title })).body.data.roomnum as number;
+        await t.call("live", "startcourse", { ...C, token: T, roomnum });
+        return roomnum;
+      };
+      const recorded = await room("recorded");
+      const file = recordingFileEvent(recorded, "wv-teacher", TEST_CALLBACK_KEY, { file_id: "wv-file-1" });
+      expect((await t.call("live", "reccall", file)).text).toBe('{"code":0}');
+      expect((await t.call("live", "reccall", file)).text).toBe('{"code":0}');
+      await t.call("live", "exitroom", { ...C, token: T, roomnum: recorded });
+      t.tencent.replayIndex.mode = "immediate";
+      await t.server.replayScheduler.run(Date.now() + 60_000);
+      await eventually(() => receiver.eventsOf(recorded).includes("replay.ready"), "replay.ready");
+      expect(receiver.eventsOf(recorded)).toEqual(["course.created", "course.started", "member.joined wv-teacher", "recording.stored wv-teacher", "course.ended (teacher)", "attendance.ready", "replay.ready"]);
+      expect(receiver.received.find((r) => r.roomnum === recorded && r.type === "recording.stored")!.data).toMatchObject({ file_id: "wv-file-1", uid: "wv-teacher", duration: 7 });
+      const ready = receiver.received.find((r) => r.roomnum === recorded && r.type === "replay.ready")!.data;
+      const row = await t.server.db.course.findUniqueOrThrow({ where: { roomnum: recorded } });
+      expect(ready).toMatchObject({ roomnum: recorded, title: "recorded", index_url: row.replayIndexUrl, begin_imseq: row.startImSeq, end_imseq: row.endImSeq, videos: [expect.objectContaining({ file_id: "wv-file-1" })] });
+
+      const failing = await room("failing");
+      await t.call("live", "exitroom", { ...C, token: T, roomnum: failing });
+      t.tencent.replayIndex.mode = "fail";
+      await t.server.replayScheduler.run(Date.now() + 60_000);
+      await eventually(() => receiver.eventsOf(failing).includes("replay.failed"), "replay.failed");
+      expect(receiver.received.find((r) => r.roomnum === failing && r.type === "replay.failed")!.data).toMatchObject({ roomnum: failing, attempts: 1, error: expect.stringMatching(/^\[/) });
+
+      const host = await signUp(t, "wv-host", 1);
+      const viewer = await signUp(t, "wv-viewer", 0);
+      const live = (await t.call("live", "create", { token: host, type: "live" }, { path: "/sxb/index.php" })).body.data.roomnum as number;
+      const report = { token: host, room: { title: "show", roomnum: live, type: "live", groupid: String(live), cover: "", appid: TEST_APP.sdkAppId, device: 1, videotype: 0 } };
+      expect((await t.call("live", "reportroom", report, { path: "/sxb/index.php" })).body.errorCode).toBe(0);
+      expect((await t.call("live", "reportmemid", { token: viewer, roomnum: live, role: 0, operate: 0 }, { path: "/sxb/index.php" })).body.errorCode).toBe(0);
+      expect((await t.call("live", "reportmemid", { token: viewer, roomnum: live, role: 0, operate: 1 }, { path: "/sxb/index.php" })).body.errorCode).toBe(0);
+      expect((await t.call("live", "exitroom", { token: host, roomnum: live, type: "live" }, { path: "/sxb/index.php" })).body.errorCode).toBe(0);
+      await eventually(() => receiver.eventsOf(live).length >= 5, "the live room's events");
+      expect(receiver.eventsOf(live)).toEqual(["course.started", "member.joined wv-host", "member.joined wv-viewer", "member.left wv-viewer (left)", "course.ended (teacher)"]);
+      expect(receiver.received.find((r) => r.roomnum === live && r.type === "course.started")!.data).toMatchObject({ mode: "live", host_uid: "wv-host" });
+      expect(receiver.refused).toEqual([]);
+    } finally {
+      await t.close();
+      await receiver.close();
+    }
   });
 });
 
@@ -148,12 +211,13 @@ describe("delivery", () => {
       await t.call("live", "startcourse", { ...C, token: T, roomnum });
       await t.call("live", "reportmemid", { ...C, token: S, roomnum, operate: 0 });
       await t.call("live", "exitroom", { ...C, token: T, roomnum });
-      await eventually(() => receiver.eventsOf(roomnum).length >= 4, "every event after the failures");
-      expect(receiver.eventsOf(roomnum)).toEqual(["course.started", "member.joined wr-teacher", "member.joined wr-student", "course.ended (teacher)"]);
+      await eventually(() => receiver.eventsOf(roomnum).length >= 6, "every event after the failures");
+      expect(receiver.eventsOf(roomnum)).toEqual(["course.created", "course.started", "member.joined wr-teacher", "member.joined wr-student", "course.ended (teacher)", "attendance.ready"]);
       // The first event was refused three times: each attempt was the same event (same id), and nothing after it went first.
-      expect(receiver.received.slice(0, 4).map((r) => r.type)).toEqual(["course.started", "course.started", "course.started", "course.started"]);
-      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 4, "all delivered");
-      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { roomnum, type: "course.started" } } });
+      expect(receiver.received.slice(0, 4).map((r) => r.type)).toEqual(["course.created", "course.created", "course.created", "course.created"]);
+      expect(new Set(receiver.received.slice(0, 4).map((r) => r.id)).size).toBe(1);
+      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 6, "all delivered");
+      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { roomnum, type: "course.created" } } });
       expect(first).toMatchObject({ status: "delivered", attempts: 4, lastStatus: 200, lastError: "" });
     } finally {
       await t.close();
@@ -173,11 +237,11 @@ describe("delivery", () => {
       await b.call("live", "startcourse", { ...C, token: T, roomnum });
       await Promise.all(students.map((token, i) => (i % 2 ? a : b).call("live", "reportmemid", { ...C, token, roomnum, operate: 0 })));
       await a.call("live", "exitroom", { ...C, token: T, roomnum });
-      await eventually(() => receiver.eventsOf(roomnum).length >= 11, "every event");
+      await eventually(() => receiver.eventsOf(roomnum).length >= 13, "every event");
       await new Promise((r) => setTimeout(r, 500));
-      expect(receiver.received.filter((r) => r.roomnum === roomnum)).toHaveLength(11);
-      expect(receiver.eventsOf(roomnum)[0]).toBe("course.started");
-      expect(receiver.eventsOf(roomnum).at(-1)).toBe("course.ended (teacher)");
+      expect(receiver.received.filter((r) => r.roomnum === roomnum)).toHaveLength(13);
+      expect(receiver.eventsOf(roomnum).slice(0, 3)).toEqual(["course.created", "course.started", "member.joined w2-teacher"]);
+      expect(receiver.eventsOf(roomnum).slice(-2)).toEqual(["course.ended (teacher)", "attendance.ready"]);
     } finally {
       await b.close();
       await a.close();
@@ -200,8 +264,8 @@ describe("delivery", () => {
       await t.call("live", "startcourse", { ...C, token: T, roomnum });
       await eventually(() => receiver.calls >= 1, "the hanging call");
       for (let i = 0; i < 5; i++) expect((await t.call("live", "heartbeat", { ...C, token: T, roomnum })).body.errorCode).toBe(0);
-      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 2, "both events delivered");
-      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { type: "course.started" } } });
+      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 3, "the three events delivered");
+      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { type: "course.created" } } });
       expect(first.attempts).toBe(2);
     } finally {
       await t.close();
@@ -217,8 +281,8 @@ describe("delivery", () => {
       const T = await signUp(t, "wh-ssrf", 1);
       const roomnum = (await t.call("live", "create", { ...C, token: T, title: "ssrf" })).body.data.roomnum as number;
       await t.call("live", "startcourse", { ...C, token: T, roomnum });
-      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "failed" } })) === 1, "the delivery given up");
-      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { status: "failed" } });
+      await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "failed" } })) >= 1, "the delivery given up");
+      const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { status: "failed" }, orderBy: { id: "asc" } });
       expect(first.lastError).toBe("127.0.0.1 resolves to 127.0.0.1, an internal address (WEBHOOKS_ALLOW_PRIVATE is off)");
       expect(receiver.calls).toBe(0);
     } finally {

@@ -4,6 +4,7 @@ import type { Db } from "../infra/db/prisma";
 import type { Logger } from "../logger";
 import type { Course } from "./courses";
 import { CourseState, INT32_MAX, RoomMode } from "./domain";
+import { type Attendance, attendanceOf, presenceOf } from "./attendance";
 import type { ImClient } from "../infra/tencent/im";
 import type { RedisClient } from "../infra/redis/client";
 import type { MetricCounts, Metrics } from "../metrics/metrics";
@@ -61,17 +62,6 @@ export interface CoursePage {
   videos: VideoView[];
   bindings: Array<{ type: number; fileName: string; url: string; boundAt: Date }>;
   timeline: TimelineEvent[];
-}
-
-/** A member's attendance of one class: stays merged where they overlap (a rejoin), minutes present, first join, last leave. */
-export interface Attendance {
-  uid: string;
-  role: number;
-  minutes: number;
-  firstJoin: Date;
-  /** null while still present. */
-  lastLeave: Date | null;
-  stays: number;
 }
 
 /** One course a member attended. */
@@ -200,10 +190,10 @@ export class ConsoleService {
   async attendance(app: SdkApp, roomnum: number, nowMs = Date.now()): Promise<Attendance[]> {
     const course = await this.courseOf(app, roomnum);
     const stays = await this.deps.db.classMember.findMany({ where: { roomnum }, orderBy: [{ joinedAt: "asc" }, { id: "asc" }], include: { account: { select: { uid: true } } } });
-    const byMember = new Map<string, typeof stays>();
-    for (const stay of stays) byMember.set(stay.account.uid, [...(byMember.get(stay.account.uid) ?? []), stay]);
-    const endOfOpen = course.endedAt?.getTime() ?? nowMs;
-    return [...byMember].map(([uid, own]) => ({ uid, role: own[0]!.role, ...presenceOf(own, endOfOpen), stays: own.length }));
+    return attendanceOf(
+      stays.map((s) => ({ ...s, uid: s.account.uid })),
+      course.endedAt?.getTime() ?? nowMs,
+    );
   }
 
   /** The classes of the app a member (by exact id) attended, newest first. */
@@ -275,31 +265,6 @@ function timelineOf(course: Course, videos: readonly VideoView[]): TimelineEvent
     events.push({ at: course.replayIndexTriggeredAt ?? course.endedAt ?? course.createdAt, event: "replay_index_failed", detail: course.replayIndexError });
   }
   return events.sort((a, b) => a.at.getTime() - b.at.getTime());
-}
-
-/** One member's stays in one class (oldest first): minutes present, first join, last leave (null while a stay is open, which counts until `endOfOpenMs`). */
-function presenceOf(stays: ReadonlyArray<{ joinedAt: Date; leftAt: Date | null }>, endOfOpenMs: number): { minutes: number; firstJoin: Date; lastLeave: Date | null } {
-  const open = stays.some((s) => s.leftAt === null);
-  return {
-    minutes: minutesOf(stays.map((s) => [s.joinedAt.getTime(), s.leftAt?.getTime() ?? endOfOpenMs] as const)),
-    firstJoin: stays[0]!.joinedAt,
-    lastLeave: open ? null : new Date(Math.max(...stays.map((s) => s.leftAt!.getTime()))),
-  };
-}
-
-/** Minutes covered by stays [join, leave) in ms, overlaps counted once (a rejoin while the old stay was still open), to a tenth. */
-export function minutesOf(stays: ReadonlyArray<readonly [number, number]>): number {
-  const sorted = [...stays].sort((a, b) => a[0] - b[0]);
-  let total = 0;
-  let [start, end] = [Number.NaN, Number.NaN];
-  for (const [join, leave] of sorted) {
-    if (Number.isNaN(start) || join > end) {
-      if (!Number.isNaN(start)) total += end - start;
-      [start, end] = [join, Math.max(join, leave)];
-    } else end = Math.max(end, leave);
-  }
-  if (!Number.isNaN(start)) total += end - start;
-  return Math.round(total / 6000) / 10;
 }
 
 /** What a chat line shows of a message's first element. */

@@ -2,11 +2,12 @@ import type { SdkApp } from "../config";
 import { Errors } from "../errors";
 import type { Course } from "../generated/prisma/client";
 import type { Db } from "../infra/db/prisma";
-import { nowToTheSecond, RoomMode, type SessionUser, uidKeyOf } from "./domain";
+import { nowToTheSecond, RoomMode, type SessionUser, uidKeyOf, unixSeconds } from "./domain";
 import { presenceRoomOf, type PresenceService } from "./presence";
 import type { RecordingService, VideoView } from "./recordings";
 import type { RelayService, RelayState } from "./relay";
 import { countedPage } from "./paging";
+import type { WebhookOutbox } from "../webhooks/outbox";
 
 /** Courses: creation, lookups and the course list. State changes live in ClassLifecycle. */
 
@@ -44,12 +45,14 @@ export class CourseService {
   private readonly facts = new Map<number, CourseFacts>();
   private readonly missing = new Map<number, number>();
 
-  constructor(private readonly deps: { db: Db; presence: PresenceService; recordings: RecordingService; relay: RelayService }) {}
+  constructor(private readonly deps: { db: Db; presence: PresenceService; recordings: RecordingService; relay: RelayService; outbox: WebhookOutbox }) {}
 
   async create(app: SdkApp, user: SessionUser, input: { title: string; cover?: string }): Promise<{ roomnum: number; groupid: string }> {
     const now = nowToTheSecond();
-    const course = await this.deps.db.course.create({
-      data: { appid: app.sdkAppId, hostUin: user.uin, title: input.title, cover: input.cover ?? "", createdAt: now, effectiveAt: now },
+    const course = await this.deps.outbox.withEvents(this.deps.db, undefined, async (tx) => {
+      const created = await tx.course.create({ data: { appid: app.sdkAppId, hostUin: user.uin, title: input.title, cover: input.cover ?? "", createdAt: now, effectiveAt: now } });
+      const data = { roomnum: created.roomnum, mode: "class" as const, title: created.title, host_uid: user.uid, create_time: unixSeconds(now) };
+      return { result: created, events: [{ type: "course.created" as const, appid: app.sdkAppId, roomnum: created.roomnum, occurredAt: now, data }] };
     });
     this.missing.delete(course.roomnum);
     return { roomnum: course.roomnum, groupid: String(course.roomnum) };

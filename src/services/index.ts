@@ -85,18 +85,18 @@ export function createServices(deps: ServiceDeps): Services {
   const schedule = new ReaperSchedule(deps);
   const lock = new CourseLock(deps);
   const markers = new ClassMarkers(deps);
-  const recordings = new RecordingService({ ...deps, markers, lock });
-  const relay = new RelayService({ ...deps, lock });
-  const courses = new CourseService({ ...deps, presence, recordings, relay });
   const outbox = new WebhookOutbox(deps);
+  const recordings = new RecordingService({ ...deps, markers, lock, outbox });
+  const relay = new RelayService({ ...deps, lock });
+  const courses = new CourseService({ ...deps, presence, recordings, relay, outbox });
   const lifecycle = new ClassLifecycle({ ...deps, lock, markers, presence, relay, outbox });
   const members = new MemberService({ ...deps, lock, markers, presence, schedule, outbox });
   const bindings = new BindingService(deps);
   const presenceRebuild = new PresenceRebuild(deps);
   const signatures = new SignatureService(deps);
   const callbackAuth = new CallbackAuth(deps);
-  const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings });
-  const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses });
+  const replayIndex = new ReplayIndexService({ ...deps, replayIndex: deps.replayIndex, recordings, outbox });
+  const liveRooms = new LiveRoomService({ ...deps, presence, members, vod: deps.vod, courses, outbox });
   const consoleView = new ConsoleService({ ...deps, presence, relay, lifecycle, recordings, replayIndex });
   return { metrics: deps.metrics, rateLimits: new RateLimits(deps), census: new CensusService(deps), operators: new OperatorService(deps), console: consoleView, webhooks: new WebhookDeliverer(deps), apps, sessions, accounts, presence, schedule, presenceRebuild, courses, lifecycle, members, bindings, signatures, callbackAuth, recordings, replayIndex, relay, liveRooms };
 }

@@ -9,6 +9,7 @@ import type { CourseLock } from "./course-lock";
 import type { Course } from "./courses";
 import { CourseState, EndReason, ReplayIndexStatus, RoomMode, imTimestampNow, LeaveReason, nowToTheSecond, Role, type SessionUser, unixSeconds } from "./domain";
 import type { WebhookOutbox } from "../webhooks/outbox";
+import { attendanceOf } from "./attendance";
 import type { ClassMarkers, MarkedChange } from "./markers";
 import type { PresenceService } from "./presence";
 import type { RelayService } from "./relay";
@@ -157,16 +158,24 @@ export class ClassLifecycle {
       const done = await endLivingClasses(tx, ends, common);
       const ended = await tx.course.findMany({ where: { roomnum: { in: [...done] } }, include: { host: { select: { uid: true } } } });
       const reason = WEBHOOK_END_REASON[common.endReason as EndReason];
-      await outbox.record(
-        tx,
-        ended.map((c) => ({
-          type: "course.ended" as const,
-          appid: c.appid,
-          roomnum: c.roomnum,
-          occurredAt: common.endedAt,
-          data: { roomnum: c.roomnum, mode: "class" as const, title: c.title, host_uid: c.host.uid, end_time: unixSeconds(common.endedAt), end_imseq: c.endImSeq, reason },
-        })),
-      );
+      const stays = await tx.classMember.findMany({ where: { roomnum: { in: [...done] } }, orderBy: [{ joinedAt: "asc" }, { id: "asc" }], include: { account: { select: { uid: true } } } });
+      const events = ended.flatMap((c) => {
+        const base = { appid: c.appid, roomnum: c.roomnum, occurredAt: common.endedAt };
+        const own = stays.filter((s) => s.roomnum === c.roomnum).map((s) => ({ ...s, uid: s.account.uid }));
+        const members = attendanceOf(own, common.endedAt.getTime()).map((m) => ({
+          uid: m.uid,
+          role: m.role,
+          minutes: m.minutes,
+          first_join: unixSeconds(m.firstJoin),
+          last_leave: unixSeconds(m.lastLeave),
+          stays: m.stays,
+        }));
+        return [
+          { ...base, type: "course.ended" as const, data: { roomnum: c.roomnum, mode: "class" as const, title: c.title, host_uid: c.host.uid, end_time: unixSeconds(common.endedAt), end_imseq: c.endImSeq, reason } },
+          { ...base, type: "attendance.ready" as const, data: { roomnum: c.roomnum, members } },
+        ];
+      });
+      await outbox.record(tx, events);
       return done;
     });
   }

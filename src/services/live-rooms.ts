@@ -5,7 +5,8 @@ import type { Db } from "../infra/db/prisma";
 import { livePlayUrls, type LivePlayUrls } from "../infra/tencent/live-urls";
 import { type VodClient, VodError } from "../infra/tencent/vod";
 import type { Logger } from "../logger";
-import { CourseState, EndReason, INT32_MAX, LeaveReason, nowToTheSecond, RoomMode, type SessionUser } from "./domain";
+import { CourseState, EndReason, INT32_MAX, LeaveReason, nowToTheSecond, RoomMode, type SessionUser, unixSeconds } from "./domain";
+import type { WebhookOutbox } from "../webhooks/outbox";
 import type { CourseFacts, CourseService } from "./courses";
 import type { MemberService } from "./members";
 import { type LiveBeat, LiveRole, presenceRoomOf, type PresenceService } from "./presence";
@@ -74,6 +75,7 @@ export class LiveRoomService {
       courses: CourseService;
       vod: VodClient;
       log: Logger;
+      outbox: WebhookOutbox;
     },
   ) {}
 
@@ -84,10 +86,18 @@ export class LiveRoomService {
     await this.endRooms(earlier.map((c) => c.roomnum), EndReason.teacher);
     await this.leaveEverywhere(user.uin);
     const now = nowToTheSecond();
-    const course = await db.course.create({
-      data: { appid: app.sdkAppId, hostUin: user.uin, mode: RoomMode.live, title: "", state: CourseState.living, createdAt: now, startedAt: now, effectiveAt: now },
+    const course = await this.deps.outbox.withEvents(db, undefined, async (tx) => {
+      const created = await tx.course.create({
+        data: { appid: app.sdkAppId, hostUin: user.uin, mode: RoomMode.live, title: "", state: CourseState.living, createdAt: now, startedAt: now, effectiveAt: now },
+      });
+      await tx.classMember.create({ data: { roomnum: created.roomnum, uin: user.uin, role: LiveRole.host, joinedAt: now } });
+      const base = { appid: app.sdkAppId, roomnum: created.roomnum, occurredAt: now };
+      const events = [
+        { ...base, type: "course.started" as const, data: { roomnum: created.roomnum, mode: "live" as const, title: "", host_uid: user.uid, begin_time: unixSeconds(now), begin_imseq: 0 } },
+        { ...base, type: "member.joined" as const, data: { roomnum: created.roomnum, uid: user.uid, role: LiveRole.host, join_time: unixSeconds(now) } },
+      ];
+      return { result: created, events };
     });
-    await db.classMember.create({ data: { roomnum: course.roomnum, uin: user.uin, role: LiveRole.host, joinedAt: now } });
     await presence.classStarted(presenceRoomOf(course), now.getTime());
     return { roomnum: course.roomnum, groupid: String(course.roomnum) };
   }
@@ -365,10 +375,21 @@ export class LiveRoomService {
       const rows = await tx.course.updateManyAndReturn({
         where: { roomnum: { in: [...roomnums] }, mode: RoomMode.live, state: CourseState.living },
         data: { state: CourseState.ended, endedAt: now, endReason: reason, memberVersion: { increment: 1 } },
-        select: { roomnum: true },
+        select: { roomnum: true, appid: true, title: true, host: { select: { uid: true } } },
       });
       const done = rows.map((r) => r.roomnum);
       await tx.classMember.updateMany({ where: { roomnum: { in: done }, leftAt: null }, data: { leftAt: now, leaveReason: LeaveReason.classEnded } });
+      const endReason = reason === EndReason.timeout ? ("reaper" as const) : ("teacher" as const);
+      await this.deps.outbox.record(
+        tx,
+        rows.map((r) => ({
+          type: "course.ended" as const,
+          appid: r.appid,
+          roomnum: r.roomnum,
+          occurredAt: now,
+          data: { roomnum: r.roomnum, mode: "live" as const, title: r.title, host_uid: r.host.uid, end_time: unixSeconds(now), end_imseq: 0, reason: endReason },
+        })),
+      );
       return done;
     });
     await Promise.all(ended.map((roomnum) => presence.classEnded(roomnum, RoomMode.live)));
@@ -384,7 +405,16 @@ export class LiveRoomService {
     });
     if (open.length === 0) return;
     const rooms = [...new Set(open.map((o) => o.roomnum))];
-    await db.classMember.updateMany({ where: { uin, leftAt: null, roomnum: { in: rooms } }, data: { leftAt: nowToTheSecond(), leaveReason: LeaveReason.left } });
+    const now = nowToTheSecond();
+    for (const roomnum of rooms) {
+      await this.deps.outbox.withEvents(db, roomnum, async (tx) => {
+        const closed = await tx.classMember.updateMany({ where: { uin, leftAt: null, roomnum }, data: { leftAt: now, leaveReason: LeaveReason.left } });
+        if (closed.count === 0 || !this.deps.outbox.listensToAny()) return { result: undefined, events: [] };
+        const member = await tx.account.findUniqueOrThrow({ where: { uin }, select: { uid: true, appid: true } });
+        const data = { roomnum, uid: member.uid, leave_time: unixSeconds(now), reason: "left" as const };
+        return { result: undefined, events: [{ type: "member.left" as const, appid: member.appid, roomnum, occurredAt: now, data }] };
+      });
+    }
     await Promise.all(rooms.map((roomnum) => presence.left(roomnum, uin, RoomMode.live)));
   }
 

@@ -8,6 +8,8 @@ import { INT32_MAX, isStorableText, lenientInteger, nowToTheSecond, RoomMode, ui
 import type { CourseLock } from "./course-lock";
 import type { ClassMarkers } from "./markers";
 import type { Metrics } from "../metrics/metrics";
+import type { WebhookOutbox } from "../webhooks/outbox";
+import type { NewWebhookEvent } from "../webhooks/events";
 
 /**
  * Recorded videos of a class, from Tencent's recording callback (event 100). Tencent
@@ -64,7 +66,7 @@ const nowSeconds = () => Math.floor(Date.now() / 1000);
 const CLAIM_MARGIN_MS = 2000;
 
 export class RecordingService {
-  constructor(private readonly deps: { config: Config; db: Db; markers: ClassMarkers; lock: CourseLock; log: Logger; metrics: Metrics }) {}
+  constructor(private readonly deps: { config: Config; db: Db; markers: ClassMarkers; lock: CourseLock; log: Logger; metrics: Metrics; outbox: WebhookOutbox }) {}
 
   /** One live event: a recording file is recorded; a stream's start or end is logged; anything else is ignored. */
   async onEvent(event: LiveEvent): Promise<void> {
@@ -93,26 +95,13 @@ export class RecordingService {
   }
 
   private async recordFile(file: RecordedFile): Promise<void> {
-    const { db, log } = this.deps;
+    const { db, log, outbox } = this.deps;
     const { course, app, account } = await this.ownersOf(file);
     const fileId = file.fileId || file.videoId;
-    const { count } = await db.videoRecord.createMany({
-      data: {
-        roomnum: course.roomnum,
-        uin: account.uin,
-        fileId,
-        videoId: file.videoId,
-        videoUrl: file.videoUrl,
-        streamId: file.streamId,
-        fileFormat: file.fileFormat ?? "",
-        startAt: new Date(file.startTime * 1000),
-        endAt: new Date(file.endTime * 1000),
-        mediaStartTime: BigInt(file.mediaStartTime),
-        fileSize: BigInt(file.fileSize),
-        duration: file.duration,
-        recordedAt: nowToTheSecond(),
-      },
-      skipDuplicates: true,
+    const count = await outbox.withEvents(db, course.roomnum, async (tx) => {
+      const stored = await tx.videoRecord.createMany({ data: this.rowOf(file, fileId, course.roomnum, account.uin), skipDuplicates: true });
+      const events = stored.count === 1 ? [recordingStored(app.sdkAppId, course.roomnum, account.uid, fileId, file)] : [];
+      return { result: stored.count, events };
     });
     this.deps.metrics.recordingFile(count === 1 ? "stored" : "duplicate");
     await this.matchRecording(course.roomnum, fileId);
@@ -128,6 +117,25 @@ export class RecordingService {
     await this.deps.lock.withClaim(course.roomnum, `recording:${video.id}`, this.deps.config.imTimeoutMs + CLAIM_MARGIN_MS, Errors.server, () =>
       this.announce(app, { roomnum: course.roomnum, videoRowId: video.id, fileId }, account.uid, file),
     );
+  }
+
+  /** The video row of a recording file. */
+  private rowOf(file: RecordedFile, fileId: string, roomnum: number, uin: number) {
+    return {
+      roomnum,
+      uin,
+      fileId,
+      videoId: file.videoId,
+      videoUrl: file.videoUrl,
+      streamId: file.streamId,
+      fileFormat: file.fileFormat ?? "",
+      startAt: new Date(file.startTime * 1000),
+      endAt: new Date(file.endTime * 1000),
+      mediaStartTime: BigInt(file.mediaStartTime),
+      fileSize: BigInt(file.fileSize),
+      duration: file.duration,
+      recordedAt: nowToTheSecond(),
+    };
   }
 
   /** Posts the file's 1004 marker unless an earlier delivery did, and keeps its MsgSeq (held: the file's claim). */
@@ -197,4 +205,20 @@ function markerValue(uid: string, file: RecordedFile) {
     video_id: file.videoId,
     video_url: file.videoUrl,
   };
+}
+
+/** recording.stored of a new video file. */
+function recordingStored(appid: number, roomnum: number, uid: string, fileId: string, file: RecordedFile): NewWebhookEvent<"recording.stored"> {
+  const data = {
+    roomnum,
+    file_id: fileId,
+    video_id: file.videoId,
+    video_url: file.videoUrl,
+    uid,
+    start_time: file.startTime,
+    end_time: file.endTime,
+    duration: file.duration,
+    file_size: file.fileSize,
+  };
+  return { type: "recording.stored", appid, roomnum, occurredAt: new Date(), data };
 }

@@ -1,12 +1,14 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Config, SdkApp } from "../config";
 import { Errors } from "../errors";
-import type { Db } from "../infra/db/prisma";
+import type { Db, Tx } from "../infra/db/prisma";
 import { type BuiltReplayIndex, type ReplayIndexClient, ReplayIndexError, type ReplayIndexRequest } from "../infra/tencent/replay-index";
 import type { Logger } from "../logger";
 import type { Course } from "./courses";
-import { CourseState, INT32_MAX, nowToTheSecond, ReplayIndexStatus } from "./domain";
+import { CourseState, INT32_MAX, nowToTheSecond, ReplayIndexStatus, unixSeconds } from "./domain";
 import type { RecordingService, VideoView } from "./recordings";
+import type { WebhookOutbox } from "../webhooks/outbox";
+import type { NewWebhookEvent } from "../webhooks/events";
 
 /**
  * A class's replay index: what a replay player pulls to play the videos and replay the chat
@@ -81,6 +83,7 @@ export class ReplayIndexService {
       recordings: RecordingService;
       log: Logger;
       builtInIndexUrl: BuiltInIndexUrl;
+      outbox: WebhookOutbox;
     },
   ) {}
 
@@ -237,19 +240,41 @@ export class ReplayIndexService {
   /** The index exists: the class is replayable with it (a repeated callback overwrites). */
   private async built(roomnum: number, url: string): Promise<void> {
     const now = nowToTheSecond();
-    await this.deps.db.course.updateMany({
-      where: { roomnum, state: { in: [CourseState.ended, CourseState.replayable] } },
-      data: {
-        state: CourseState.replayable,
-        replayIndexStatus: ReplayIndexStatus.built,
-        replayIndexUrl: url,
-        replayIndexCreatedAt: now,
-        replayIndexCreatedResult: 0,
-        replayIndexDueAt: null,
-        replayIndexError: "",
-      },
+    const { db, outbox } = this.deps;
+    await outbox.withEvents(db, roomnum, async (tx) => {
+      const before = await tx.course.findUnique({ where: { roomnum }, select: { replayIndexStatus: true } });
+      const { count } = await tx.course.updateMany({
+        where: { roomnum, state: { in: [CourseState.ended, CourseState.replayable] } },
+        data: {
+          state: CourseState.replayable,
+          replayIndexStatus: ReplayIndexStatus.built,
+          replayIndexUrl: url,
+          replayIndexCreatedAt: now,
+          replayIndexCreatedResult: 0,
+          replayIndexDueAt: null,
+          replayIndexError: "",
+        },
+      });
+      // A repeated callback overwrites the URL; the class became replayable once.
+      const first = count === 1 && before?.replayIndexStatus !== ReplayIndexStatus.built && outbox.listensToAny();
+      return { result: undefined, events: first ? [await this.replayReady(tx, roomnum, url, now)] : [] };
     });
     this.deps.log.info({ roomnum, url }, "replay index built: the class is replayable");
+  }
+
+  /** replay.ready of a class just made replayable: its index, IM range and videos. */
+  private async replayReady(tx: Tx | Db, roomnum: number, url: string, at: Date): Promise<NewWebhookEvent<"replay.ready">> {
+    const course = await tx.course.findUniqueOrThrow({ where: { roomnum }, select: { appid: true, title: true, startImSeq: true, endImSeq: true } });
+    const videos = (await this.deps.recordings.videosOf([roomnum])).get(roomnum) ?? [];
+    const data = {
+      roomnum,
+      title: course.title,
+      index_url: url,
+      begin_imseq: course.startImSeq,
+      end_imseq: course.endImSeq,
+      videos: videos.map((v) => ({ file_id: v.fileId, video_url: v.videoUrl, uid: v.uid, start_time: unixSeconds(v.startAt), end_time: unixSeconds(v.endAt), duration: v.duration, file_size: v.fileSize })),
+    };
+    return { type: "replay.ready", appid: course.appid, roomnum, occurredAt: at, data };
   }
 
   /** An attempt failed: tried again after a backoff (doubling), or given up after the last attempt. */
@@ -257,14 +282,21 @@ export class ReplayIndexService {
     const { config, db } = this.deps;
     const willRetry = course.replayIndexAttempts < config.replayIndex.attempts;
     const backoffS = Math.min(config.replayIndex.backoffS * 2 ** Math.max(course.replayIndexAttempts - 1, 0), MAX_BACKOFF_S);
-    await db.course.updateMany({
-      where: { roomnum: course.roomnum, state: CourseState.ended, replayIndexStatus: ReplayIndexStatus.requested },
-      data: {
-        replayIndexStatus: willRetry ? ReplayIndexStatus.waiting : ReplayIndexStatus.failed,
-        replayIndexDueAt: willRetry ? new Date(nowToTheSecond().getTime() + backoffS * 1000) : null,
-        ...(failure.result !== 0 ? { replayIndexTriggerResult: failure.result } : {}),
-        replayIndexError: `[${failure.code}] ${failure.info}`.slice(0, 512),
-      },
+    const error = `[${failure.code}] ${failure.info}`.slice(0, 512);
+    await this.deps.outbox.withEvents(db, course.roomnum, async (tx) => {
+      const { count } = await tx.course.updateMany({
+        where: { roomnum: course.roomnum, state: CourseState.ended, replayIndexStatus: ReplayIndexStatus.requested },
+        data: {
+          replayIndexStatus: willRetry ? ReplayIndexStatus.waiting : ReplayIndexStatus.failed,
+          replayIndexDueAt: willRetry ? new Date(nowToTheSecond().getTime() + backoffS * 1000) : null,
+          ...(failure.result !== 0 ? { replayIndexTriggerResult: failure.result } : {}),
+          replayIndexError: error,
+        },
+      });
+      if (count === 0 || willRetry || !this.deps.outbox.listensToAny()) return { result: undefined, events: [] };
+      const { appid } = await tx.course.findUniqueOrThrow({ where: { roomnum: course.roomnum }, select: { appid: true } });
+      const data = { roomnum: course.roomnum, attempts: course.replayIndexAttempts, error };
+      return { result: undefined, events: [{ type: "replay.failed" as const, appid, roomnum: course.roomnum, occurredAt: new Date(), data }] };
     });
     return { kind: "failed", result: failure.result, code: failure.code, info: failure.info, willRetry };
   }
