@@ -337,6 +337,23 @@ function memberAttendance(uid) {
   })();
 }
 
+function webhooks() {
+  return refreshing(async () => {
+    const { deliveries } = await api("GET", `/webhooks?appid=${state.app}`);
+    const statusClass = { delivered: "ok", failed: "bad", pending: "warn" };
+    show(
+      el("h1", {}, "Webhooks ", el("span", { class: "muted" }, `(the latest ${deliveries.length})`)),
+      el("p", { class: "muted" }, "What the school's systems were sent (WEBHOOKS), newest first. npm run webhooks -- replay --since <time> sends again what a receiver missed."),
+      el(
+        "table",
+        { "aria-label": "Deliveries" },
+        el("thead", {}, el("tr", {}, ["Event", "Room", "Happened", "Endpoint", "Status", "Attempts", "Last answer"].map((h) => el("th", {}, h)))),
+        el("tbody", {}, deliveries.map((d) => el("tr", {}, el("td", {}, d.type), el("td", {}, d.roomnum ? el("a", { href: `#/course/${d.roomnum}` }, d.roomnum) : "—"), el("td", {}, timeOf(d.occurred_at)), el("td", {}, d.endpoint), el("td", { class: statusClass[d.status] ?? "" }, d.status), el("td", {}, d.attempts), el("td", {}, d.last_status ? `HTTP ${d.last_status}` : "", d.last_error ? ` ${d.last_error}` : "")))),
+      ),
+    );
+  });
+}
+
 function health() {
   return refreshing(async () => {
     const { postgres, redis, metrics } = await api("GET", "/health");
@@ -367,6 +384,7 @@ function route() {
   if (page === "replays") return replays();
   if (page === "member") return memberAttendance(arg === undefined ? undefined : decodeURIComponent(arg));
   if (page === "health") return health();
+  if (page === "webhooks") return webhooks();
   return liveNow();
 }
 

@@ -134,6 +134,17 @@ describe("a class's events, in order, verified by the standardwebhooks library",
     expect(deliveries.map((d) => d.status)).toEqual(expected.map(() => "delivered"));
   });
 
+  test("the console shows the app's deliveries and their attempts", async () => {
+    await t.server.services.operators.add("wh-desk", "correct horse battery", [TEST_APP.sdkAppId]);
+    const login = await fetch(`${t.url}/api/v1/console/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ id: "wh-desk", pwd: "correct horse battery" }) });
+    const cookie = login.headers.get("set-cookie")!.split(";")[0]!;
+    const answer = await fetch(`${t.url}/api/v1/console/webhooks?appid=${TEST_APP.sdkAppId}`, { headers: { cookie } });
+    const { deliveries } = (await answer.json()) as { deliveries: Array<Record<string, unknown>> };
+    expect(deliveries.length).toBeGreaterThanOrEqual(9);
+    expect(deliveries[0]).toMatchObject({ type: "attendance.ready", endpoint: "lms", status: "delivered", attempts: 1, last_status: 204, last_error: "" });
+    expect(deliveries.at(-1)).toMatchObject({ type: "course.created" });
+  });
+
   test("a change that does not happen sends nothing: a start IM refuses writes no event", async () => {
     const T = await signUp(t, "wh-teacher2", 1);
     const roomnum = (await t.call("live", "create", { ...C, token: T, title: "refused" })).body.data.roomnum as number;

@@ -32,6 +32,7 @@ import { consoleLiveCommand } from "./console/live";
 import { consoleAttendanceCommand, consoleMemberAttendanceCommand } from "./console/attendance";
 import { consoleChatCommand, consoleReplaysCommand } from "./console/replays";
 import { consoleHealthCommand } from "./console/health";
+import { consoleWebhooksCommand } from "./console/webhooks";
 import { consoleLoginCommand, consoleLogoutCommand, consoleSessionCommand } from "./console/session";
 import { createCommand } from "./live/create";
 import { exitRoomCommand } from "./live/exitroom";
@@ -127,6 +128,7 @@ export const COMMANDS: readonly AnyCommand[] = [
   consoleReplaysCommand,
   consoleChatCommand,
   consoleHealthCommand,
+  consoleWebhooksCommand,
 ];
 
 /** The commands a protocol dialect answers, by "svc.cmd" (each of its names). */

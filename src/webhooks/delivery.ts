@@ -57,9 +57,33 @@ export class WebhookDeliverer {
     return run;
   }
 
+  /**
+   * Sends again what a receiver missed: every delivery of the events since `since` (of one
+   * endpoint, or all), delivered or given up, becomes pending again at once. Receivers see the
+   * same event ids (and de-duplicate); order per course holds as before. Returns how many.
+   */
+  async replaySince(since: Date, endpoint?: string): Promise<number> {
+    const { count } = await this.deps.db.webhookDelivery.updateMany({
+      where: { status: { in: ["delivered", "failed"] }, event: { occurredAt: { gte: since } }, ...(endpoint ? { endpoint } : {}) },
+      data: { status: "pending", attempts: 0, nextAttemptAt: new Date(), leaseUntil: null, lastError: "", deliveredAt: null },
+    });
+    return count;
+  }
+
+  /** The app's latest deliveries, newest first, with their event (the console's view). */
+  latest(appid: number, limit: number) {
+    return this.deps.db.webhookDelivery.findMany({
+      where: { event: { appid } },
+      orderBy: { id: "desc" },
+      take: limit,
+      include: { event: { select: { type: true, roomnum: true, occurredAt: true } } },
+    });
+  }
+
   /** The oldest pending delivery of each endpoint and course, when due and not held by another worker, leased to this one. */
   private claim(): Promise<Claimed[]> {
-    const leaseMs = this.deps.config.webhooks.timeoutMs + 10_000;
+    // A call ends within its timeout: a lease twice as long (and a second) outlives any call, and soon frees one an instance died with.
+    const leaseMs = this.deps.config.webhooks.timeoutMs * 2 + 1000;
     return this.deps.db.$queryRaw<Claimed[]>`
       WITH heads AS (
         SELECT DISTINCT ON ("orderKey") id, "nextAttemptAt", "leaseUntil"
