@@ -41,6 +41,33 @@ async function showMarkers(roomnum: number): Promise<void> {
   }
 }
 
+/** The webhook events the school's receiver (in the emulator, development's default WEBHOOKS) got for the class. */
+async function showWebhooks(roomnum: number): Promise<void> {
+  const url = `${emulatorUrl}/__school/webhooks`;
+  type Received = { events: Array<{ id: string; type: string; roomnum: number | null; data: Record<string, unknown> }> };
+  const eventsOf = async () => ((await (await fetch(url)).json()) as Received).events.filter((e) => e.roomnum === roomnum);
+  try {
+    // Each instance's worker sends every second, and the recordings are called back after the end: wait until nothing new comes for 2 s (10 s at most).
+    let events = await eventsOf();
+    for (let quietSince = Date.now(), giveUpAt = Date.now() + 10_000; Date.now() - quietSince < 2000 && Date.now() < giveUpAt; ) {
+      await new Promise((r) => setTimeout(r, 200));
+      const now = await eventsOf();
+      if (now.length !== events.length) [events, quietSince] = [now, Date.now()];
+    }
+    if (events.length === 0) return;
+    console.log(`
+Webhooks the school's receiver got for class ${roomnum} (${url}, signatures verified with standardwebhooks):`);
+    for (const e of events) {
+      const who = typeof e.data.uid === "string" ? ` ${e.data.uid}` : "";
+      const why = typeof e.data.reason === "string" ? ` (${e.data.reason})` : "";
+      const attendance = e.type === "attendance.ready" ? ` ${(e.data.members as Array<{ uid: string; minutes: number }>).map((m) => `${m.uid} ${m.minutes} min`).join(", ")}` : "";
+      console.log(`  ${e.type}${who}${why}${attendance}`);
+    }
+  } catch {
+    // Not the built-in emulator, or no receiver: nothing to show.
+  }
+}
+
 /** `npm run demo -- live`: a 随心播 live show in the live dialect (/sxb/). */
 async function live(): Promise<void> {
   console.log(`Walking through a live show against ${baseUrl}/sxb/ (the 随心播 live dialect)\n`);
@@ -65,6 +92,7 @@ async function main(): Promise<void> {
     console.log(`  chat to replay beside it: IM seq ${room.begin_imseq} to ${room.end_imseq} of group ${room.roomnum}`);
   }
   await showMarkers(result.roomnum);
+  await showWebhooks(result.roomnum);
 }
 
 main().catch((error: unknown) => {

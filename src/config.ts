@@ -83,6 +83,14 @@ const webhooksSchema = z.array(
   }),
 ).refine((list) => new Set(list.map((w) => w.name)).size === list.length, "each endpoint needs a name of its own");
 
+/** The development webhook secret: the emulator's school receiver verifies with it (never a production value: WEBHOOKS is unset there by default). */
+export const DEV_WEBHOOK_SECRET = `whsec_${Buffer.from("sxb-edu development webhooks secret").toString("base64")}`;
+
+/** In development with the emulator and no WEBHOOKS: every app's events go to the school's receiver in the emulator (the demo prints them). */
+function developmentWebhooks(apps: readonly SdkApp[], emulatorPort: number): WebhookEndpoint[] {
+  return apps.map((app) => ({ name: `school-${app.sdkAppId}`, appid: app.sdkAppId, url: `http://127.0.0.1:${emulatorPort}/__school/webhooks`, secret: DEV_WEBHOOK_SECRET }));
+}
+
 const jsonOf = <T extends z.ZodType>(schema: T) =>
   z.string().transform((text, ctx) => {
     try {
@@ -212,7 +220,7 @@ const envSchema = z.object({
   // The operator console (/console): how long a session lasts without a request.
   CONSOLE_SESSION_IDLE_S: positiveInt.default(28800),
   // Webhooks: the endpoints, how long one call may take, how long a delivery is retried, how often workers look.
-  WEBHOOKS: jsonOf(webhooksSchema).default([]),
+  WEBHOOKS: jsonOf(webhooksSchema).optional(),
   WEBHOOK_TIMEOUT_MS: positiveInt.max(60000).default(5000),
   WEBHOOK_RETRY_FOR_S: positiveInt.default(86400),
   WEBHOOK_FIRST_RETRY_MS: positiveInt.default(5000),
@@ -421,7 +429,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: { enabled: e.METRICS_ENABLED, port: e.METRICS_PORT },
     console: { sessionIdleS: e.CONSOLE_SESSION_IDLE_S },
     // Loopback and private addresses: refused in production unless allowed (a receiver on the school's own network), allowed in development.
-    webhooks: { endpoints: e.WEBHOOKS, timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryForS: e.WEBHOOK_RETRY_FOR_S, firstRetryMs: e.WEBHOOK_FIRST_RETRY_MS, intervalMs: e.WEBHOOK_INTERVAL_MS, allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? !production },
+    webhooks: { endpoints: e.WEBHOOKS ?? (emulated ? developmentWebhooks(e.SDK_APPS, e.TENCENT_EMULATOR_PORT) : []), timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryForS: e.WEBHOOK_RETRY_FOR_S, firstRetryMs: e.WEBHOOK_FIRST_RETRY_MS, intervalMs: e.WEBHOOK_INTERVAL_MS, allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? !production },
     rateLimits: { loginPerAddress: e.LOGIN_PER_ADDRESS_PER_MINUTE, loginPerAccount: e.LOGIN_PER_ACCOUNT_PER_MINUTE, tokenRequests: e.TOKEN_REQUESTS_PER_MINUTE, heartbeats: e.HEARTBEATS_PER_MINUTE },
     cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },
     cos: {

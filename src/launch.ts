@@ -1,4 +1,4 @@
-import { type Config, vodEndpointOf } from "./config";
+import { type Config, DEV_WEBHOOK_SECRET, vodEndpointOf } from "./config";
 import { startTencentEmulator, type TencentEmulator } from "./emulator";
 import { createLogger, type Logger } from "./logger";
 import { type CloseOptions, type RunningServer, startServer } from "./server";
@@ -31,13 +31,15 @@ export async function launch(config: Config, options: { log?: Logger } = {}): Pr
   let effective = config;
   if (config.tencentEmulatorPort !== undefined) {
     const cloud = { ...config.cloud, buckets: config.cos.buckets, region: config.cos.region };
-    emulator = await startTencentEmulator({ apps: [...config.sdkApps.values()], cloud, host: "127.0.0.1", port: config.tencentEmulatorPort });
+    emulator = await startTencentEmulator({ apps: [...config.sdkApps.values()], cloud, host: "127.0.0.1", port: config.tencentEmulatorPort, schoolWebhookSecret: DEV_WEBHOOK_SECRET });
     // Every Tencent client of the server points at it.
     effective = {
       ...config,
       imBaseUrl: emulator.url,
       vod: { ...config.vod, endpoint: vodEndpointOf(emulator.url), v2BaseUrl: emulator.url },
       videorelay: { ...config.videorelay, baseUrl: emulator.url },
+      // The development webhook endpoints are the school's receiver in the emulator, wherever it listens.
+      webhooks: { ...config.webhooks, endpoints: config.webhooks.endpoints.map((e) => (e.secret === DEV_WEBHOOK_SECRET ? { ...e, url: `${emulator!.url}/__school/webhooks` } : e)) },
     };
     log.warn(
       { emulator: emulator.url, received: `${emulator.url}/__tencent/im/groups` },

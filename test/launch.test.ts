@@ -66,6 +66,15 @@ describe("development without IM_BASE_URL", () => {
       expect(index).toMatchObject({ roomnum: result.roomnum, begin_imseq: result.beginImSeq, end_imseq: result.endImSeq, videos: [expect.any(Object), expect.any(Object)] });
       // The relay push ended with the class.
       expect(emulator.videorelay.pushes.size).toBe(0);
+      // Development's default WEBHOOKS: the school's receiver in the emulator got the class's events, signatures verified (the demo prints them).
+      const schoolEvents = () => emulator.school.events.filter((e) => e.roomnum === result.roomnum).map((e) => e.type);
+      // (the recordings are called back after the end: their events may follow replay.ready, as they happened)
+      const arrived = () => ["replay.ready", "recording.stored"].every((type) => schoolEvents().includes(type)) && schoolEvents().filter((type) => type === "recording.stored").length === 2;
+      for (const giveUpAt = Date.now() + 15000; !arrived() && Date.now() < giveUpAt; ) await new Promise((r) => setTimeout(r, 100));
+      expect(schoolEvents().slice(0, 5)).toEqual(["course.created", "course.started", "member.joined", "member.joined", "member.left"]);
+      expect(schoolEvents().filter((type) => type === "recording.stored")).toHaveLength(2);
+      expect(schoolEvents()).toEqual(expect.arrayContaining(["course.ended", "attendance.ready", "replay.ready"]));
+      expect(emulator.school.refused).toBe(0);
     } finally {
       await launched.close();
     }

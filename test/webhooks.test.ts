@@ -331,7 +331,9 @@ describe("WEBHOOKS is checked at start", () => {
 
   test("a good list; internal addresses allowed in development, refused with WEBHOOKS_ALLOW_PRIVATE=false (production's default)", () => {
     expect(load([endpoint])().webhooks).toMatchObject({ endpoints: [endpoint], timeoutMs: 5000, retryForS: 86400, firstRetryMs: 5000, intervalMs: 1000, allowPrivate: true });
-    expect(loadConfig({}).webhooks.endpoints).toEqual([]);
+    // Development with the emulator: the school's receiver in the emulator; with real Tencent (IM_BASE_URL), none.
+    expect(loadConfig({}).webhooks.endpoints).toEqual([expect.objectContaining({ name: "school-1400000000", url: "http://127.0.0.1:8081/__school/webhooks" })]);
+    expect(loadConfig({ IM_BASE_URL: "https://console.tim.qq.com" }).webhooks.endpoints).toEqual([]);
     expect(load([], { WEBHOOKS_ALLOW_PRIVATE: "false" })().webhooks.allowPrivate).toBe(false);
   });
 

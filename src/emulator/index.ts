@@ -8,6 +8,7 @@ import { ReplayIndexEmulator } from "./replay";
 import { VideorelayEmulator } from "./videorelay";
 import { ROOM_PRIVILEGE, verifyPrivateMapKey, verifyUserSig } from "./usersig";
 import { VodEmulator } from "./vod";
+import { SCHOOL_WEBHOOKS_PATH, SchoolReceiver } from "./school";
 
 /**
  * One emulator of every Tencent service the server calls or hands signatures for, for
@@ -37,6 +38,8 @@ export interface TencentEmulatorOptions {
   host?: string;
   /** 0: any free port. */
   port?: number;
+  /** The secret of the development webhook endpoint (the school's receiver at /__school/webhooks); none: it refuses every call. */
+  schoolWebhookSecret?: string;
 }
 
 export interface TencentEmulator {
@@ -48,6 +51,8 @@ export interface TencentEmulator {
   replayIndex: ReplayIndexEmulator;
   recorder: RecordingSimulator;
   videorelay: VideorelayEmulator;
+  /** The school's webhook receiver (development). */
+  school: SchoolReceiver;
   /** Delay before every answer, ms (a slow Tencent). */
   delayMs: number;
   close(): Promise<void>;
@@ -189,6 +194,7 @@ export async function startTencentEmulator(options: TencentEmulatorOptions): Pro
     replayIndex: new ReplayIndexEmulator(options.apps, im, () => emulator.url),
     recorder,
     videorelay: new VideorelayEmulator(options.apps, options.cloud, im, recorder),
+    school: new SchoolReceiver(options.schoolWebhookSecret),
     delayMs: 0,
     close: () => Promise.resolve(),
   };
@@ -199,6 +205,7 @@ export async function startTencentEmulator(options: TencentEmulatorOptions): Pro
     if (request.method === "GET" && path.startsWith(VIEW_PREFIX)) return view(emulator, path) ?? notFound(path);
     if (request.method === "POST" && path === SIMULATE_RECORDING) return simulateRecording(emulator, options.apps, request.body.toString("utf8"));
     if (request.method === "POST" && path === SIMULATE_ENTER_ROOM) return simulateEnterRoom(emulator, options.apps, request.body.toString("utf8"));
+    if (path === SCHOOL_WEBHOOKS_PATH) return emulator.school.handle(request.method, request.headers, request.body.toString("utf8"));
     if (emulator.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, emulator.delayMs));
     if (emulator.replayIndex.handles(request.method, path)) return emulator.replayIndex.handle(request.method, request.url, request.body.toString("utf8"));
     if (emulator.videorelay.handles(path)) {
