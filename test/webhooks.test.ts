@@ -284,6 +284,27 @@ describe("delivery", () => {
     }
   });
 
+  test("a redirect is not followed: the delivery fails and is retried, the target never called", async () => {
+    const target = new Receiver();
+    await target.start();
+    const receiver = new Receiver();
+    await receiver.start();
+    receiver.answer = (_call, res) => res.writeHead(302, { location: target.url }).end();
+    const t = await startTestServer(webhookEnv(receiver.url));
+    try {
+      const T = await signUp(t, "wh-redirect", 1);
+      await t.call("live", "create", { ...C, token: T, title: "redirected" });
+      await eventually(async () => (await t.server.db.webhookDelivery.findFirst({ where: { attempts: { gte: 2 } } })) !== null, "a retry");
+      const delivery = await t.server.db.webhookDelivery.findFirstOrThrow();
+      expect(delivery).toMatchObject({ status: "pending", lastStatus: 302, lastError: "HTTP 302: redirects are not followed" });
+      expect(target.calls).toBe(0);
+    } finally {
+      await t.close();
+      await receiver.close();
+      await target.close();
+    }
+  });
+
   test("an internal address is refused unless WEBHOOKS_ALLOW_PRIVATE (production's default is off): nothing is sent, the error is recorded", async () => {
     const receiver = new Receiver();
     await receiver.start();
