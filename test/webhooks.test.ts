@@ -88,6 +88,24 @@ const webhookEnv = (url: string, extra: Record<string, string> = {}) => ({
   ...extra,
 });
 
+
+/** A receiver and a server sending to it (WEBHOOKS, quick retries), both closed after `body`. */
+async function withReceiver(
+  options: { env?: Record<string, string>; answer?: Receiver["answer"]; tencentReplayIndex?: boolean },
+  body: (t: TestServer, receiver: Receiver) => Promise<void>,
+): Promise<void> {
+  const receiver = new Receiver();
+  await receiver.start();
+  if (options.answer) receiver.answer = options.answer;
+  const t = await startTestServer(webhookEnv(receiver.url, options.env), { tencentReplayIndex: options.tencentReplayIndex });
+  try {
+    await body(t, receiver);
+  } finally {
+    await t.close();
+    await receiver.close();
+  }
+}
+
 describe("a class's events, in order, verified by the standardwebhooks library", () => {
   let t: TestServer;
   const receiver = new Receiver();
@@ -160,10 +178,8 @@ describe("a class's events, in order, verified by the standardwebhooks library",
 
 describe("after the class, and live rooms", () => {
   test("recording.stored once per file, replay.ready with the index and videos, replay.failed after the last attempt; a live room's open, join, leave, close", async () => {
-    const receiver = new Receiver();
-    await receiver.start();
-    const t = await startTestServer(webhookEnv(receiver.url, { REPLAY_INDEX_DELAY_S: "0", REPLAY_INDEX_ATTEMPTS: "1", LIVE_APPID: String(TEST_APP.sdkAppId) }), { tencentReplayIndex: true });
-    try {
+    const env = { REPLAY_INDEX_DELAY_S: "0", REPLAY_INDEX_ATTEMPTS: "1", LIVE_APPID: String(TEST_APP.sdkAppId) };
+    await withReceiver({ env, tencentReplayIndex: true }, async (t, receiver) => {
       const T = await signUp(t, "wv-teacher", 1);
       const room = async (title: string) => {
         const roomnum = (await t.call("live", "create", { ...C, token: T, title })).body.data.roomnum as number;
@@ -203,20 +219,13 @@ describe("after the class, and live rooms", () => {
       expect(receiver.eventsOf(live)).toEqual(["course.started", "member.joined wv-host", "member.joined wv-viewer", "member.left wv-viewer (left)", "course.ended (teacher)"]);
       expect(receiver.received.find((r) => r.roomnum === live && r.type === "course.started")!.data).toMatchObject({ mode: "live", host_uid: "wv-host" });
       expect(receiver.refused).toEqual([]);
-    } finally {
-      await t.close();
-      await receiver.close();
-    }
+    });
   });
 });
 
 describe("delivery", () => {
   test("a receiver that fails, then recovers, gets every event, in order; the retries are recorded", async () => {
-    const receiver = new Receiver();
-    await receiver.start();
-    receiver.answer = (call, res) => res.writeHead(call <= 3 ? 503 : 200).end("ok");
-    const t = await startTestServer(webhookEnv(receiver.url));
-    try {
+    await withReceiver({ answer: (call, res) => res.writeHead(call <= 3 ? 503 : 200).end("ok") }, async (t, receiver) => {
       const [T, S] = [await signUp(t, "wr-teacher", 1), await signUp(t, "wr-student", 0)];
       const roomnum = (await t.call("live", "create", { ...C, token: T, title: "flaky" })).body.data.roomnum as number;
       await t.call("live", "startcourse", { ...C, token: T, roomnum });
@@ -230,10 +239,7 @@ describe("delivery", () => {
       await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 6, "all delivered");
       const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { roomnum, type: "course.created" } } });
       expect(first).toMatchObject({ status: "delivered", attempts: 4, lastStatus: 200, lastError: "" });
-    } finally {
-      await t.close();
-      await receiver.close();
-    }
+    });
   });
 
   test("two instances deliver each event once", async () => {
@@ -261,15 +267,12 @@ describe("delivery", () => {
   });
 
   test("an endpoint that hangs, or answers 3 MB, does not slow the server: heartbeats answer meanwhile, the hanging call times out and is retried", async () => {
-    const receiver = new Receiver();
-    await receiver.start();
     const big = Buffer.alloc(3 * 1024 * 1024, "x");
-    receiver.answer = (call, res) => {
+    const answer: Receiver["answer"] = (call, res) => {
       if (call === 1) return; // hangs: never answers
       res.writeHead(200, { "content-type": "text/plain" }).end(big);
     };
-    const t = await startTestServer(webhookEnv(receiver.url, { WEBHOOK_TIMEOUT_MS: "700" }));
-    try {
+    await withReceiver({ answer, env: { WEBHOOK_TIMEOUT_MS: "700" } }, async (t, receiver) => {
       const T = await signUp(t, "wh-hang", 1);
       const roomnum = (await t.call("live", "create", { ...C, token: T, title: "hang" })).body.data.roomnum as number;
       await t.call("live", "startcourse", { ...C, token: T, roomnum });
@@ -278,38 +281,26 @@ describe("delivery", () => {
       await eventually(async () => (await t.server.db.webhookDelivery.count({ where: { status: "delivered" } })) === 3, "the three events delivered");
       const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { event: { type: "course.created" } } });
       expect(first.attempts).toBe(2);
-    } finally {
-      await t.close();
-      await receiver.close();
-    }
+    });
   });
 
   test("a redirect is not followed: the delivery fails and is retried, the target never called", async () => {
     const target = new Receiver();
     await target.start();
-    const receiver = new Receiver();
-    await receiver.start();
-    receiver.answer = (_call, res) => res.writeHead(302, { location: target.url }).end();
-    const t = await startTestServer(webhookEnv(receiver.url));
-    try {
+    const answer: Receiver["answer"] = (_call, res) => res.writeHead(302, { location: target.url }).end();
+    await withReceiver({ answer }, async (t) => {
       const T = await signUp(t, "wh-redirect", 1);
       await t.call("live", "create", { ...C, token: T, title: "redirected" });
       await eventually(async () => (await t.server.db.webhookDelivery.findFirst({ where: { attempts: { gte: 2 } } })) !== null, "a retry");
       const delivery = await t.server.db.webhookDelivery.findFirstOrThrow();
       expect(delivery).toMatchObject({ status: "pending", lastStatus: 302, lastError: "HTTP 302: redirects are not followed" });
       expect(target.calls).toBe(0);
-    } finally {
-      await t.close();
-      await receiver.close();
-      await target.close();
-    }
+    });
+    await target.close();
   });
 
   test("an internal address is refused unless WEBHOOKS_ALLOW_PRIVATE (production's default is off): nothing is sent, the error is recorded", async () => {
-    const receiver = new Receiver();
-    await receiver.start();
-    const t = await startTestServer(webhookEnv(receiver.url, { WEBHOOKS_ALLOW_PRIVATE: "false", WEBHOOK_RETRY_FOR_S: "1" }));
-    try {
+    await withReceiver({ env: { WEBHOOKS_ALLOW_PRIVATE: "false", WEBHOOK_RETRY_FOR_S: "1" } }, async (t, receiver) => {
       const T = await signUp(t, "wh-ssrf", 1);
       const roomnum = (await t.call("live", "create", { ...C, token: T, title: "ssrf" })).body.data.roomnum as number;
       await t.call("live", "startcourse", { ...C, token: T, roomnum });
@@ -317,10 +308,7 @@ describe("delivery", () => {
       const first = await t.server.db.webhookDelivery.findFirstOrThrow({ where: { status: "failed" }, orderBy: { id: "asc" } });
       expect(first.lastError).toBe("127.0.0.1 resolves to 127.0.0.1, an internal address (WEBHOOKS_ALLOW_PRIVATE is off)");
       expect(receiver.calls).toBe(0);
-    } finally {
-      await t.close();
-      await receiver.close();
-    }
+    });
   });
 
   test.each([
