@@ -1,6 +1,7 @@
-import { accessSync, constants, existsSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { z } from "zod";
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from "./webhooks/events";
+import { boolString, clusterNode, commaList, jsonOf, nonNegativeInt, positiveInt, readableFile, urlString } from "./config-fields";
+import { DEV_WEBHOOK_SECRET, developmentWebhooks, type WebhookEndpoint, webhooksSchema } from "./webhooks/endpoints";
 
 /**
  * Every configuration key of the server, parsed and validated once at start.
@@ -51,15 +52,7 @@ export function vodEndpointOf(value: string): VodEndpoint {
   return { protocol, host: url.port ? `${TENCENT_VOD_HOST}:${url.port}` : TENCENT_VOD_HOST, resolveTo: url.hostname.replace(/^\[|\]$/g, "") };
 }
 
-const commaList = z.string().transform((text) => text.split(",").map((item) => item.trim()).filter(Boolean));
 const DEV_SDK_APPS: SdkApp[] = [{ sdkAppId: 1400000000, secretKey: DEV_SECRET_KEY, admin: "administrator" }];
-
-const boolString = z
-  .enum(["true", "false", "1", "0", "yes", "no", "on", "off"])
-  .transform((v) => ["true", "1", "yes", "on"].includes(v));
-
-const positiveInt = z.coerce.number().int().positive();
-const nonNegativeInt = z.coerce.number().int().nonnegative();
 
 const sdkAppsSchema = z
   .array(
@@ -71,58 +64,6 @@ const sdkAppsSchema = z
   )
   .min(1)
   .refine((apps) => new Set(apps.map((a) => a.sdkAppId)).size === apps.length, "duplicate sdkAppId");
-
-/** WEBHOOKS: the school's endpoints, each for one app, with its Standard Webhooks secret and the events it wants (all when not said). */
-const webhooksSchema = z.array(
-  z.object({
-    name: z.string().regex(/^[\w.-]{1,40}$/, "a name of 1 to 40 letters, digits, . _ -"),
-    appid: z.number().int().positive(),
-    url: z.url({ protocol: /^https?$/ }),
-    secret: z.string().regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, "whsec_ and base64 of 24 bytes or more (Standard Webhooks)"),
-    events: z.array(z.enum(WEBHOOK_EVENT_TYPES as [WebhookEventType, ...WebhookEventType[]])).min(1).optional(),
-  }),
-).refine((list) => new Set(list.map((w) => w.name)).size === list.length, "each endpoint needs a name of its own");
-
-/** The development webhook secret: the emulator's school receiver verifies with it (never a production value: WEBHOOKS is unset there by default). */
-export const DEV_WEBHOOK_SECRET = `whsec_${Buffer.from("sxb-edu development webhooks secret").toString("base64")}`;
-
-/** In development with the emulator and no WEBHOOKS: every app's events go to the school's receiver in the emulator (the demo prints them). */
-function developmentWebhooks(apps: readonly SdkApp[], emulatorPort: number): WebhookEndpoint[] {
-  return apps.map((app) => ({ name: `school-${app.sdkAppId}`, appid: app.sdkAppId, url: `http://127.0.0.1:${emulatorPort}/__school/webhooks`, secret: DEV_WEBHOOK_SECRET }));
-}
-
-const jsonOf = <T extends z.ZodType>(schema: T) =>
-  z.string().transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: "custom", message: "not valid JSON" });
-      return z.NEVER;
-    }
-  }).pipe(schema);
-
-/** A path to a file the server can read (certificates, keys). */
-const readableFile = z.string().refine((path) => {
-  try {
-    accessSync(path, constants.R_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}, "must be a readable file");
-
-/** A Redis Cluster seed node: host:port (an IPv6 address in brackets). */
-const CLUSTER_NODE = /^(\[[0-9a-fA-F:.]+\]|[\w.-]+):(\d{1,5})$/;
-const clusterNode = z
-  .string()
-  .transform((node, ctx) => {
-    const [, host, port] = CLUSTER_NODE.exec(node) ?? [];
-    if (host !== undefined && Number(port) >= 1 && Number(port) <= 65535) return { host: host.replace(/^\[|\]$/g, ""), port: Number(port) };
-    ctx.addIssue({ code: "custom", message: "must be host:port seed nodes, comma-separated" });
-    return z.NEVER;
-  });
-
-const urlString = z.url({ protocol: /^https?$/ }).transform((u) => u.replace(/\/+$/, ""));
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -231,7 +172,7 @@ const envSchema = z.object({
 /** Every configuration key the server reads (.env.example documents exactly these). */
 export const CONFIG_KEYS: readonly string[] = Object.keys(envSchema.shape);
 
-export type WebhookEndpoint = z.output<typeof webhooksSchema>[number];
+export { DEV_WEBHOOK_SECRET, type WebhookEndpoint };
 
 export type Config = Readonly<{
   /** NODE_ENV=production: no emulator, no development secrets. */
