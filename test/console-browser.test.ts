@@ -110,7 +110,9 @@ test("sign in, a class appears in Live now with its members, a silent student di
   await waitForText("#course-state", "ended");
   await screenshot("5-ended");
   const course = await t.server.db.course.findUniqueOrThrow({ where: { roomnum } });
-  expect(course).toMatchObject({ state: 2, endReason: "operator" });
+  // Ended (2), or already replayable (3) on a quick machine: the index is due a second after the end.
+  expect(course.endReason).toBe("operator");
+  expect([2, 3]).toContain(course.state);
 
   beating.forEach(clearInterval);
 
