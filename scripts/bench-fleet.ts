@@ -70,7 +70,8 @@ async function seatFleet(base: string, classes: User[][]): Promise<void> {
     await call(base, "live", "startcourse", { token: teacher!.token, roomnum });
     teacher!.roomnum = roomnum;
   });
-  const students = classes.flatMap(([teacher, ...rest]) => rest.map((student) => ({ student, roomnum: teacher!.roomnum! })));
+  // Classes interleaved: the 50 entering at once are in 50 classes, not queued on one class's lock.
+  const students = Array.from({ length: CLASS_SIZE - 1 }, (_, j) => classes.map(([teacher, ...rest]) => ({ student: rest[j]!, roomnum: teacher!.roomnum! }))).flat();
   await forEachInBatches(students, 50, async ({ student, roomnum }) => {
     await call(base, "live", "reportmemid", { token: student.token, roomnum, operate: 0 });
     student.roomnum = roomnum;

@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import { C, signUp, signUpClassroom, startTestServer, type TestServer } from "./support/harness";
 import { sql } from "./support/env";
 import { memberRef, RedisKeys } from "../src/infra/redis/keys";
@@ -98,6 +99,68 @@ describe("live.heartbeat", () => {
     const stays = await sql<{ leaveReason: string | null }>(`SELECT "leaveReason" FROM "ClassMember" WHERE roomnum = $1 AND uin = $2 ORDER BY id`, [roomnum, s0!.uin]);
     expect(stays.map((x) => x.leaveReason)).toEqual(["timeout", null]);
     await live("exitroom", T, { roomnum });
+  });
+
+  test("beats of several classes in one turn share one script call: each class's on its own keys, each beat with its own outcome", async () => {
+    const r = t.server.redis;
+    const [classRoom, liveRoom, quietRoom] = [880001, 880002, 880003];
+    for (const n of [classRoom, liveRoom, quietRoom]) {
+      await r.del(RedisKeys.coursePresence(n), RedisKeys.courseDropped(n), RedisKeys.courseAlive(n), RedisKeys.courseRoles(n), RedisKeys.courseThumbup(n), RedisKeys.courseBeatRate(n));
+    }
+    // A class: its host and member 2 present, member 3 dropped for silence, member 4 never in it.
+    await r.zadd(RedisKeys.coursePresence(classRoom), 1, "1", 1, "2");
+    await r.sadd(RedisKeys.courseDropped(classRoom), "3");
+    await r.set(RedisKeys.courseAlive(classRoom), 1);
+    // A live room: its host (10) and a viewer (11); a class (20) whose host does not beat.
+    await r.zadd(RedisKeys.coursePresence(liveRoom), 1, "10", 1, "11");
+    await r.set(RedisKeys.courseAlive(liveRoom), 1);
+    await r.set(RedisKeys.courseThumbup(liveRoom), 0);
+    await r.zadd(RedisKeys.coursePresence(quietRoom), 1, "20", 1, "21");
+    await r.set(RedisKeys.courseAlive(quietRoom), 1);
+    const presenceKeys = [classRoom, liveRoom, quietRoom].map((n) => RedisKeys.coursePresence(n));
+    const calls: string[][] = [];
+    const raw = r as unknown as Redis; // the harness's standalone client
+    const send = raw.sendCommand.bind(raw);
+    raw.sendCommand = (command, stream) => {
+      const keys = command.getKeys().map(String);
+      if (keys.some((key) => presenceKeys.includes(key))) calls.push(keys);
+      return send(command, stream);
+    };
+    const presence = t.server.services.presence;
+    const classRef = { roomnum: classRoom, hostUin: 1, mode: "class" as const };
+    const liveRef = { roomnum: liveRoom, hostUin: 10, mode: "live" as const };
+    const quietRef = { roomnum: quietRoom, hostUin: 20, mode: "class" as const };
+    const at = Date.now();
+    let outcomes: string[];
+    try {
+      outcomes = await Promise.all([
+        presence.beat(classRef, 1, at),
+        presence.beat(liveRef, 11, at + 1, { role: 2, thumbup: 0 }),
+        presence.beat(classRef, 2, at + 2),
+        presence.beat(quietRef, 21, at + 3),
+        presence.beat(classRef, 3, at + 4),
+        presence.beat(liveRef, 10, at + 5, { role: 1, thumbup: 7 }),
+        presence.beat(classRef, 4, at + 6),
+      ]);
+    } finally {
+      raw.sendCommand = send;
+    }
+    expect(outcomes).toEqual(["present", "present", "present", "present", "revived", "present", "absent"]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toEqual(expect.arrayContaining(presenceKeys));
+    const scores = async (n: number) => {
+      const flat = await r.zrange(RedisKeys.coursePresence(n), "0", "-1", "WITHSCORES");
+      return Object.fromEntries(flat.flatMap((uin, i) => (i % 2 === 0 ? [[uin, Number(flat[i + 1])]] : [])));
+    };
+    expect(await scores(classRoom)).toEqual({ "1": at, "2": at + 2, "3": at + 4 });
+    expect(await scores(liveRoom)).toEqual({ "10": at + 5, "11": at + 1 });
+    expect(await scores(quietRoom)).toEqual({ "20": 1, "21": at + 3 });
+    expect(await r.smembers(RedisKeys.courseDropped(classRoom))).toEqual([]);
+    // Hosts' beats keep their own class alive; a live host's beat also says the thumbs-up count; a live member's, its role.
+    expect(await Promise.all([classRoom, liveRoom, quietRoom].map((n) => r.get(RedisKeys.courseAlive(n))))).toEqual([String(at), String(at + 5), "1"]);
+    expect(await r.get(RedisKeys.courseThumbup(liveRoom))).toBe("7");
+    expect(await r.hgetall(RedisKeys.courseRoles(liveRoom))).toEqual({ "10": "1", "11": "2" });
+    expect(await r.hgetall(RedisKeys.courseRoles(classRoom))).toEqual({});
   });
 
   test("a beat from a non-member does not make it present", async () => {

@@ -91,6 +91,17 @@ test("heartbeats: beats arriving together are each recorded by the beat script o
   expect(await memberIds(roomnum)).toEqual(["teacher1", "student1", "student2"]);
 });
 
+test("heartbeats of classes on different slots in one turn: one script call per class, each recorded", async () => {
+  const r = t.server.redis;
+  const rooms = [880001, 880002, 880003];
+  expect(new Set(rooms.map((n) => slotOf(RedisKeys.coursePresence(n)))).size).toBe(rooms.length);
+  for (const n of rooms) await r.zadd(RedisKeys.coursePresence(n), 1, "1", 1, "2");
+  const at = Date.now();
+  const outcomes = await Promise.all(rooms.flatMap((roomnum) => [1, 2].map((uin) => t.server.services.presence.beat({ roomnum, hostUin: 1, mode: "class" }, uin, at))));
+  expect(outcomes).toEqual(Array(6).fill("present"));
+  for (const n of rooms) expect(await r.zrange(RedisKeys.coursePresence(n), "0", "-1", "WITHSCORES")).toEqual(["1", String(at), "2", String(at)]);
+});
+
 test("the reaper (explicit clocks): silent students leave, then the silent class ends with one 1002 marker", async () => {
   const roomnum = await livingClass([S, S2]);
   const sweep = (now: number) => t.server.reaper.sweep(now);

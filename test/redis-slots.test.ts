@@ -2,7 +2,7 @@ import fc from "fast-check";
 import slotOf from "cluster-key-slot";
 import { Redis } from "ioredis";
 import { clusterCredentialsOf, connectRedis, type RedisClient, SCRIPT_KEY_COUNTS } from "../src/infra/redis/client";
-import { RedisKeys } from "../src/infra/redis/keys";
+import { classBeatKeys, RedisKeys } from "../src/infra/redis/keys";
 import { LUA } from "../src/infra/redis/scripts";
 import { testRedisUrl } from "./support/env";
 import { guardSlots } from "./support/slot-guard";
@@ -52,12 +52,17 @@ describe("keys", () => {
 });
 
 describe("scripts", () => {
-  test.each(Object.keys(LUA) as Array<keyof typeof LUA>)("%s reaches only the keys it is given (KEYS[1..its count])", (name) => {
+  test.each(Object.keys(LUA) as Array<keyof typeof LUA>)("%s reaches only the keys it is given (KEYS[1..its count], or KEYS[k + 1..its count per class])", (name) => {
+    const declared = SCRIPT_KEY_COUNTS[name];
+    const perClass = typeof declared !== "number";
+    const count = perClass ? declared.perClass : declared;
+    // A script taking keys a class at a time walks them a class at a time.
+    if (perClass) expect(LUA[name]).toContain(`for k = 0, #KEYS - 1, ${count} do`);
     const calls = [...LUA[name].matchAll(/redis\.call\(\s*'(\w+)'\s*,\s*([^,)]+)/g)];
     expect(calls.length).toBeGreaterThan(0);
     for (const [, command, key] of calls) {
-      const index = /^KEYS\[(\d+)\]$/.exec(key!.trim())?.[1];
-      expect({ command, key, declared: index !== undefined && Number(index) >= 1 && Number(index) <= SCRIPT_KEY_COUNTS[name] }).toEqual({ command, key, declared: true });
+      const index = (perClass ? /^KEYS\[k \+ (\d+)\]$/ : /^KEYS\[(\d+)\]$/).exec(key!.trim())?.[1];
+      expect({ command, key, declared: index !== undefined && Number(index) >= 1 && Number(index) <= count }).toEqual({ command, key, declared: true });
     }
   });
 });
@@ -78,16 +83,21 @@ describe("the slot guard of the test servers", () => {
     await redis.multi().set(a, "1").expire(a, 10).del("{course:1}:y").exec();
     await redis.dropIfSilent("{course:1}:presence", "{course:1}:dropped", "7", 0);
     await redis.set("alone", "1");
+    // Beats of two classes in one call: each class's keys in its own slot.
+    await redis.beatClasses(12, ...classBeatKeys(1), ...classBeatKeys(2), 0, 0, "", 2, 1, "7", 1, 0, "", 2, 1, "8", 1);
     expect(guard.breaches).toEqual([]);
     // Across slots: recorded (and still run: a standalone Redis does not refuse them).
     await redis.del(a, b);
     await redis.multi().set(a, "1").set(b, "1").exec();
     const [p, d] = ["{course:1}:presence", "{course:2}:dropped"];
     await redis.dropIfSilent(p, d, "7", 0);
+    const mixed = [RedisKeys.coursePresence(1), ...classBeatKeys(2).slice(1)];
+    await redis.beatClasses(6, ...mixed, 0, 0, "", 2, 1, "7", 1);
     expect(guard.breaches).toEqual([
       `DEL spans hash slots: ${a} (slot ${slotOf(a)}), ${b} (slot ${slotOf(b)})`,
       `MULTI spans hash slots: ${a} (slot ${slotOf(a)}), ${b} (slot ${slotOf(b)})`,
       `EVALSHA spans hash slots: ${p} (slot ${slotOf(p)}), ${d} (slot ${slotOf(d)})`,
+      `EVALSHA spans hash slots: ${mixed.map((key) => `${key} (slot ${slotOf(key)})`).join(", ")}`,
     ]);
     await redis.del(a, b, "alone");
   });

@@ -59,9 +59,13 @@ export function tokenOfTokenCommand(raw: unknown): string {
   throw Errors.lackOfToken();
 }
 
-/** How a command's token is checked: the heartbeat's named shortcuts (see HotPath). */
+const optionsByCommand = new WeakMap<AnyCommand, AuthenticateOptions>();
+
+/** How a command's token is checked: the heartbeat's named shortcuts (see HotPath); one object per command, not per request. */
 export function authenticateOptionsOf(command: AnyCommand): AuthenticateOptions {
-  return { trustRecentCheck: command.hotPath?.trustRecentTokenCheck, deferUseToReaper: command.hotPath?.deferTokenUseToReaper };
+  let options = optionsByCommand.get(command);
+  if (!options) optionsByCommand.set(command, (options = { trustRecentCheck: command.hotPath?.trustRecentTokenCheck, deferUseToReaper: command.hotPath?.deferTokenUseToReaper }));
+  return options;
 }
 
 /**

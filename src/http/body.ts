@@ -74,22 +74,25 @@ export function readRawBody(req: IncomingMessage, limitBytes: number, timeoutMs:
       if (size > limitBytes) return refuse(Errors.bodyTooLarge());
       chunks.push(chunk);
     });
-    req.once("end", () => {
+    // `on`, not `once`: each fires once anyway, and `once` wraps every listener (the hot path).
+    req.on("end", () => {
       bodyDeadlines.remove(timer);
       resolve(chunks.length === 1 ? chunks[0]!.toString("utf8") : Buffer.concat(chunks).toString("utf8"));
     });
-    req.once("error", () => refuse(Errors.requestJson()));
+    req.on("error", () => refuse(Errors.requestJson()));
   });
 }
 
 /** Nesting can only exceed `max` with more than `max` brackets: most bodies skip the walk. */
 function mayNestDeeperThan(text: string, max: number): boolean {
-  let opens = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if ((c === 0x7b || c === 0x5b) && ++opens > max) return true;
-  }
-  return false;
+  return occurrences(text, "{", max) + occurrences(text, "[", max) > max;
+}
+
+/** How often `char` occurs in `text`, counted up to just past `max` (a native search, not a walk over each character). */
+function occurrences(text: string, char: string, max: number): number {
+  let count = 0;
+  for (let at = text.indexOf(char); at >= 0 && count <= max; at = text.indexOf(char, at + 1)) count++;
+  return count;
 }
 
 function depthExceeds(value: unknown, max: number): boolean {

@@ -1,7 +1,8 @@
 import type { Config } from "../config";
 import { Errors } from "../errors";
-import { memberRef, RedisKeys } from "../infra/redis/keys";
-import type { RedisClient } from "../infra/redis/client";
+import { classBeatKeys, memberRef, RedisKeys } from "../infra/redis/keys";
+import { oneSlotPerScript, type RedisClient } from "../infra/redis/client";
+import { BEAT_KEYS_PER_CLASS } from "../infra/redis/scripts";
 import { RoomMode } from "./domain";
 
 /**
@@ -9,8 +10,8 @@ import { RoomMode } from "./domain";
  * class (one hash slot) a ZSET uin → last beat (ms) of everyone present, a SET of those
  * dropped for silence (their next beat brings them back), and the teacher's last beat
  * while the class is living; a live room also keeps its members' roles and mic status
- * and its thumbs-up count. Beats are script calls on these keys, one per class for all
- * the beats of one event-loop turn. Entering, starting and ending also put entries on
+ * and its thumbs-up count. Beats are script calls on these keys: one for all the beats of
+ * one event-loop turn (one per class on a Redis Cluster). Entering, starting and ending also put entries on
  * (or take them off) the reaper's schedules, one pair per kind of room (each judged with
  * its own timeouts), which ReaperSchedule reads and judges. PostgreSQL keeps the history;
  * PresenceRebuild restores this from it after a Redis loss. No script, pipeline or MULTI
@@ -51,25 +52,34 @@ export function presenceRoomOf(course: { roomnum: number; hostUin: number; mode:
 export const LiveRole = { viewer: 0, host: 1, coHost: 2 } as const;
 
 /**
- * One class's beats of a turn as LUA.beatMany's arguments, in one pass (the hot path): the
- * host's latest beat, the thumbs-up count of a live room, the stride, the beats a member may
- * make a minute, then each beat.
+ * One class's beats of a turn, appended to LUA.beatClasses' keys and arguments in one pass (the
+ * hot path): its keys; the host's latest beat, the thumbs-up count of a live room, the stride, the
+ * number of beats, then each beat.
  */
-function beatManyArgs(beats: readonly PendingBeat[], perMinute: number): [hostBeat: number, hostThumbup: string, stride: 2 | 3, perMinute: number, ...beats: Array<string | number>] {
+function appendClassBeats(keys: string[], args: Array<string | number>, roomKeys: readonly string[], beats: readonly PendingBeat[]): void {
+  for (const key of roomKeys) keys.push(key);
   let hostBeat = 0;
   let hostThumbup: string | undefined;
   const live = beats[0]?.live !== undefined;
-  const members: Array<string | number> = [];
+  const header = args.length;
+  args.push(0, "", live ? 3 : 2, beats.length);
   for (const b of beats) {
     if (b.isHost) {
       if (b.nowMs > hostBeat) hostBeat = b.nowMs;
       if (b.live) hostThumbup = String(b.live.thumbup);
     }
-    if (live) members.push(String(b.uin), b.nowMs, b.live?.role ?? LiveRole.viewer);
-    else members.push(String(b.uin), b.nowMs);
+    if (live) args.push(String(b.uin), b.nowMs, b.live?.role ?? LiveRole.viewer);
+    else args.push(String(b.uin), b.nowMs);
   }
-  return [hostBeat, hostThumbup ?? "", live ? 3 : 2, perMinute, ...members];
+  args[header] = hostBeat;
+  args[header + 1] = hostThumbup ?? "";
 }
+
+/** Classes whose beat keys are kept at once (built once per class, not per beat; the oldest goes first). */
+const BEAT_KEYS_KEPT = 10000;
+
+/** Classes whose beats share one script call at most (a standalone Redis): a bound on how long one call holds Redis. */
+const CLASSES_PER_BEAT_CALL = 100;
 
 /** How long this instance trusts the live room it read a user last joined (a join on another instance shows that late). */
 const JOINED_ROOM_TRUST_MS = 5000;
@@ -82,7 +92,13 @@ export class PresenceService {
   /** uin → the live room it last joined, and until when that is trusted (ms). */
   private readonly joinedLive = new Map<number, { roomnum: number; until: number }>();
 
-  constructor(private readonly deps: { config: Config; redis: RedisClient }) {}
+  /** A Redis Cluster takes one class's beats per call (a script's keys share a slot); a standalone Redis, a turn's beats of many classes. */
+  private readonly oneSlotPerCall: boolean;
+  private readonly beatKeysByRoom = new Map<number, readonly string[]>();
+
+  constructor(private readonly deps: { config: Config; redis: RedisClient }) {
+    this.oneSlotPerCall = oneSlotPerScript(deps.redis);
+  }
 
   /** A class started: its teacher is present and its silence clock starts now. */
   async classStarted(room: PresenceRoom, nowMs: number): Promise<void> {
@@ -167,8 +183,9 @@ export class PresenceService {
 
   /**
    * The heartbeat. Beats that arrive in the same turn of the event loop are written
-   * together, one script call per class (LUA.beatMany): a class of 1,000 students beats
-   * 333 times a second, and those beats share calls instead of each making one. A live
+   * together (LUA.beatClasses): a class of 1,000 students beats 333 times a second, and a
+   * fleet's beats of a turn are in many classes (about 30 of them under a fleet's load), and
+   * they share one call instead of each making one (one per class on a Redis Cluster). A live
    * member's beat also says its role (and the host's, the thumbs-up count).
    */
   async beat(room: PresenceRoom, uin: number, nowMs: number, live?: LiveBeat): Promise<BeatOutcome> {
@@ -195,22 +212,36 @@ export class PresenceService {
     this.flushScheduled = false;
     const batches = this.pendingBeats;
     this.pendingBeats = new Map();
+    const perCall = this.oneSlotPerCall ? 1 : CLASSES_PER_BEAT_CALL;
+    let keys: string[] = [];
+    let args: Array<string | number> = [this.deps.config.rateLimits.heartbeats];
+    let waiting: PendingBeat[] = [];
     for (const [roomnum, beats] of batches) {
-      this.deps.redis
-        .beatMany(
-          RedisKeys.coursePresence(roomnum),
-          RedisKeys.courseDropped(roomnum),
-          RedisKeys.courseAlive(roomnum),
-          RedisKeys.courseRoles(roomnum),
-          RedisKeys.courseThumbup(roomnum),
-          RedisKeys.courseBeatRate(roomnum),
-          ...beatManyArgs(beats, this.deps.config.rateLimits.heartbeats),
-        )
-        .then(
-          (codes) => beats.forEach((b, i) => b.resolve(Number(codes[i]))),
-          (error: unknown) => beats.forEach((b) => b.reject(error)),
-        );
+      appendClassBeats(keys, args, this.beatKeys(roomnum), beats);
+      for (const b of beats) waiting.push(b);
+      if (keys.length < perCall * BEAT_KEYS_PER_CLASS) continue;
+      this.sendBeats(keys, args, waiting);
+      [keys, args, waiting] = [[], [this.deps.config.rateLimits.heartbeats], []];
     }
+    if (waiting.length > 0) this.sendBeats(keys, args, waiting);
+  }
+
+  private beatKeys(roomnum: number): readonly string[] {
+    let keys = this.beatKeysByRoom.get(roomnum);
+    if (!keys) {
+      if (this.beatKeysByRoom.size >= BEAT_KEYS_KEPT) this.beatKeysByRoom.delete(this.beatKeysByRoom.keys().next().value!);
+      this.beatKeysByRoom.set(roomnum, (keys = classBeatKeys(roomnum)));
+    }
+    return keys;
+  }
+
+  /** One LUA.beatClasses call; each beat learns its own outcome. */
+  private sendBeats(keys: readonly string[], args: ReadonlyArray<string | number>, beats: readonly PendingBeat[]): void {
+    const { redis } = this.deps;
+    (this.oneSlotPerCall ? redis.beatOneClass(...keys, ...args) : redis.beatClasses(keys.length, ...keys, ...args)).then(
+      (codes) => beats.forEach((b, i) => b.resolve(Number(codes[i]))),
+      (error: unknown) => beats.forEach((b) => b.reject(error)),
+    );
   }
 
   /** Present members, ascending uin, leaving out members silent longer than the member timeout. */

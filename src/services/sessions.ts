@@ -123,20 +123,29 @@ export class SessionService {
    * which also ends the session so the next call is "Token expired").
    */
   async authenticate(token: string, appid: number | undefined, options: AuthenticateOptions = {}): Promise<SessionUser> {
-    if (options.trustRecentCheck) {
-      const entry = this.trusted.get(token);
-      if (entry && entry.until > Date.now()) {
-        if (appid !== undefined && entry.user.appid !== appid) throw Errors.appidDiffersFromUser();
-        const now = nowSeconds();
-        if (now - entry.seen >= REFRESH_EVERY_S) {
-          entry.seen = now;
-          const record = now - entry.recorded >= this.recordEveryS;
-          if (record) entry.recorded = now;
-          this.refresh(entry.tokenHash, entry.user.uin, now, options, record);
-        }
-        return entry.user;
-      }
+    return (options.trustRecentCheck && this.trustedUser(token, appid, options)) || this.checkToken(token, appid, options);
+  }
+
+  /**
+   * The user of a token this instance checked and still trusts, at once (no Redis, no promise:
+   * the heartbeat's path); undefined when it must be checked (`authenticate`).
+   */
+  trustedUser(token: string, appid: number | undefined, options: AuthenticateOptions): SessionUser | undefined {
+    const entry = this.trusted.get(token);
+    if (!entry || entry.until <= Date.now()) return undefined;
+    if (appid !== undefined && entry.user.appid !== appid) throw Errors.appidDiffersFromUser();
+    const now = nowSeconds();
+    if (now - entry.seen >= REFRESH_EVERY_S) {
+      entry.seen = now;
+      const record = now - entry.recorded >= this.recordEveryS;
+      if (record) entry.recorded = now;
+      this.refresh(entry.tokenHash, entry.user.uin, now, options, record);
     }
+    return entry.user;
+  }
+
+  /** `authenticate` without asking the in-memory trust first (the caller just did). */
+  async checkToken(token: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
     if (!TOKEN_FORMAT.test(token)) throw Errors.tokenUnknown();
     const epoch = this.endedEpoch;
     const tokenHash = hashToken(token);

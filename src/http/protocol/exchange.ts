@@ -8,6 +8,7 @@ import type { Config } from "../../config";
 import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
 import type { SessionUser } from "../../services/domain";
+import type { AuthenticateOptions } from "../../services/sessions";
 import { BodyRefused, parseJsonBody, readRawBody } from "../body";
 import { callbackAnswer, type CallbackOutcome } from "../callback-answers";
 import { envelopeText } from "./envelope";
@@ -97,9 +98,15 @@ async function callerOf(
 }
 
 /** The token's user; a command may answer an unknown or expired token its own way (the live heartbeat: 10005). */
-async function authenticated(services: Services, command: AnyCommand, token: string, appid: number | undefined): Promise<SessionUser> {
+function authenticated(services: Services, command: AnyCommand, token: string, appid: number | undefined): SessionUser | Promise<SessionUser> {
+  const options = authenticateOptionsOf(command);
+  // A token trusted in memory (the heartbeat's) is answered without a promise: no refusal comes from there but another app's (10003).
+  return (options.trustRecentCheck && services.sessions.trustedUser(token, appid, options)) || checkedUser(services, command, token, appid, options);
+}
+
+async function checkedUser(services: Services, command: AnyCommand, token: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
   try {
-    return await services.sessions.authenticate(token, appid, authenticateOptionsOf(command));
+    return await services.sessions.checkToken(token, appid, options);
   } catch (error) {
     if (command.unknownToken && error instanceof AppError && error.kind === "credentials") throw command.unknownToken();
     throw error;

@@ -1,5 +1,5 @@
 import { Cluster, Redis, type RedisCommander, type Result } from "ioredis";
-import { LUA } from "./scripts";
+import { BEAT_KEYS_PER_CLASS, LUA } from "./scripts";
 
 /** Custom commands (Lua scripts) registered on every client: see scripts.ts. */
 declare module "ioredis" {
@@ -9,19 +9,10 @@ declare module "ioredis" {
     beginEnter(lockKey: string, enteringKey: string, holder: string, deadline: number, now: number): Result<number, Context>;
     claimDueMembers(key: string, deadline: number, limit: number): Result<string[], Context>;
     dropIfSilent(presenceKey: string, droppedKey: string, uin: string, deadline: number): Result<string | null, Context>;
-    beatMany(
-      presenceKey: string,
-      droppedKey: string,
-      aliveKey: string,
-      rolesKey: string,
-      thumbupKey: string,
-      beatRateKey: string,
-      hostBeat: number,
-      hostThumbup: string,
-      stride: 2 | 3,
-      beatsPerMinute: number,
-      ...beats: Array<string | number>
-    ): Result<number[], Context>;
+    /** LUA.beatClasses: `numberOfKeys` (BEAT_KEYS_PER_CLASS per class) keys, then the limit and each class's beats. */
+    beatClasses(numberOfKeys: number, ...keysAndArgs: Array<string | number>): Result<number[], Context>;
+    /** LUA.beatClasses on one class's keys (BEAT_KEYS_PER_CLASS of them), then the limit and its beats. */
+    beatOneClass(...keysAndArgs: Array<string | number>): Result<number[], Context>;
   }
 }
 
@@ -31,8 +22,21 @@ declare module "ioredis" {
  */
 export type RedisClient = RedisCommander<{ type: "default"; mapping: "resp2" }> & Pick<Redis, "multi" | "pipeline" | "disconnect">;
 
-/** The scripts of scripts.ts and how many of their arguments are keys (each script's keys share one hash slot). */
-export const SCRIPT_KEY_COUNTS = { releaseLock: 1, refreshSession: 1, beginEnter: 2, claimDueMembers: 1, dropIfSilent: 2, beatMany: 6 } as const satisfies Record<keyof typeof LUA, number>;
+/**
+ * The scripts of scripts.ts and how many of their arguments are keys, all in one hash slot; or, for a
+ * script whose keys come a class at a time, how many each class brings (the caller says how many in all).
+ */
+export const SCRIPT_KEY_COUNTS = {
+  releaseLock: 1,
+  refreshSession: 1,
+  beginEnter: 2,
+  claimDueMembers: 1,
+  dropIfSilent: 2,
+  beatClasses: { perClass: BEAT_KEYS_PER_CLASS },
+} as const satisfies Record<keyof typeof LUA, number | { perClass: number }>;
+
+/** Whether a script call may carry only one slot's keys: a Redis Cluster's rule (a standalone Redis takes keys of many classes in one call). */
+export const oneSlotPerScript = (client: RedisClient): boolean => client instanceof Cluster;
 
 export interface RedisTarget {
   /** redis:// or rediss:// URL: the standalone server; with `clusterNodes`, only the user, password and TLS of every node. */
@@ -52,7 +56,10 @@ export interface RedisTarget {
  */
 export async function connectRedis(target: RedisTarget): Promise<RedisClient> {
   const client = target.clusterNodes ? clusterClient(target, target.clusterNodes) : standaloneClient(target);
-  for (const [name, numberOfKeys] of Object.entries(SCRIPT_KEY_COUNTS)) client.defineCommand(name, { numberOfKeys, lua: LUA[name as keyof typeof LUA] });
+  for (const [name, keys] of Object.entries(SCRIPT_KEY_COUNTS)) client.defineCommand(name, { numberOfKeys: typeof keys === "number" ? keys : undefined, lua: LUA[name as keyof typeof LUA] });
+  // The cluster client sends an auto-pipelined call to the node of its first argument: a call on a
+  // cluster (one class) must begin with a key, not with beatClasses' count of keys.
+  client.defineCommand("beatOneClass", { numberOfKeys: BEAT_KEYS_PER_CLASS, lua: LUA.beatClasses });
   // Errors also surface on the commands; without a listener ioredis would print each one.
   client.on("error", () => undefined);
   await client.connect();

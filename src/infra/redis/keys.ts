@@ -65,3 +65,13 @@ export function parseMemberRef(ref: string): { roomnum: number; uin: number } | 
   const match = /^(\d+):(\d+)$/.exec(ref);
   return match ? { roomnum: Number(match[1]), uin: Number(match[2]) } : undefined;
 }
+
+/** A class's keys as LUA.beatClasses takes them, in its order. */
+export const classBeatKeys = (roomnum: number): string[] => [
+  RedisKeys.coursePresence(roomnum),
+  RedisKeys.courseDropped(roomnum),
+  RedisKeys.courseAlive(roomnum),
+  RedisKeys.courseRoles(roomnum),
+  RedisKeys.courseThumbup(roomnum),
+  RedisKeys.courseBeatRate(roomnum),
+];

@@ -1,4 +1,7 @@
-/** Lua scripts; each touches keys of one hash slot only (Redis Cluster). */
+/** The keys each class brings to LUA.beatClasses. */
+export const BEAT_KEYS_PER_CLASS = 6;
+
+/** Lua scripts; each touches keys of one hash slot only (Redis Cluster), but beatClasses, whose keys come a class at a time. */
 export const LUA = {
   /** Deletes a lock only if this holder's token is still in it. */
   releaseLock: `
@@ -41,54 +44,61 @@ if tonumber(score) <= tonumber(ARGV[2]) then
 end
 return score`,
 
-  /** Heartbeats of one class, one call on its keys (presence, dropped, alive, roles, thumbup, beat counts).
-   *  ARGV[1]: the host's beat (ms), "0" if none; ARGV[2]: the host's thumbs-up count, "" if none;
-   *  ARGV[3]: the fields per beat, 2 (uin, beat ms) or 3 (… and the role a live member reports);
-   *  ARGV[4]: beats a member may make a minute, 0 for no limit (counted per member in KEYS[6],
-   *  "window start ms:count", kept until two minutes after the last window began).
+  /** Heartbeats of one or more classes in one call. Each class brings 6 keys, in this order: presence,
+   *  dropped, alive, roles, thumbup, beat counts (BEAT_KEYS_PER_CLASS; each class's keys share its
+   *  slot, and on a Redis Cluster a call carries one class). ARGV[1]: the beats a member may make a
+   *  minute, 0 for no limit (counted per member in the class's beat counts, "window start ms:count",
+   *  kept until two minutes after the last window began). Then per class, in the order of its keys:
+   *  the host's beat (ms), "0" if none; the host's thumbs-up count, "" if none; the fields per beat,
+   *  2 (uin, beat ms) or 3 (… and the role a live member reports); the number of beats; the beats.
    *  The host's beat keeps a living class alive (SET XX: an ended class stays ended), over its limit too.
-   *  Returns per beat: 1 present, 2 revived (dropped for silence, now back: B10), 0 not a member,
-   *  or minus the ms until the member's next beat is taken (over its limit: nothing written). */
-  beatMany: `
-if ARGV[1] ~= '0' then
-  redis.call('SET', KEYS[3], ARGV[1], 'XX')
-  if ARGV[2] ~= '' then redis.call('SET', KEYS[5], ARGV[2], 'XX') end
-end
-local limit = tonumber(ARGV[4])
-local stride = tonumber(ARGV[3])
+   *  Returns per beat, classes in order: 1 present, 2 revived (dropped for silence, now back: B10),
+   *  0 not a member, or minus the ms until the member's next beat is taken (over its limit: nothing written). */
+  beatClasses: `
+local limit = tonumber(ARGV[1])
 local out = {}
-local windowStarted = false
-for i = 5, #ARGV, stride do
-  local uin, now = ARGV[i], ARGV[i + 1]
-  local code = 0
-  if limit > 0 then
-    local window = redis.call('HGET', KEYS[6], uin)
-    local start, count = tonumber(now), 1
-    if window then
-      local s, c = string.match(window, '^(%d+):(%d+)$')
-      if s and tonumber(now) - tonumber(s) < 60000 then start, count = tonumber(s), tonumber(c) + 1 end
-    end
-    if count > limit then
-      code = start + 60000 - tonumber(now)
-      if code < 1 then code = 1 end
-      code = -code
-    else
-      redis.call('HSET', KEYS[6], uin, start .. ':' .. count)
-      if count == 1 then windowStarted = true end
-    end
+local a = 2
+for k = 0, #KEYS - 1, 6 do
+  local hostBeat, hostThumbup, stride, count = ARGV[a], ARGV[a + 1], tonumber(ARGV[a + 2]), tonumber(ARGV[a + 3])
+  a = a + 4
+  if hostBeat ~= '0' then
+    redis.call('SET', KEYS[k + 3], hostBeat, 'XX')
+    if hostThumbup ~= '' then redis.call('SET', KEYS[k + 5], hostThumbup, 'XX') end
   end
-  if code == 0 then
-    if redis.call('ZADD', KEYS[1], 'XX', 'CH', now, uin) == 1 or redis.call('ZSCORE', KEYS[1], uin) then
-      code = 1
-    elseif redis.call('SREM', KEYS[2], uin) == 1 then
-      redis.call('ZADD', KEYS[1], now, uin)
-      code = 2
+  local windowStarted = false
+  for i = a, a + (count - 1) * stride, stride do
+    local uin, now = ARGV[i], ARGV[i + 1]
+    local code = 0
+    if limit > 0 then
+      local window = redis.call('HGET', KEYS[k + 6], uin)
+      local start, beats = tonumber(now), 1
+      if window then
+        local s, c = string.match(window, '^(%d+):(%d+)$')
+        if s and tonumber(now) - tonumber(s) < 60000 then start, beats = tonumber(s), tonumber(c) + 1 end
+      end
+      if beats > limit then
+        code = start + 60000 - tonumber(now)
+        if code < 1 then code = 1 end
+        code = -code
+      else
+        redis.call('HSET', KEYS[k + 6], uin, start .. ':' .. beats)
+        if beats == 1 then windowStarted = true end
+      end
     end
-    if code ~= 0 and stride == 3 then redis.call('HSET', KEYS[4], uin, ARGV[i + 2]) end
+    if code == 0 then
+      if redis.call('ZADD', KEYS[k + 1], 'XX', 'CH', now, uin) == 1 or redis.call('ZSCORE', KEYS[k + 1], uin) then
+        code = 1
+      elseif redis.call('SREM', KEYS[k + 2], uin) == 1 then
+        redis.call('ZADD', KEYS[k + 1], now, uin)
+        code = 2
+      end
+      if code ~= 0 and stride == 3 then redis.call('HSET', KEYS[k + 4], uin, ARGV[i + 2]) end
+    end
+    out[#out + 1] = code
   end
-  out[#out + 1] = code
+  a = a + count * stride
+  -- Every member's window starts again each minute it beats: the counts outlive the last beat by one to two minutes.
+  if windowStarted then redis.call('PEXPIRE', KEYS[k + 6], 120000) end
 end
--- Every member's window starts again each minute it beats: the counts outlive the last beat by one to two minutes.
-if windowStarted then redis.call('PEXPIRE', KEYS[6], 120000) end
 return out`,
 } as const;
