@@ -25,11 +25,15 @@ const CLASS_SIZE = Number(process.env.BENCH_CLASS_SIZE ?? 40);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** Node options of a second server measured beside the first, in the same rounds (e.g. "--max-semi-space-size=64"): a variant compared under the same load and the same machine's moods. */
+const VARIANT_NODE_ARGS = process.env.BENCH_VARIANT_NODE_ARGS ?? "";
 const APP = { sdkAppId: 1400000000, secretKey: "bench-secret-key", admin: "administrator" };
 const DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sxb_edu_bench";
 const REDIS_URL = "redis://127.0.0.1:6379/14";
 const HEARTBEAT_PATH = "/index.php?svc=live&cmd=heartbeat";
 const SUCCESS = '{"errorCode":0,"errorInfo":""}';
+
+const OURS = "ours (heartbeat)";
 
 interface User {
   uid: string;
@@ -212,16 +216,21 @@ async function main(): Promise<void> {
     await stopped(setup);
   }
   const server = launch("src/main.js", serverEnv(serverPort));
+  const variantPort = VARIANT_NODE_ARGS ? await freePort() : undefined;
+  const variant = variantPort === undefined ? undefined : launch("src/main.js", serverEnv(variantPort), "ignore", { nodeArgs: VARIANT_NODE_ARGS });
   const koa = launch("scripts/bare-server.js", { PORT: String(koaPort) });
   const node = launch("scripts/bare-server.js", { PORT: String(nodePort), BARE: "node" });
   try {
     const base = `http://127.0.0.1:${serverPort}`;
-    await Promise.all([waitFor(`${base}/readyz`), waitFor(`http://127.0.0.1:${koaPort}/`), waitFor(`http://127.0.0.1:${nodePort}/`)]);
+    const variantBase = `http://127.0.0.1:${variantPort}`;
+    await Promise.all([waitFor(`${base}/readyz`), waitFor(`http://127.0.0.1:${koaPort}/`), waitFor(`http://127.0.0.1:${nodePort}/`), variant ? waitFor(`${variantBase}/readyz`) : null]);
     console.log(`load: wrk ${hasWrk() ? "" : "missing, autocannon "}with ${CONNECTIONS} connections, ${DURATION_S} s per target, ${ROUNDS} rounds; each request the next user's heartbeat\n`);
     // One pass over every user first (each user's first beat after a start does more work: its session leaves PostgreSQL for Redis).
     await drive(`${base}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, passSeconds(classes), dir);
+    if (variant) await drive(`${variantBase}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, passSeconds(classes), dir);
     const targets = [
-      { name: "ours (heartbeat)", url: `${base}${HEARTBEAT_PATH}`, pid: server.pid!, expected: SUCCESS, redis: true },
+      { name: OURS, url: `${base}${HEARTBEAT_PATH}`, pid: server.pid!, expected: SUCCESS, redis: true },
+      ...(variant ? [{ name: `ours with ${VARIANT_NODE_ARGS}`, url: `${variantBase}${HEARTBEAT_PATH}`, pid: variant.pid!, expected: SUCCESS, redis: true }] : []),
       { name: "bare Koa {}", url: `http://127.0.0.1:${koaPort}${HEARTBEAT_PATH}`, pid: koa.pid!, expected: undefined, redis: false },
       { name: "bare node:http {}", url: `http://127.0.0.1:${nodePort}${HEARTBEAT_PATH}`, pid: node.pid!, expected: undefined, redis: false },
     ];
@@ -234,6 +243,7 @@ async function main(): Promise<void> {
     report(results);
   } finally {
     server.kill("SIGTERM");
+    variant?.kill("SIGTERM");
     koa.kill("SIGTERM");
     node.kill("SIGTERM");
     im.process.kill("SIGTERM");
@@ -247,14 +257,17 @@ function report(results: Array<Record<string, Measured>>): void {
   console.log("|---|---|---|---|---|---|");
   results.forEach((figures, round) => {
     for (const [name, f] of Object.entries(figures)) {
-      const cpu = name.startsWith("ours") ? `${cell(f.cpuUs)} + ${cell(f.redisCpuUs)}` : cell(f.cpuUs);
+      const cpu = f.redisCpuUs > 0 ? `${cell(f.cpuUs)} + ${cell(f.redisCpuUs)}` : cell(f.cpuUs);
       console.log(`| ${round + 1} | ${name} | ${cell(f.requestsPerSecond)} | ${cell(f.p50Ms, 1)} / ${cell(f.p99Ms, 1)} | ${cpu} | ${f.errors} |`);
     }
   });
   let met = true;
   results.forEach((figures, round) => {
-    const ours = figures["ours (heartbeat)"]!;
+    const ours = figures[OURS]!;
     const koa = figures["bare Koa {}"]!;
+    for (const [name, f] of Object.entries(figures)) {
+      if (name.startsWith("ours with")) console.log(`round ${round + 1}: ${name}: CPU per beat ${(f.cpuUs / koa.cpuUs).toFixed(2)} × bare Koa's, ${(f.cpuUs / ours.cpuUs).toFixed(2)} × ours; throughput ${(f.requestsPerSecond / koa.requestsPerSecond).toFixed(2)} × bare Koa's`);
+    }
     const cpuRatio = ours.cpuUs / koa.cpuUs;
     const throughput = ours.requestsPerSecond / koa.requestsPerSecond;
     console.log(
