@@ -55,7 +55,7 @@ export interface Access<C, I = unknown> {
   /** Who may call, as the API tables of docs/ say it. */
   readonly who: string;
   /** Refuses the caller, or returns what the handler works on (the course, the live room, or nothing). */
-  readonly check: (call: AccessCall<I>) => Promise<C>;
+  readonly check: (call: AccessCall<I>) => C | Promise<C>;
   /** Set on every policy that loads a room by number. */
   readonly loads?: RoomLoad<I>;
 }

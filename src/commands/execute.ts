@@ -31,7 +31,7 @@ export const NO_QUERY: Readonly<Record<string, string>> = Object.freeze({});
 
 /** Validates the input, applies the access policy, runs the handler and presents the result (data or undefined). */
 export async function execute(command: AnyCommand, services: Services, call: Invocation): Promise<object | undefined> {
-  const access = (input: unknown): Promise<unknown> => command.access.check({ services, app: call.app, user: call.user, operator: call.operator, input, fields: call.fields, query: call.query });
+  const access = (input: unknown): unknown => command.access.check({ services, app: call.app, user: call.user, operator: call.operator, input, fields: call.fields, query: call.query });
   // A signed request proves itself before anything else is said about it; the others are
   // validated first (the original's order).
   const signed = command.auth === "signed";
@@ -62,7 +62,7 @@ function accountKeyOf(call: Invocation, input: unknown, field: string): string {
 }
 
 /** A signed request's proof (a policy may throw at once or reject), counted when refused. */
-async function signatureChecked(command: AnyCommand, services: Services, check: () => Promise<unknown>): Promise<unknown> {
+async function signatureChecked(command: AnyCommand, services: Services, check: () => unknown): Promise<unknown> {
   try {
     return await check();
   } catch (refusal) {

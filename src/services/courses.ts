@@ -66,23 +66,24 @@ export class CourseService {
   }
 
   /** Immutable facts of a course of this app and kind, from memory after the first look (10100 if none). */
-  async factsOf(app: SdkApp, roomnum: number, mode: RoomMode = RoomMode.class): Promise<CourseFacts> {
-    let facts = this.facts.get(roomnum);
-    if (!facts) {
-      const missingUntil = this.missing.get(roomnum);
-      if (missingUntil !== undefined && missingUntil > Date.now()) throw Errors.roomNotExist();
-      const course = roomnum > 0 ? await this.deps.db.course.findUnique({ where: { roomnum }, select: { roomnum: true, appid: true, hostUin: true, mode: true } }) : null;
-      if (!course) {
-        if (this.missing.size >= FACTS_CACHE_LIMIT) this.missing.clear();
-        this.missing.set(roomnum, Date.now() + MISSING_TTL_MS);
-        throw Errors.roomNotExist();
-      }
-      if (this.facts.size >= FACTS_CACHE_LIMIT) this.facts.delete(this.facts.keys().next().value!);
-      facts = course;
-      this.facts.set(roomnum, facts);
+  factsOf(app: SdkApp, roomnum: number, mode: RoomMode = RoomMode.class): CourseFacts | Promise<CourseFacts> {
+    const facts = this.facts.get(roomnum);
+    // Known facts are answered at once, without a promise (the heartbeat's path).
+    return facts ? factsFor(facts, app, mode) : this.loadFacts(roomnum).then((loaded) => factsFor(loaded, app, mode));
+  }
+
+  private async loadFacts(roomnum: number): Promise<CourseFacts> {
+    const missingUntil = this.missing.get(roomnum);
+    if (missingUntil !== undefined && missingUntil > Date.now()) throw Errors.roomNotExist();
+    const course = roomnum > 0 ? await this.deps.db.course.findUnique({ where: { roomnum }, select: { roomnum: true, appid: true, hostUin: true, mode: true } }) : null;
+    if (!course) {
+      if (this.missing.size >= FACTS_CACHE_LIMIT) this.missing.clear();
+      this.missing.set(roomnum, Date.now() + MISSING_TTL_MS);
+      throw Errors.roomNotExist();
     }
-    if (facts.appid !== app.sdkAppId || facts.mode !== mode) throw Errors.roomNotExist();
-    return facts;
+    if (this.facts.size >= FACTS_CACHE_LIMIT) this.facts.delete(this.facts.keys().next().value!);
+    this.facts.set(roomnum, course);
+    return course;
   }
 
   /** One course as the list shows it (teacher's id, present members). */
@@ -147,4 +148,10 @@ export class CourseService {
       relay: relay.get(roomnum) ?? { liveUrls: [], recording: false },
     });
   }
+}
+
+/** The facts, if the course is the app's and of the kind asked for (else, as for any room not there, 10100). */
+function factsFor(facts: CourseFacts, app: SdkApp, mode: RoomMode): CourseFacts {
+  if (facts.appid !== app.sdkAppId || facts.mode !== mode) throw Errors.roomNotExist();
+  return facts;
 }
