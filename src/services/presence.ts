@@ -11,8 +11,8 @@ import { RoomMode } from "./domain";
  * dropped for silence (their next beat brings them back), and the teacher's last beat
  * while the class is living; a live room also keeps its members' roles and mic status
  * and its thumbs-up count. Beats are script calls on these keys: one for all the beats of
- * one event-loop turn (one per class on a Redis Cluster). Entering, starting and ending also put entries on
- * (or take them off) the reaper's schedules, one pair per kind of room (each judged with
+ * one event-loop turn (one per class on a Redis Cluster). Entering, starting and ending also
+ * put entries on (or take them off) the reaper's schedules, one pair per kind of room (each judged with
  * its own timeouts), which ReaperSchedule reads and judges. PostgreSQL keeps the history;
  * PresenceRebuild restores this from it after a Redis loss. No script, pipeline or MULTI
  * spans two hash slots (Redis Cluster): independent commands are issued together and
@@ -183,9 +183,9 @@ export class PresenceService {
 
   /**
    * The heartbeat. Beats that arrive in the same turn of the event loop are written
-   * together (LUA.beatClasses): a class of 1,000 students beats 333 times a second, and a
-   * fleet's beats of a turn are in many classes (about 30 of them under a fleet's load), and
-   * they share one call instead of each making one (one per class on a Redis Cluster). A live
+   * together, in one call (LUA.beatClasses) instead of one each: a class of 1,000 students
+   * beats 333 times a second, and a fleet's turn carries beats of many classes (about 25 under
+   * the fleet benchmark). On a Redis Cluster each class has its own call. A live
    * member's beat also says its role (and the host's, the thumbs-up count).
    */
   async beat(room: PresenceRoom, uin: number, nowMs: number, live?: LiveBeat): Promise<BeatOutcome> {
