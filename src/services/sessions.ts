@@ -122,7 +122,8 @@ export class SessionService {
    * "Token expired"), app mismatch (10003), idle expiry (10009 "User token expired",
    * which also ends the session so the next call is "Token expired").
    */
-  async authenticate(token: string, appid: number | undefined, options: AuthenticateOptions = {}): Promise<SessionUser> {
+  authenticate(token: string, appid: number | undefined, options: AuthenticateOptions = {}): SessionUser | Promise<SessionUser> {
+    // A token trusted in memory (the heartbeat's) is answered at once, without a promise.
     return (options.trustRecentCheck && this.trustedUser(token, appid, options)) || this.checkToken(token, appid, options);
   }
 
@@ -130,7 +131,7 @@ export class SessionService {
    * The user of a token this instance checked and still trusts, at once (no Redis, no promise:
    * the heartbeat's path); undefined when it must be checked (`authenticate`).
    */
-  trustedUser(token: string, appid: number | undefined, options: AuthenticateOptions): SessionUser | undefined {
+  private trustedUser(token: string, appid: number | undefined, options: AuthenticateOptions): SessionUser | undefined {
     const entry = this.trusted.get(token);
     if (!entry || entry.until <= Date.now()) return undefined;
     if (appid !== undefined && entry.user.appid !== appid) throw Errors.appidDiffersFromUser();
@@ -144,8 +145,8 @@ export class SessionService {
     return entry.user;
   }
 
-  /** `authenticate` without asking the in-memory trust first (the caller just did). */
-  async checkToken(token: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
+  /** A token checked in Redis (PostgreSQL if Redis has no word of it). */
+  private async checkToken(token: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
     if (!TOKEN_FORMAT.test(token)) throw Errors.tokenUnknown();
     const epoch = this.endedEpoch;
     const tokenHash = hashToken(token);

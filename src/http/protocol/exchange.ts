@@ -8,7 +8,6 @@ import type { Config } from "../../config";
 import { AppError, ErrorCode, Errors } from "../../errors";
 import type { Services } from "../../services";
 import type { SessionUser } from "../../services/domain";
-import type { AuthenticateOptions } from "../../services/sessions";
 import { BodyRefused, parseJsonBody, readRawBody } from "../body";
 import { callbackAnswer, type CallbackOutcome } from "../callback-answers";
 import { envelopeText } from "./envelope";
@@ -99,18 +98,13 @@ async function callerOf(
 
 /** The token's user; a command may answer an unknown or expired token its own way (the live heartbeat: 10005). */
 function authenticated(services: Services, command: AnyCommand, token: string, appid: number | undefined): SessionUser | Promise<SessionUser> {
-  const options = authenticateOptionsOf(command);
-  // A token trusted in memory (the heartbeat's) is answered without a promise: no refusal comes from there but another app's (10003).
-  return (options.trustRecentCheck && services.sessions.trustedUser(token, appid, options)) || checkedUser(services, command, token, appid, options);
+  const user = services.sessions.authenticate(token, appid, authenticateOptionsOf(command));
+  // Only a token checked in Redis or PostgreSQL can turn out unknown; one trusted in memory is answered at once.
+  return user instanceof Promise ? user.catch((error: unknown) => refused(command, error)) : user;
 }
 
-async function checkedUser(services: Services, command: AnyCommand, token: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
-  try {
-    return await services.sessions.checkToken(token, appid, options);
-  } catch (error) {
-    if (command.unknownToken && error instanceof AppError && error.kind === "credentials") throw command.unknownToken();
-    throw error;
-  }
+function refused(command: AnyCommand, error: unknown): never {
+  throw command.unknownToken && error instanceof AppError && error.kind === "credentials" ? command.unknownToken() : error;
 }
 
 /** Answers in the command's envelope; a body that is not JSON gets the standard 10002 whatever the command. */
