@@ -381,6 +381,34 @@ describe("HTTP edges: every answer is the JSON envelope", () => {
     expect(JSON.parse(answer.body)).toEqual({ errorCode: 10002, errorInfo: "Request body timed out" });
   });
 
+  test("bodies that complete while stalled ones wait: each stalled one times out, each completed one is answered", async () => {
+    // Stalled and completing reads interleaved: every completed read leaves the deadlines in
+    // between, and the stalled reads registered around it must all still run out.
+    const { hostname, port } = new URL(s.url);
+    const open = (firstPart: string) => {
+      const socket = connect(Number(port), hostname, () => socket.write(`POST ${REGIST} HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Length: 2\r\n\r\n${firstPart}`));
+      const answer = new Promise<unknown>((resolve, reject) => {
+        let text = "";
+        socket.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+        socket.on("error", reject);
+        socket.on("close", () => {
+          const [head = "", body = "null"] = text.split("\r\n\r\n");
+          // Our own body timer answers 200 with the envelope; Node's request timeout, later, a 408.
+          resolve({ status: Number(/^HTTP\/1\.1 (\d+)/.exec(head)?.[1] ?? 0), body: JSON.parse(body) as unknown });
+        });
+      });
+      return { socket, answer };
+    };
+    const reads = Array.from({ length: 6 }, (_, i) => ({ stalled: i % 2 === 0, ...open("{") }));
+    await new Promise((r) => setTimeout(r, 60));
+    for (const read of reads) if (!read.stalled) read.socket.write("}");
+    const answers = await Promise.all(reads.map((read) => read.answer));
+    reads.forEach((read, i) => {
+      if (read.stalled) expect(answers[i]).toEqual({ status: 200, body: { errorCode: 10002, errorInfo: "Request body timed out" } });
+      else expect(answers[i]).toEqual({ status: 200, body: LACK_APPID });
+    });
+  });
+
   test("a REST body that never completes: 408 with the same text", async () => {
     const answer = await rawExchange(`POST /api/v1/accounts HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"id":`);
     expect(answer.status).toBe(408);

