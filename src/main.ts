@@ -1,3 +1,5 @@
+// First: V8 options that must be set before anything runs.
+import "./heap-tuning";
 import { launch } from "./launch";
 import { configOrExit } from "./runtime";
 
