@@ -12,7 +12,7 @@ const EMULATOR = ["**/emulator", "**/emulator/**"];
 const emulatorRule = [EMULATOR, "The core never imports the Tencent emulator: only the process entry (src/launch.ts) and tests do."];
 
 export default tseslint.config(
-  { ignores: ["dist/**", "src/generated/**", "coverage/**", "node_modules/**"] },
+  { ignores: ["dist/**", ".bench-base/**", "src/generated/**", "coverage/**", "node_modules/**"] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

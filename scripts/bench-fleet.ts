@@ -27,6 +27,9 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 /** Node options of a second server measured beside the first, in the same rounds (e.g. "--max-semi-space-size=64"): a variant compared under the same load and the same machine's moods. */
 const VARIANT_NODE_ARGS = process.env.BENCH_VARIANT_NODE_ARGS ?? "";
+/** Another build's dist/ for that second server (a copy inside the project, so its packages resolve: e.g. `cp -r dist .bench-base` before a change): two versions of the code compared side by side. */
+const VARIANT_DIST = process.env.BENCH_VARIANT_DIST ?? "";
+const VARIANT = [VARIANT_NODE_ARGS, VARIANT_DIST && `the build in ${VARIANT_DIST}`].filter(Boolean).join(" and ");
 const APP = { sdkAppId: 1400000000, secretKey: "bench-secret-key", admin: "administrator" };
 const DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/sxb_edu_bench";
 const REDIS_URL = "redis://127.0.0.1:6379/14";
@@ -216,8 +219,8 @@ async function main(): Promise<void> {
     await stopped(setup);
   }
   const server = launch("src/main.js", serverEnv(serverPort));
-  const variantPort = VARIANT_NODE_ARGS ? await freePort() : undefined;
-  const variant = variantPort === undefined ? undefined : launch("src/main.js", serverEnv(variantPort), "ignore", { nodeArgs: VARIANT_NODE_ARGS });
+  const variantPort = VARIANT ? await freePort() : undefined;
+  const variant = variantPort === undefined ? undefined : launch("src/main.js", serverEnv(variantPort), "ignore", { nodeArgs: VARIANT_NODE_ARGS, dist: VARIANT_DIST || undefined });
   const koa = launch("scripts/bare-server.js", { PORT: String(koaPort) });
   const node = launch("scripts/bare-server.js", { PORT: String(nodePort), BARE: "node" });
   try {
@@ -230,7 +233,7 @@ async function main(): Promise<void> {
     if (variant) await drive(`${variantBase}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, passSeconds(classes), dir);
     const targets = [
       { name: OURS, url: `${base}${HEARTBEAT_PATH}`, pid: server.pid!, expected: SUCCESS, redis: true },
-      ...(variant ? [{ name: `ours with ${VARIANT_NODE_ARGS}`, url: `${variantBase}${HEARTBEAT_PATH}`, pid: variant.pid!, expected: SUCCESS, redis: true }] : []),
+      ...(variant ? [{ name: `ours with ${VARIANT}`, url: `${variantBase}${HEARTBEAT_PATH}`, pid: variant.pid!, expected: SUCCESS, redis: true }] : []),
       { name: "bare Koa {}", url: `http://127.0.0.1:${koaPort}${HEARTBEAT_PATH}`, pid: koa.pid!, expected: undefined, redis: false },
       { name: "bare node:http {}", url: `http://127.0.0.1:${nodePort}${HEARTBEAT_PATH}`, pid: node.pid!, expected: undefined, redis: false },
     ];

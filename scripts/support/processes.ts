@@ -32,10 +32,10 @@ export async function waitFor(url: string): Promise<void> {
 }
 
 /** BENCH_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") go to the server's node, to profile it under load (not a server that only sets up). */
-export function launch(script: string, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore", options: { profiled?: boolean; nodeArgs?: string } = {}): ChildProcess {
+export function launch(script: string, env: Record<string, string>, stdout: "ignore" | "pipe" = "ignore", options: { profiled?: boolean; nodeArgs?: string; dist?: string } = {}): ChildProcess {
   const profiled = options.profiled ?? script === "src/main.js";
   const nodeArgs = `${profiled ? (process.env.BENCH_NODE_ARGS ?? "") : ""} ${options.nodeArgs ?? ""}`.split(" ").filter(Boolean);
-  const child = spawn(process.execPath, [...nodeArgs, join(DIST, script)], { env: { ...process.env, ...env }, stdio: ["ignore", stdout, "inherit"] });
+  const child = spawn(process.execPath, [...nodeArgs, join(options.dist ?? DIST, script)], { env: { ...process.env, ...env }, stdio: ["ignore", stdout, "inherit"] });
   child.on("exit", (code) => {
     if (code !== null && code !== 0) console.error(`${script} exited with ${code}`);
   });
