@@ -45,9 +45,14 @@ interface User {
   roomnum?: number;
 }
 
-async function call(base: string, svc: string, cmd: string, body: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+/** IM's failure (10103): seating posts a marker per enter to the emulator, which shares the two cores; such a call is made again. */
+const IM_FAILED = 10103;
+const SEATING_ATTEMPTS = 3;
+
+async function call(base: string, svc: string, cmd: string, body: Record<string, unknown>, attempt = 1): Promise<Record<string, unknown> | undefined> {
   const response = await fetch(`${base}/index.php?svc=${svc}&cmd=${cmd}`, { method: "POST", body: JSON.stringify({ appid: APP.sdkAppId, timeStamp: 1, ...body }) });
   const answer = (await response.json()) as { errorCode: number; errorInfo: string; data?: Record<string, unknown> };
+  if (answer.errorCode === IM_FAILED && attempt < SEATING_ATTEMPTS) return call(base, svc, cmd, body, attempt + 1);
   if (answer.errorCode !== 0) throw new Error(`${svc}.${cmd}: ${answer.errorCode} ${answer.errorInfo}`);
   return answer.data;
 }
