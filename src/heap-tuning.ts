@@ -7,7 +7,7 @@ import { setFlagsFromString } from "node:v8";
  * start are slow (each session leaves PostgreSQL), so the request path's sites were judged
  * long-lived and stayed so: every heartbeat's objects then sat in the old generation holding
  * young ones, and 12 % of all the server allocated was promoted (bare Koa: 0.2 %). Measured under
- * the fleet benchmark with the flag off: 0.9 % promoted, server CPU per beat 22–28 % lower.
+ * the fleet benchmark with the flag off: 0.9 % promoted, server CPU per beat about a quarter lower.
  * Our long-lived data (caches, sessions) is small, so it loses little by being copied once more.
  */
 setFlagsFromString("--no-allocation-site-pretenuring");
