@@ -145,8 +145,7 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
   }
   /**
    * What "bounded" means on a machine as busy as CI's: a stalled dependency is given up within a few
-   * of its timeouts (a command waits behind the auto-pipelined batch in flight: twice the command
-   * timeout, then the answer's own path), never hung on. Without the timeouts a stall hangs for minutes.
+   * of its timeouts (the command timeout, then the answer's own path), never hung on. Without the timeouts a stall hangs for minutes.
    */
   const BOUND_MS = 5000;
   const courseRows = async () => Number((await sql<{ n: string }>(`SELECT count(*) AS n FROM "Course"`))[0]!.n);

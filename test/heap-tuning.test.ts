@@ -35,7 +35,11 @@ test("with the server's heap tuning loaded, the same site's new objects stay you
   expect(youngOf([`./${HEAP_TUNING}`])).toBe(100);
 });
 
-test("the server's entry loads the heap tuning before anything else", () => {
-  const requires = [...readFileSync(SERVER_ENTRY, "utf8").matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
-  expect(requires[0]).toBe("./heap-tuning");
+/** Every process's entry: the server's (`npm start`) and the workers' alone (`npm run reaper`). */
+test.each([
+  ["the server's entry", SERVER_ENTRY],
+  ["the workers' entry", "dist/src/workers/reaper-main.js"],
+])("%s loads the heap tuning before anything else", (_process, entry) => {
+  const requires = [...readFileSync(entry, "utf8").matchAll(/require\("([^"]+)"\)/g)].map((match) => match[1]);
+  expect(requires[0]).toMatch(/^\.\.?\/heap-tuning$/);
 });

@@ -15,8 +15,8 @@ import { RoomMode } from "./domain";
  * put entries on (or take them off) the reaper's schedules, one pair per kind of room (each judged with
  * its own timeouts), which ReaperSchedule reads and judges. PostgreSQL keeps the history;
  * PresenceRebuild restores this from it after a Redis loss. No script, pipeline or MULTI
- * spans two hash slots (Redis Cluster): independent commands are issued together and
- * ioredis auto-pipelining batches them per connection.
+ * spans two hash slots (Redis Cluster): independent commands are issued together, and the
+ * client writes a turn's commands at once (src/infra/redis/client.ts).
  */
 
 export type BeatOutcome = "present" | "revived" | "absent";

@@ -1,3 +1,5 @@
+// First: V8 options that must be set before anything runs (see heap-tuning.ts).
+import "../heap-tuning";
 import { createLogger } from "../logger";
 import { configOrExit, createRuntime } from "../runtime";
 import { Reaper } from "./reaper";

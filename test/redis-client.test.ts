@@ -1,0 +1,52 @@
+import type { Redis } from "ioredis";
+import { connectRedis, type RedisClient } from "../src/infra/redis/client";
+import { testRedisUrl } from "./support/env";
+
+/**
+ * The standalone client coalesces a turn's commands into one write (src/infra/redis/client.ts):
+ * a page of many classes' counts is one packet and one read for Redis, not one per command.
+ * Observed where the bytes leave: the socket's own write calls, one per write (or writev) to
+ * the kernel.
+ */
+
+let redis: RedisClient;
+beforeAll(async () => {
+  redis = await connectRedis({ url: testRedisUrl(), commandTimeoutMs: 5000 });
+});
+afterAll(() => redis.quit());
+
+/** Counts the writes the client's socket hands to the kernel from now on. */
+function countSocketWrites(client: RedisClient): () => number {
+  const socket = (client as unknown as Redis).stream as unknown as Record<"_write" | "_writev", (...args: unknown[]) => unknown>;
+  let writes = 0;
+  for (const name of ["_write", "_writev"] as const) {
+    const original = socket[name];
+    socket[name] = function (this: unknown, ...args: unknown[]) {
+      writes += 1;
+      return original.apply(this, args);
+    };
+  }
+  return () => writes;
+}
+
+const KEYS = Array.from({ length: 100 }, (_, i) => `coalescing:${i}`);
+
+afterEach(() => redis.del(...KEYS));
+
+test("the commands of one turn leave in one write, and each gets its own answer", async () => {
+  const writes = countSocketWrites(redis);
+  const set = KEYS.map((key, i) => redis.set(key, String(i)));
+  const read = KEYS.map((key) => redis.get(key));
+  expect(await Promise.all(set)).toEqual(KEYS.map(() => "OK"));
+  expect(await Promise.all(read)).toEqual(KEYS.map((_, i) => String(i)));
+  expect(writes()).toBe(1);
+});
+
+test("a later turn's commands leave in a write of their own (nothing waits for a turn that never comes)", async () => {
+  const writes = countSocketWrites(redis);
+  await Promise.all(KEYS.map((key) => redis.set(key, "1")));
+  const counted = await Promise.all(KEYS.map((key) => redis.incr(key)));
+  expect(counted).toEqual(KEYS.map(() => 2));
+  expect(await redis.get(KEYS[99]!)).toBe("2");
+  expect(writes()).toBe(3);
+});
