@@ -3,7 +3,8 @@ import { connectRedis, type RedisClient } from "../src/infra/redis/client";
 import { testRedisUrl } from "./support/env";
 
 /**
- * The standalone client coalesces a turn's commands into one write (src/infra/redis/client.ts):
+ * The standalone client coalesces the commands issued together (a run of code and its promise
+ * callbacks) into one write (src/infra/redis/client.ts):
  * a page of many classes' counts is one packet and one read for Redis, not one per command.
  * Observed where the bytes leave: the socket's own write calls, one per write (or writev) to
  * the kernel.
@@ -33,7 +34,7 @@ const KEYS = Array.from({ length: 100 }, (_, i) => `coalescing:${i}`);
 
 afterEach(() => redis.del(...KEYS));
 
-test("the commands of one turn leave in one write, and each gets its own answer", async () => {
+test("commands issued together leave in one write, and each gets its own answer", async () => {
   const writes = countSocketWrites(redis);
   const set = KEYS.map((key, i) => redis.set(key, String(i)));
   const read = KEYS.map((key) => redis.get(key));
@@ -42,7 +43,7 @@ test("the commands of one turn leave in one write, and each gets its own answer"
   expect(writes()).toBe(1);
 });
 
-test("a later turn's commands leave in a write of their own (nothing waits for a turn that never comes)", async () => {
+test("commands issued later leave in a write of their own (nothing waits for a flush that never comes)", async () => {
   const writes = countSocketWrites(redis);
   await Promise.all(KEYS.map((key) => redis.set(key, "1")));
   const counted = await Promise.all(KEYS.map((key) => redis.incr(key)));
