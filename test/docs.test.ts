@@ -17,6 +17,10 @@ const textOf = (document: string) => readFileSync(join(root, document), "utf8");
 const codeSpans = (text: string) => [...text.matchAll(/`([^`\n]+)`/g)].map((m) => m[1]!);
 
 /** Documents of the specification, kept beside the repository (named, not linked). */
+/** The folders git ignores (.gitignore's entries ending in "/"). */
+const IGNORED_FOLDERS = readFileSync(join(root, ".gitignore"), "utf8")
+  .split("\n")
+  .filter((line) => line.endsWith("/"));
 const SPECIFICATION = ["protocol.md", "live-protocol.md", "tencent-formats.md", "videorelay.md", "config.md"];
 /** Commands the docs name as not served (the legacy v1.0 commands, linksig's closed algorithm). */
 const NOT_SERVED = ["live.linksig", "live.start", "live.list"];
@@ -55,7 +59,9 @@ test.each(documents)("%s: every path named exists", (document) => {
     .filter((span) => /^(src|test|scripts|docs|prisma|\.ci)\//.test(span) || /^[\w.-]+\.(md|json|example|mjs)$/.test(span))
     .filter((span) => !/[<*…]/.test(span))
     // The specification the project was built to (spec/ beside the repository, not in it).
-    .filter((span) => !SPECIFICATION.includes(span));
+    .filter((span) => !SPECIFICATION.includes(span))
+    // What the build or the tests make (test/artifacts/ once the browser tests have run): not the repository's.
+    .filter((span) => !IGNORED_FOLDERS.some((folder) => span.startsWith(folder)));
   expect(paths.filter((path) => !existsSync(join(root, path)))).toEqual([]);
 });
 
