@@ -49,6 +49,10 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
   const applied = await migrate(config.databaseUrl);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
   const db = createDb(config.databaseUrl, { poolSize: config.databasePoolSize, timeoutMs: config.databaseTimeoutMs, onQuery: hooks.onDbQuery });
+  // PostgreSQL answers before Redis is asked anything: the first query loads Prisma's query compiler,
+  // which holds the event loop (140 ms here, over a second on a busy machine), and a Redis command
+  // sent beside it had its answer read only after the hold, past its timeout: the start failed.
+  await db.$queryRawUnsafe("SELECT 1");
   const redisTarget = { url: config.redisUrl, clusterNodes: config.redisClusterNodes, commandTimeoutMs: config.redisCommandTimeoutMs };
   const redis = await connectRedis(redisTarget);
   // The census reads the services, which are made below: asked only when Prometheus scrapes.
@@ -69,7 +73,7 @@ export async function createRuntime(config: Config, log: Logger, hooks: RuntimeH
     onMessage: (tokenHash) => services.sessions.sessionEnded(tokenHash),
     onListening: (listening) => services.sessions.hearingEndedSessions(listening),
   });
-  await Promise.all([db.$queryRawUnsafe("SELECT 1"), redis.ping()]);
+  await redis.ping();
   return {
     db,
     redis,
