@@ -16,7 +16,7 @@ import { presenceRoomOf } from "./presence";
 
 /** Longer than a rebuild of the largest deployment takes; if an instance dies mid-rebuild, another retries after it. */
 const REBUILD_LOCK_MS = 60000;
-/** Redis writes in flight at once while rebuilding (written a turn at once; bounded so memory stays flat). */
+/** Redis writes in flight at once while rebuilding (issued together, so written together; bounded so memory stays flat). */
 const CHUNK = 1000;
 
 export class PresenceRebuild {

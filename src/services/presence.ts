@@ -16,7 +16,7 @@ import { RoomMode } from "./domain";
  * its own timeouts), which ReaperSchedule reads and judges. PostgreSQL keeps the history;
  * PresenceRebuild restores this from it after a Redis loss. No script, pipeline or MULTI
  * spans two hash slots (Redis Cluster): independent commands are issued together, and the
- * client writes a turn's commands at once (src/infra/redis/client.ts).
+ * client writes commands issued together at once (src/infra/redis/client.ts).
  */
 
 export type BeatOutcome = "present" | "revived" | "absent";

@@ -9,7 +9,7 @@ import { LUA } from "../../src/infra/redis/scripts";
  * command's, a script's) and all the keys of a MULTI … EXEC are in one hash slot. The harness
  * installs it on every test server's client, so the whole suite checks every Redis call the
  * server makes, and closing the test server fails on any breach. A breach is recorded, not
- * refused: the command may sit in a turn's write, which must still be written whole. Plain
+ * refused: the command may share a write with others issued beside it, which must still leave whole. Plain
  * pipelines are not checked: the cluster client's auto-pipelining batches unrelated commands
  * and splits its batches by node. A script whose keys come a class at a time (beatClasses)
  * is checked a class at a time: the server sends one class per call only on a cluster
