@@ -1,6 +1,6 @@
-import type { Redis } from "ioredis";
 import { connectRedis, type RedisClient } from "../src/infra/redis/client";
 import { testRedisUrl } from "./support/env";
+import { countSocketWrites } from "./support/redis-writes";
 
 /**
  * The standalone client coalesces the commands issued together (a run of code and its promise
@@ -15,20 +15,6 @@ beforeAll(async () => {
   redis = await connectRedis({ url: testRedisUrl(), commandTimeoutMs: 5000 });
 });
 afterAll(() => redis.quit());
-
-/** Counts the writes the client's socket hands to the kernel from now on. */
-function countSocketWrites(client: RedisClient): () => number {
-  const socket = (client as unknown as Redis).stream as unknown as Record<"_write" | "_writev", (...args: unknown[]) => unknown>;
-  let writes = 0;
-  for (const name of ["_write", "_writev"] as const) {
-    const original = socket[name];
-    socket[name] = function (this: unknown, ...args: unknown[]) {
-      writes += 1;
-      return original.apply(this, args);
-    };
-  }
-  return () => writes;
-}
 
 const KEYS = Array.from({ length: 100 }, (_, i) => `coalescing:${i}`);
 

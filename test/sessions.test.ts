@@ -5,6 +5,7 @@ import { hashToken } from "../src/services/sessions";
 import { createLogger } from "../src/logger";
 import { subscriberName } from "../src/infra/redis/broadcast";
 import { type RunningServer, startServer } from "../src/server";
+import { countSocketWrites } from "./support/redis-writes";
 
 /**
  * Token checks of token commands (protocol.md §2.2 with the FIX rules of "Our
@@ -230,6 +231,28 @@ describe("token checks (default idle expiry)", () => {
     expect(await recorded()).toBe(0);
     await beatAt(602);
     expect(await eventually(async () => (await recorded()) === 1)).toBe(true);
+  });
+  test("the refreshes a turn asks for leave for Redis in one write, their uses for the reaper in one SADD (a burst after a start is not a write each)", async () => {
+    const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(t, `burst${i}`, 0)));
+    const uins = (await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid LIKE 'burst%' ORDER BY uid`)).map((row) => String(row.uin));
+    const { sessions } = t.server.services;
+    const heartbeat = { trustRecentCheck: true, deferUseToReaper: true };
+    for (const token of tokens) await sessions.authenticate(token, C.appid, heartbeat); // checked: trusted from now on
+    const later = nowS() + 700; // past the minute's slide and the ten minutes' record
+    const clock = jest.spyOn(Date, "now").mockReturnValue(later * 1000);
+    try {
+      const writes = countSocketWrites(t.server.redis);
+      // One turn of the event loop, each check in a callback of its own, as a turn's requests are.
+      await new Promise<void>((resolve) => tokens.forEach((token, i) => setImmediate(() => {
+        void sessions.authenticate(token, C.appid, heartbeat); // trusted: answered at once, no promise
+        if (i === tokens.length - 1) setImmediate(() => process.nextTick(resolve)); // after the turn's flush has been written
+      })));
+      expect(writes()).toBe(1);
+      expect(await eventually(async () => (await Promise.all(tokens.map((token) => t.server.redis.hget(sessionKey(token), "seen")))).every((seen) => Number(seen) === later))).toBe(true);
+      expect(await t.server.redis.smismember(RedisKeys.sessionsUsedByHeartbeat, ...uins)).toEqual(uins.map(() => 1));
+    } finally {
+      clock.mockRestore();
+    }
   });
 });
 

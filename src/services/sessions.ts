@@ -48,6 +48,15 @@ interface TrustedEntry {
   until: number;
 }
 
+interface PendingRefresh {
+  tokenHash: string;
+  uin: number;
+  /** The use (s). */
+  now: number;
+  /** The use is recorded for the reaper's SQL batches (a heartbeat's). */
+  recordForReaper: boolean;
+}
+
 export const hashToken = (token: string): string => createHash("sha256").update(token).digest("hex");
 
 const nowSeconds = () => Math.floor(Date.now() / 1000);
@@ -63,6 +72,8 @@ export class SessionService {
   private readonly trusted = new Map<string, TrustedEntry>();
   private readonly trustedTokenByHash = new Map<string, string>();
   private readonly recordEveryS: number;
+  /** Refreshes asked for in this turn of the event loop (flushRefreshes sends them). */
+  private pendingRefreshes: PendingRefresh[] = [];
   /** Whether every ended session is heard of now (the channel is subscribed and answering). */
   private hearing = false;
   /** Moves on whenever a session ends or hearing changes: a check that began before may not be trusted. */
@@ -217,17 +228,37 @@ export class SessionService {
    * only beats is not taken for idle if the database ever has to answer for Redis. A session
    * found gone (it ended, and this instance missed the word) is no longer trusted.
    */
+  /**
+   * Slides a session's idle expiry (and records its use): in Redis, with the turn's other
+   * refreshes (flushRefreshes). Checks come in bursts (every session an instance trusts was
+   * checked when it started, so all of them are due again a minute later, then every minute):
+   * a Redis write and reply of its own for each was a fleet's worst seconds.
+   */
   private refresh(tokenHash: string, uin: number, now: number, options: AuthenticateOptions, record: boolean): void {
-    const { redis, db, config } = this.deps;
-    const sliding = redis.refreshSession(RedisKeys.session(tokenHash), now, config.tokenIdleExpireS).then((still) => {
-      if (still === 0) this.untrust(tokenHash);
-    });
-    const recorded = !record
-      ? undefined
-      : options.deferUseToReaper
-        ? redis.sadd(RedisKeys.sessionsUsedByHeartbeat, String(uin))
-        : db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } });
-    Promise.all([sliding, recorded]).catch((error: unknown) => this.deps.log.warn({ err: error }, "token refresh failed"));
+    if (record && !options.deferUseToReaper) {
+      this.deps.db.account.updateMany({ where: { uin, tokenHash }, data: { lastRequestAt: new Date(now * 1000) } }).catch((error: unknown) => this.refreshFailed(error));
+    }
+    this.pendingRefreshes.push({ tokenHash, uin, now, recordForReaper: record && options.deferUseToReaper === true });
+    if (this.pendingRefreshes.length === 1) setImmediate(() => this.flushRefreshes());
+  }
+
+  /** The turn's refreshes, sent together: the standalone client writes them at once, the cluster client pipelines them per node. */
+  private flushRefreshes(): void {
+    const { redis, config } = this.deps;
+    const batch = this.pendingRefreshes;
+    this.pendingRefreshes = [];
+    const usedByHeartbeat: string[] = [];
+    for (const { tokenHash, uin, now, recordForReaper } of batch) {
+      redis.refreshSession(RedisKeys.session(tokenHash), now, config.tokenIdleExpireS).then((still) => {
+        if (still === 0) this.untrust(tokenHash);
+      }, (error: unknown) => this.refreshFailed(error));
+      if (recordForReaper) usedByHeartbeat.push(String(uin));
+    }
+    if (usedByHeartbeat.length > 0) redis.sadd(RedisKeys.sessionsUsedByHeartbeat, ...usedByHeartbeat).catch((error: unknown) => this.refreshFailed(error));
+  }
+
+  private refreshFailed(error: unknown): void {
+    this.deps.log.warn({ err: error }, "token refresh failed");
   }
 
   /** Records in SQL the last use of tokens seen only by heartbeats (the reaper calls this). */
