@@ -11,13 +11,16 @@ import { resetStores } from "./support/stores";
 /**
  * `npm run bench` (1/3): the heartbeat as production sees it. A fleet of BENCH_CLASSES started
  * classes of BENCH_CLASS_SIZE users each (a teacher and its students, all logged in and in
- * class); each request is the next user's heartbeat, classes interleaved, so every user beats
- * about every few seconds and no in-process cache is warm for long. wrk (Debian's; autocannon
- * in a process of its own when wrk is missing) drives the server (`npm start`'s entry, its own
- * process), then a bare Koa app and a bare node:http server answering {} (each its own
- * process), BENCH_ROUNDS times, BENCH_DURATION_S each. CPU per request is read from /proc for
- * each process (the server's figure includes Redis's). Targets: server CPU per beat ≤ 1.5 ×
- * bare Koa's, throughput ≥ 0.65 × bare Koa's, p99 ≤ 10 ms on an idle machine, no errors.
+ * class); each request is the next user's heartbeat, classes interleaved, so no in-process cache
+ * is warm for long. wrk (Debian's; autocannon in a process of its own when wrk is missing) drives
+ * the server (`npm start`'s entry, its own process), a bare Koa app and a bare node:http server
+ * answering {} (each its own process). Every target is first brought to its steady state (ours:
+ * a pass over every user, whose figures are printed as what a start costs; then BENCH_WARM_UP_S
+ * at full load for each). Then BENCH_ROUNDS rounds of BENCH_DURATION_S per target, twice: as fast
+ * as it answers (throughput, CPU), and at the fleet's own pace, every user every 3 s (the
+ * latency its users see). CPU per request is read from /proc for each process (the server's
+ * figure includes Redis's). Targets: server CPU per beat ≤ 1.5 × bare Koa's and throughput ≥
+ * 0.65 × at full load, p99 ≤ 10 ms under both loads on an idle machine, no errors.
  */
 
 const CLASSES = Number(process.env.BENCH_CLASSES ?? 1000);
@@ -25,6 +28,11 @@ const CLASS_SIZE = Number(process.env.BENCH_CLASS_SIZE ?? 40);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 64);
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+/** The apps' heartbeat interval: the fleet's own pace is every user once per interval. */
+const BEAT_INTERVAL_S = 3;
+const FLEET_PACE = Number(process.env.BENCH_PACE ?? Math.round((CLASSES * CLASS_SIZE) / BEAT_INTERVAL_S));
+/** Full load on every target before it is measured (after ours' first pass over every user): JIT, heap sizing and caches settle, as in a server that has been running. */
+const WARM_UP_S = Number(process.env.BENCH_WARM_UP_S ?? 20);
 /** Node options of a second server measured beside the first, in the same rounds (e.g. "--max-semi-space-size=64"): a variant compared under the same load and the same machine's moods. */
 const VARIANT_NODE_ARGS = process.env.BENCH_VARIANT_NODE_ARGS ?? "";
 /** Another build's dist/ for that second server (a copy inside the project, so its packages resolve: e.g. `cp -r dist .bench-base` before a change): two versions of the code compared side by side. */
@@ -147,13 +155,35 @@ function hasWrk(): boolean {
   }
 }
 
-/** Drives `url` with the bodies for `seconds`: wrk in its own process (autocannon in its own process without wrk). */
-async function drive(url: string, bodiesFile: string, expected: string | undefined, seconds: number, dir: string): Promise<Load> {
+/**
+ * wrk's pacing, when a rate is set: each request takes the next slot of a fixed schedule (one
+ * every 1/rate s from the first), waiting for it if early (wrk's delay(), in ms; the clock through
+ * LuaJIT's FFI). A connection whose answer comes after its slot sends at once: late answers are
+ * measured, not hidden.
+ */
+const WRK_PACING = `
+local ffi = require("ffi")
+ffi.cdef[[ typedef struct { long tv_sec; long tv_nsec; } pacing_timespec; int clock_gettime(int clock, pacing_timespec *now); ]]
+local clock = ffi.new("pacing_timespec")
+local function now_ms() ffi.C.clock_gettime(1, clock); return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_nsec) / 1e6 end
+local slots, first = 0, nil
+function delay()
+  first = first or now_ms()
+  slots = slots + 1
+  local wait = first + slots * 1000 / rate - now_ms()
+  if wait < 0 then return 0 end
+  return wait
+end
+`;
+
+/** Drives `url` with the bodies for `seconds` (at `rate` requests per second if given, else as fast as it answers): wrk in its own process (autocannon in its own process without wrk). */
+async function drive(url: string, bodiesFile: string, expected: string | undefined, seconds: number, dir: string, rate?: number): Promise<Load> {
   const script = join(dir, "fleet.lua");
-  writeFileSync(script, (expected === undefined ? "" : `expected = ${JSON.stringify(expected)}\n`) + WRK_SCRIPT);
+  const globals = (expected === undefined ? "" : `expected = ${JSON.stringify(expected)}\n`) + (rate === undefined ? "" : `rate = ${rate}\n${WRK_PACING}`);
+  writeFileSync(script, globals + WRK_SCRIPT);
   const output = hasWrk()
     ? await run("wrk", ["-t1", `-c${CONNECTIONS}`, `-d${seconds}s`, "--timeout", "5s", "-s", script, url, "--", bodiesFile])
-    : await run(process.execPath, [join(__dirname, "support", "autocannon-fleet.js"), url, bodiesFile, String(CONNECTIONS), String(seconds), expected ?? ""]);
+    : await run(process.execPath, [join(__dirname, "support", "autocannon-fleet.js"), url, bodiesFile, String(CONNECTIONS), String(seconds), expected ?? "", String(rate ?? "")]);
   const line = output.split("\n").find((l) => l.startsWith("FIGURES "));
   if (!line) throw new Error(`no figures from the load generator:\n${output}`);
   const [requests, rps, p50, p99, errors] = line.slice("FIGURES ".length).split(" ").map(Number);
@@ -176,10 +206,10 @@ interface Measured extends Load {
   redisCpuUs: number;
 }
 
-async function measure(url: string, pid: number, bodiesFile: string, expected: string | undefined, dir: string, withRedis: boolean): Promise<Measured> {
+async function measure(url: string, pid: number, bodiesFile: string, expected: string | undefined, dir: string, withRedis: boolean, rate?: number): Promise<Measured> {
   const rPid = withRedis ? redisPid(REDIS_URL) : undefined;
   const [cpu0, redis0] = [cpuSeconds(pid), rPid ? cpuSeconds(rPid) : 0];
-  const load = await drive(url, bodiesFile, expected, DURATION_S, dir);
+  const load = await drive(url, bodiesFile, expected, DURATION_S, dir, rate);
   const [cpu1, redis1] = [cpuSeconds(pid), rPid ? cpuSeconds(rPid) : 0];
   return { ...load, cpuUs: ((cpu1 - cpu0) / load.requests) * 1e6, redisCpuUs: ((redis1 - redis0) / load.requests) * 1e6 };
 }
@@ -190,6 +220,27 @@ function stopped(child: ChildProcess): Promise<void> {
     child.once("exit", () => resolve());
     child.kill("SIGTERM");
   });
+}
+
+interface Target {
+  name: string;
+  url: string;
+  pid: number;
+  expected: string | undefined;
+  redis: boolean;
+}
+
+/**
+ * Brings every target to its steady state before anything is measured: ours (and the variant)
+ * first beat once for every user (a first beat reads the session from Redis into memory; its
+ * figures are returned: what a start costs), then every target runs WARM_UP_S at full load.
+ */
+async function warmUp(targets: Target[], bodiesFile: string, dir: string, passS: number): Promise<Load> {
+  const ours = targets.filter((t) => t.redis);
+  const passes = [];
+  for (const target of ours) passes.push(await drive(target.url, bodiesFile, target.expected, passS, dir));
+  for (const target of targets) await drive(target.url, bodiesFile, target.expected, WARM_UP_S, dir);
+  return passes[0]!;
 }
 
 function fleetOf(): User[][] {
@@ -233,22 +284,29 @@ async function main(): Promise<void> {
     const variantBase = `http://127.0.0.1:${variantPort}`;
     await Promise.all([waitFor(`${base}/readyz`), waitFor(`http://127.0.0.1:${koaPort}/`), waitFor(`http://127.0.0.1:${nodePort}/`), variant ? waitFor(`${variantBase}/readyz`) : null]);
     console.log(`load: wrk ${hasWrk() ? "" : "missing, autocannon "}with ${CONNECTIONS} connections, ${DURATION_S} s per target, ${ROUNDS} rounds; each request the next user's heartbeat\n`);
-    // One pass over every user first (each user's first beat after a start does more work: its session leaves PostgreSQL for Redis).
-    await drive(`${base}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, passSeconds(classes), dir);
-    if (variant) await drive(`${variantBase}${HEARTBEAT_PATH}`, bodiesFile, SUCCESS, passSeconds(classes), dir);
-    const targets = [
+    const targets: Target[] = [
       { name: OURS, url: `${base}${HEARTBEAT_PATH}`, pid: server.pid!, expected: SUCCESS, redis: true },
       ...(variant ? [{ name: `ours with ${VARIANT}`, url: `${variantBase}${HEARTBEAT_PATH}`, pid: variant.pid!, expected: SUCCESS, redis: true }] : []),
       { name: "bare Koa {}", url: `http://127.0.0.1:${koaPort}${HEARTBEAT_PATH}`, pid: koa.pid!, expected: undefined, redis: false },
       { name: "bare node:http {}", url: `http://127.0.0.1:${nodePort}${HEARTBEAT_PATH}`, pid: node.pid!, expected: undefined, redis: false },
     ];
+    const start = await warmUp(targets, bodiesFile, dir, passSeconds(classes));
     const results: Array<Record<string, Measured>> = [];
+    const paced: Array<Record<string, Measured>> = [];
     for (let round = 0; round < ROUNDS; round++) {
       const figures: Record<string, Measured> = {};
       for (const target of targets) figures[target.name] = await measure(target.url, target.pid, bodiesFile, target.expected, dir, target.redis);
       results.push(figures);
+      const atPace: Record<string, Measured> = {};
+      for (const target of targets) atPace[target.name] = await measure(target.url, target.pid, bodiesFile, target.expected, dir, target.redis, FLEET_PACE);
+      paced.push(atPace);
     }
-    report(results);
+    console.log(`start (each server's first ${passSeconds(classes)} s, every user's first beat): ours ${start.requestsPerSecond.toFixed(0)} beats/s, p50 / p99 ${start.p50Ms.toFixed(1)} / ${start.p99Ms.toFixed(1)} ms, errors ${start.errors}\n`);
+    console.log("as fast as each target answers:");
+    const loadMet = report(results, true);
+    console.log(`\nat the fleet's own pace, ${FLEET_PACE} beats/s (every user every ${BEAT_INTERVAL_S} s):`);
+    const paceMet = report(paced, false);
+    console.log(loadMet && paceMet ? "targets met" : "TARGETS MISSED");
   } finally {
     server.kill("SIGTERM");
     variant?.kill("SIGTERM");
@@ -259,7 +317,8 @@ async function main(): Promise<void> {
   }
 }
 
-function report(results: Array<Record<string, Measured>>): void {
+/** The table of one kind of load and its verdict: at full load every target (CPU, throughput, p99, errors); at the fleet's pace p99 and errors (throughput is the pace's). */
+function report(results: Array<Record<string, Measured>>, fullLoad: boolean): boolean {
   const cell = (value: number, digits = 0) => value.toFixed(digits);
   console.log("| round | target | beats/s | p50 / p99 ms | CPU µs per request (server + Redis) | errors |");
   console.log("|---|---|---|---|---|---|");
@@ -278,12 +337,13 @@ function report(results: Array<Record<string, Measured>>): void {
     }
     const cpuRatio = ours.cpuUs / koa.cpuUs;
     const throughput = ours.requestsPerSecond / koa.requestsPerSecond;
-    console.log(
-      `round ${round + 1}: server CPU per beat ${cpuRatio.toFixed(2)} × bare Koa's (target ≤ 1.5); throughput ${throughput.toFixed(2)} × (target ≥ 0.65); p99 ${ours.p99Ms.toFixed(1)} ms (target ≤ 10); errors ${ours.errors} (target 0)`,
-    );
-    met &&= cpuRatio <= 1.5 && throughput >= 0.65 && ours.p99Ms <= 10 && ours.errors === 0;
+    const latency = `p99 ${ours.p99Ms.toFixed(1)} ms (target ≤ 10); errors ${ours.errors} (target 0)`;
+    // At the pace a server that falls behind sends late answers, whose latency counts; a pace not kept is a miss all the same.
+    const kept = fullLoad || ours.requestsPerSecond >= 0.98 * FLEET_PACE;
+    console.log(`round ${round + 1}: server CPU per beat ${cpuRatio.toFixed(2)} × bare Koa's${fullLoad ? " (target ≤ 1.5)" : ""}; throughput ${throughput.toFixed(2)} × ${fullLoad ? "(target ≥ 0.65)" : "(the pace kept)"}; ${latency}`);
+    met &&= kept && ours.p99Ms <= 10 && ours.errors === 0 && (!fullLoad || (cpuRatio <= 1.5 && throughput >= 0.65));
   });
-  console.log(met ? "targets met" : "TARGETS MISSED");
+  return met;
 }
 
 main().catch((error: unknown) => {

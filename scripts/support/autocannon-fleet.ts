@@ -4,10 +4,10 @@ import autocannon from "autocannon";
 /**
  * The fleet benchmark's load generator when wrk is missing: autocannon, in a process of its own
  * (its CPU is not the server's), each request the next body of the file; prints the figures line
- * the benchmark reads. Arguments: url, bodies file, connections, seconds, expected answer ("": any).
+ * the benchmark reads. Arguments: url, bodies file, connections, seconds, expected answer ("": any), requests per second ("": as fast as answered).
  */
 async function main(): Promise<void> {
-  const [url, file, connections, seconds, expected] = process.argv.slice(2);
+  const [url, file, connections, seconds, expected, rate] = process.argv.slice(2);
   const bodies = readFileSync(file!, "utf8").split("\n").filter(Boolean);
   let next = 0;
   // autocannon refuses expectBody beside a requests list: each answer is compared here instead.
@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     url: url!,
     connections: Number(connections),
     duration: Number(seconds),
+    ...(rate ? { overallRate: Number(rate) } : {}),
     method: "POST",
     headers: { "content-type": "application/json" },
     requests: [
