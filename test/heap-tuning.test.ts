@@ -27,8 +27,13 @@ function youngOf(preload: string[]): number {
 
 beforeAll(assertFreshBuild);
 
+/** The control's tries: V8's own decision is not certain on a loaded machine (CI once saw a default run keep the site young); one pretenured try proves the probe can see it. */
+const CONTROL_TRIES = 3;
+
 test("by default V8 pretenures a site whose objects survive (the probe sees it)", () => {
-  expect(youngOf([])).toBe(0);
+  const tries: number[] = [];
+  while (tries.length < CONTROL_TRIES && !tries.includes(0)) tries.push(youngOf([]));
+  expect(tries).toContain(0);
 });
 
 test("with the server's heap tuning loaded, the same site's new objects stay young", () => {
