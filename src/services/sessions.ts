@@ -223,16 +223,13 @@ export class SessionService {
   }
 
   /**
-   * Slides the idle expiry; off the request's critical path. The heartbeat leaves the SQL
-   * record to `recordHeartbeatUse`, in batches (no SQL on the hot path), so that a user who
-   * only beats is not taken for idle if the database ever has to answer for Redis. A session
-   * found gone (it ended, and this instance missed the word) is no longer trusted.
-   */
-  /**
-   * Slides a session's idle expiry (and records its use): in Redis, with the turn's other
-   * refreshes (flushRefreshes). Checks come in bursts (every session an instance trusts was
-   * checked when it started, so all of them are due again a minute later, then every minute):
-   * a Redis write and reply of its own for each was a fleet's worst seconds.
+   * Slides the idle expiry and records the use; off the request's critical path. The slide goes
+   * to Redis with the turn's other slides (flushRefreshes): checks come in bursts (every session
+   * an instance trusts was checked when it started, so all are due again a minute later, then
+   * every minute), and a write and reply of its own for each was a fleet's worst seconds. The
+   * heartbeat leaves the SQL record to `recordHeartbeatUse`, in batches (no SQL on the hot path),
+   * so that a user who only beats is not taken for idle if the database ever has to answer for
+   * Redis. A session found gone (it ended, and this instance missed the word) is no longer trusted.
    */
   private refresh(tokenHash: string, uin: number, now: number, options: AuthenticateOptions, record: boolean): void {
     if (record && !options.deferUseToReaper) {
