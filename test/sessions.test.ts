@@ -232,6 +232,7 @@ describe("token checks (default idle expiry)", () => {
     await beatAt(602);
     expect(await eventually(async () => (await recorded()) === 1)).toBe(true);
   });
+
   test("the refreshes a turn asks for leave for Redis in one write, their uses for the reaper in one SADD (a burst after a start is not a write each)", async () => {
     const tokens = await Promise.all(Array.from({ length: 8 }, (_, i) => signUp(t, `burst${i}`, 0)));
     const uins = (await sql<{ uin: number }>(`SELECT uin FROM "Account" WHERE uid LIKE 'burst%' ORDER BY uid`)).map((row) => String(row.uin));
