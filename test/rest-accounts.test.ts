@@ -149,4 +149,11 @@ describe("routes", () => {
     expect(answer.body).toEqual({ errorCode: 10001, errorInfo: "Invalid request." });
     expect((await t.rest("POST", "/accounts/extra", { body: {} })).status).toBe(404);
   });
+
+  test("a trailing slash is another path: 404, as the OpenAPI document has no such operation", async () => {
+    expect((await t.rest("GET", "/live/rooms")).status).not.toBe(404);
+    const answer = await t.rest("GET", "/live/rooms/");
+    expect(answer.status).toBe(404);
+    expect(answer.body).toEqual({ errorCode: 10001, errorInfo: "Invalid request." });
+  });
 });

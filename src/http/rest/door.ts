@@ -177,7 +177,8 @@ function restBodyParser(limitBytes: number) {
 
 /** The REST router: every command's REST routes, under `prefix`. */
 export function restRouter(deps: RestDeps, prefix: string): Router {
-  const router = new Router({ prefix });
+  // Strict: one path per operation, the one the OpenAPI document names ("/rooms/" is not "/rooms").
+  const router = new Router({ prefix, strict: true });
   router.use(restBodyParser(deps.config.bodyLimitBytes));
   for (const command of restCommands()) {
     for (const route of restRoutesOf(command)) router[route.method](route.path, (ctx) => handle(deps, command, route, ctx));
