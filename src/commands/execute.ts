@@ -49,7 +49,9 @@ export async function execute(command: AnyCommand, services: Services, call: Inv
   if (limits?.perAccount) await services.rateLimits.consume(limits.perAccount.limit, accountKeyOf(call, input, limits.perAccount.field));
   // Token commands per user; the heartbeat apart (its path makes one Redis call, and a beat is cheap).
   if (call.user && !command.hotPath) await services.rateLimits.consume("tokenRequests", String(call.user.uin));
-  const course: unknown = command.auth === "signed" ? signedCourse : await access(input);
+  // A policy answered from memory (the heartbeat's) is not awaited: no promise, no turn of the microtask queue.
+  const checked = command.auth === "signed" ? signedCourse : access(input);
+  const course: unknown = checked instanceof Promise ? await checked : checked;
   const result: unknown = await command.run({ app: call.app, timeStamp: call.timeStamp, services, user: call.user, operator: call.operator, course }, input);
   call.onResult?.(result);
   return command.present ? (command.present(result) as object | undefined) : undefined;

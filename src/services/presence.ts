@@ -28,11 +28,12 @@ export interface LiveBeat {
 }
 
 interface PendingBeat {
+  room: PresenceRoom;
   uin: number;
   isHost: boolean;
   nowMs: number;
   live: LiveBeat | undefined;
-  resolve(code: number): void;
+  resolve(outcome: BeatOutcome | Promise<BeatOutcome>): void;
   reject(error: unknown): void;
 }
 
@@ -188,24 +189,29 @@ export class PresenceService {
    * the fleet benchmark). On a Redis Cluster each class has its own call. A live
    * member's beat also says its role (and the host's, the thumbs-up count).
    */
-  async beat(room: PresenceRoom, uin: number, nowMs: number, live?: LiveBeat): Promise<BeatOutcome> {
-    const isHost = uin === room.hostUin;
-    const code = await new Promise<number>((resolve, reject) => {
+  beat(room: PresenceRoom, uin: number, nowMs: number, live?: LiveBeat): Promise<BeatOutcome> {
+    // One promise per beat, settled by the batch's reply (the hot path: no async frame waits on it).
+    return new Promise<BeatOutcome>((resolve, reject) => {
       let beats = this.pendingBeats.get(room.roomnum);
       if (!beats) this.pendingBeats.set(room.roomnum, (beats = []));
-      beats.push({ uin, isHost, nowMs, live, resolve, reject });
+      beats.push({ room, uin, isHost: uin === room.hostUin, nowMs, live, resolve, reject });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flushBeats());
       }
     });
+  }
+
+  /** What LUA.beatClasses' code for a beat means. */
+  private outcomeOf(beat: PendingBeat, code: number): BeatOutcome | Promise<BeatOutcome> {
     if (code === 1) return "present";
     // Over the member's limit: nothing was written; the answer says when the next beat is taken.
     if (code < 0) throw Errors.tooManyRequests(Math.ceil(-code / 1000));
     if (code !== 2) return "absent";
+    if (beat.isHost) return "revived";
     // Back from a drop: the reaper judges it again from now on.
-    if (!isHost) await this.deps.redis.zadd(RedisKeys.presentMembers(room.mode), nowMs, memberRef(room.roomnum, uin));
-    return "revived";
+    const { room, uin, nowMs } = beat;
+    return this.deps.redis.zadd(RedisKeys.presentMembers(room.mode), nowMs, memberRef(room.roomnum, uin)).then(() => "revived" as const);
   }
 
   private flushBeats(): void {
@@ -239,9 +245,17 @@ export class PresenceService {
   private sendBeats(keys: readonly string[], args: ReadonlyArray<string | number>, beats: readonly PendingBeat[]): void {
     const { redis } = this.deps;
     (this.oneSlotPerCall ? redis.beatOneClass(...keys, ...args) : redis.beatClasses(keys.length, ...keys, ...args)).then(
-      (codes) => beats.forEach((b, i) => b.resolve(Number(codes[i]))),
+      (codes) => beats.forEach((b, i) => this.settle(b, Number(codes[i]))),
       (error: unknown) => beats.forEach((b) => b.reject(error)),
     );
+  }
+
+  private settle(beat: PendingBeat, code: number): void {
+    try {
+      beat.resolve(this.outcomeOf(beat, code));
+    } catch (error) {
+      beat.reject(error);
+    }
   }
 
   /** Present members, ascending uin, leaving out members silent longer than the member timeout. */

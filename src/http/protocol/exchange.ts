@@ -74,14 +74,18 @@ export function commandResolver(dialect: ProtocolDialect): (querystring: string)
 
 const COMMAND_CACHE_MAX = 1000;
 
-/** The caller as the command's `auth` and the dialect's rules ask: app and timeStamp from the common fields, the token's user. */
-async function callerOf(
+/**
+ * The caller as the command's `auth` and the dialect's rules ask: app and timeStamp from the
+ * common fields, the token's user. At once (no promise) when nothing is asked of Redis or
+ * PostgreSQL: the heartbeat's trusted token.
+ */
+function callerOf(
   deps: { config: Config; services: Services },
   rules: DialectRules,
   command: AnyCommand,
   fields: Record<string, unknown>,
   request: ProtocolRequest,
-): Promise<Invocation> {
+): Invocation | Promise<Invocation> {
   const address = request.address;
   if (command.auth === "signed") return { app: undefined, timeStamp: undefined, user: undefined, fields, query: queryStrings(request.query()), address };
   // The original's order: appid, then timeStamp, then the token. Every dialect refuses an app that is not configured.
@@ -90,10 +94,13 @@ async function callerOf(
   // Only a signed request reads its query (the heartbeat's is never parsed).
   if (command.auth !== "token") return { app: fieldsApp, timeStamp, user: undefined, fields, query: NO_QUERY, address };
   const fieldsDecide = rules.tokenApp === "fields";
-  const user = await authenticated(deps.services, command, tokenOfTokenCommand(fields.token), fieldsDecide ? fieldsApp.sdkAppId : undefined);
-  const app = fieldsDecide ? fieldsApp : deps.config.sdkApps.get(user.appid);
-  if (!app) throw Errors.tokenUnknown(); // the token's app is no longer configured
-  return { app, timeStamp, user, fields, query: NO_QUERY, address };
+  const invocationOf = (user: SessionUser): Invocation => {
+    const app = fieldsDecide ? fieldsApp : deps.config.sdkApps.get(user.appid);
+    if (!app) throw Errors.tokenUnknown(); // the token's app is no longer configured
+    return { app, timeStamp, user, fields, query: NO_QUERY, address };
+  };
+  const user = authenticated(deps.services, command, tokenOfTokenCommand(fields.token), fieldsDecide ? fieldsApp.sdkAppId : undefined);
+  return user instanceof Promise ? user.then(invocationOf) : invocationOf(user);
 }
 
 /** The token's user; a command may answer an unknown or expired token its own way (the live heartbeat: 10005). */
@@ -131,7 +138,8 @@ export function protocolExchange(deps: { config: Config; services: Services }, d
       note.command = command.name;
       note.quiet = command.hotPath?.quietLog === true;
       const fields = parseJsonBody(await readRawBody(request.req, deps.config.bodyLimitBytes, deps.config.bodyTimeoutMs));
-      const data = await execute(command, deps.services, await callerOf(deps, rules, command, fields, request));
+      const caller = callerOf(deps, rules, command, fields, request);
+      const data = await execute(command, deps.services, caller instanceof Promise ? await caller : caller);
       return answerOf(command, { data }, false);
     } catch (error) {
       if (error instanceof AppError) {
