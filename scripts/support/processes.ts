@@ -64,6 +64,12 @@ export function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
 }
 
+/** CPU seconds the hypervisor took from this VM (all cores; /proc/stat's steal): a busy host slows every process here with nothing of ours to blame. */
+export function stolenSeconds(): number {
+  const fields = readFileSync("/proc/stat", "utf8").split("\n", 1)[0]!.trim().split(/\s+/);
+  return Number(fields[8]) / CLOCK_TICKS_PER_S;
+}
+
 /** The Redis server's process id, as it reports it. */
 export function redisPid(redisUrl: string): number {
   const info = execFileSync("redis-cli", ["-u", redisUrl, "info", "server"]).toString();
