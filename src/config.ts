@@ -166,6 +166,8 @@ const envSchema = z.object({
   WEBHOOK_RETRY_FOR_S: positiveInt.default(86400),
   WEBHOOK_FIRST_RETRY_MS: positiveInt.default(5000),
   WEBHOOK_INTERVAL_MS: positiveInt.default(1000),
+  // Events all of whose deliveries are settled are deleted this many days after they happened.
+  WEBHOOK_KEEP_DAYS: positiveInt.max(3650).default(30),
   WEBHOOKS_ALLOW_PRIVATE: boolString.optional(),
 });
 
@@ -248,7 +250,7 @@ export type Config = Readonly<{
   /** The operator console: a session's idle expiry. */
   console: Readonly<{ sessionIdleS: number }>;
   /** Webhooks: the endpoints; a call's timeout; how long a delivery is retried; how often workers look; whether loopback and private addresses may be called. */
-  webhooks: Readonly<{ endpoints: readonly WebhookEndpoint[]; timeoutMs: number; retryForS: number; firstRetryMs: number; intervalMs: number; allowPrivate: boolean }>;
+  webhooks: Readonly<{ endpoints: readonly WebhookEndpoint[]; timeoutMs: number; retryForS: number; firstRetryMs: number; intervalMs: number; keepDays: number; allowPrivate: boolean }>;
   /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
   cloud: Readonly<{ appId: number; secretId: string; secretKey: string }>;
   cos: Readonly<{
@@ -370,7 +372,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metrics: { enabled: e.METRICS_ENABLED, port: e.METRICS_PORT },
     console: { sessionIdleS: e.CONSOLE_SESSION_IDLE_S },
     // Loopback and private addresses: refused in production unless allowed (a receiver on the school's own network), allowed in development.
-    webhooks: { endpoints: e.WEBHOOKS ?? (emulated ? developmentWebhooks(e.SDK_APPS, e.TENCENT_EMULATOR_PORT) : []), timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryForS: e.WEBHOOK_RETRY_FOR_S, firstRetryMs: e.WEBHOOK_FIRST_RETRY_MS, intervalMs: e.WEBHOOK_INTERVAL_MS, allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? !production },
+    webhooks: { endpoints: e.WEBHOOKS ?? (emulated ? developmentWebhooks(e.SDK_APPS, e.TENCENT_EMULATOR_PORT) : []), timeoutMs: e.WEBHOOK_TIMEOUT_MS, retryForS: e.WEBHOOK_RETRY_FOR_S, firstRetryMs: e.WEBHOOK_FIRST_RETRY_MS, intervalMs: e.WEBHOOK_INTERVAL_MS, keepDays: e.WEBHOOK_KEEP_DAYS, allowPrivate: e.WEBHOOKS_ALLOW_PRIVATE ?? !production },
     rateLimits: { loginPerAddress: e.LOGIN_PER_ADDRESS_PER_MINUTE, loginPerAccount: e.LOGIN_PER_ACCOUNT_PER_MINUTE, tokenRequests: e.TOKEN_REQUESTS_PER_MINUTE, heartbeats: e.HEARTBEATS_PER_MINUTE },
     cloud: { appId: e.TENCENT_APPID, secretId: e.TENCENT_SECRET_ID, secretKey: e.TENCENT_SECRET_KEY },
     cos: {

@@ -348,7 +348,7 @@ describe("WEBHOOKS is checked at start", () => {
   const load = (webhooks: unknown, extra: Record<string, string> = {}) => () => loadConfig({ WEBHOOKS: JSON.stringify(webhooks), ...extra });
 
   test("a good list; internal addresses allowed in development, refused with WEBHOOKS_ALLOW_PRIVATE=false (production's default)", () => {
-    expect(load([endpoint])().webhooks).toMatchObject({ endpoints: [endpoint], timeoutMs: 5000, retryForS: 86400, firstRetryMs: 5000, intervalMs: 1000, allowPrivate: true });
+    expect(load([endpoint])().webhooks).toMatchObject({ endpoints: [endpoint], timeoutMs: 5000, retryForS: 86400, firstRetryMs: 5000, intervalMs: 1000, keepDays: 30, allowPrivate: true });
     // Development with the emulator: the school's receiver in the emulator; with real Tencent (IM_BASE_URL), none.
     expect(loadConfig({}).webhooks.endpoints).toEqual([expect.objectContaining({ name: "school-1400000000", url: "http://127.0.0.1:8081/__school/webhooks" })]);
     expect(loadConfig({ IM_BASE_URL: "https://console.tim.qq.com" }).webhooks.endpoints).toEqual([]);
@@ -364,5 +364,56 @@ describe("WEBHOOKS is checked at start", () => {
     ["not a list", { ...endpoint }, "WEBHOOKS"],
   ])("refused: %s", (_name, webhooks, message) => {
     expect(load(webhooks)).toThrow(message);
+  });
+
+  test.each(["0", "-1", "1.5", "3651", "forever"])("WEBHOOK_KEEP_DAYS=%s refused", (days) => {
+    expect(load([endpoint], { WEBHOOK_KEEP_DAYS: days })).toThrow("WEBHOOK_KEEP_DAYS");
+  });
+});
+
+describe("keeping", () => {
+  const DAY_MS = 86_400_000;
+  const eventRow = (id: string, daysAgo: number) => ({ id, appid: TEST_APP.sdkAppId, roomnum: null, type: "course.created", payload: {}, occurredAt: new Date(Date.now() - daysAgo * DAY_MS) });
+  // Not due for a day: the running worker leaves them as they are.
+  const deliveryRow = (eventId: string, status: string, endpoint = "lms") => ({ eventId, endpoint, orderKey: `${endpoint}:app`, status, nextAttemptAt: new Date(Date.now() + DAY_MS) });
+
+  test("events past WEBHOOK_KEEP_DAYS whose deliveries are all settled go, with their deliveries, at an instance's start (then hourly); pending and recent ones stay", async () => {
+    const env = { WEBHOOK_KEEP_DAYS: "2" };
+    await withReceiver({ env }, async (t, receiver) => {
+      const db = t.server.db;
+      await db.webhookEvent.createMany({ data: [eventRow("evt_old_delivered", 3), eventRow("evt_old_failed", 3), eventRow("evt_old_pending", 3), eventRow("evt_old_mixed", 3), eventRow("evt_recent", 1)] });
+      await db.webhookDelivery.createMany({
+        data: [
+          deliveryRow("evt_old_delivered", "delivered"),
+          deliveryRow("evt_old_failed", "failed"),
+          deliveryRow("evt_old_pending", "pending"),
+          deliveryRow("evt_old_mixed", "delivered"),
+          deliveryRow("evt_old_mixed", "pending", "crm"),
+          deliveryRow("evt_recent", "delivered"),
+        ],
+      });
+      const second = await startTestServer(webhookEnv(receiver.url, env), { keepStores: true });
+      try {
+        await eventually(async () => (await db.webhookEvent.count()) === 3, "the old settled events deleted");
+        expect((await db.webhookEvent.findMany({ orderBy: { id: "asc" } })).map((e) => e.id)).toEqual(["evt_old_mixed", "evt_old_pending", "evt_recent"]);
+        const left = await db.webhookDelivery.findMany({ orderBy: [{ eventId: "asc" }, { endpoint: "asc" }] });
+        expect(left.map((d) => `${d.eventId} ${d.endpoint} ${d.status}`)).toEqual(["evt_old_mixed crm pending", "evt_old_mixed lms delivered", "evt_old_pending lms pending", "evt_recent lms delivered"]);
+      } finally {
+        await second.close();
+      }
+    });
+  });
+
+  test("pruning in batches takes every settled old event, and again finds nothing", async () => {
+    await withReceiver({ env: { WEBHOOK_KEEP_DAYS: "1" } }, async (t) => {
+      const db = t.server.db;
+      const ids = Array.from({ length: 2500 }, (_, i) => `evt_batch_${String(i).padStart(4, "0")}`);
+      await db.webhookEvent.createMany({ data: ids.map((id) => eventRow(id, 2)) });
+      await db.webhookDelivery.createMany({ data: ids.map((id) => deliveryRow(id, "delivered")) });
+      expect(await t.server.services.webhooks.pruneSettled()).toBe(2500);
+      expect(await db.webhookEvent.count()).toBe(0);
+      expect(await db.webhookDelivery.count()).toBe(0);
+      expect(await t.server.services.webhooks.pruneSettled()).toBe(0);
+    });
   });
 });

@@ -17,6 +17,9 @@ import { postWebhook, type SendOutcome } from "./sender";
 
 /** Deliveries claimed per run (each run sends them at once). */
 const CLAIM_BATCH = 50;
+/** Events deleted per statement, and statements per pruning run at most (the next run goes on). */
+const PRUNE_BATCH = 1000;
+const PRUNE_BATCHES_PER_RUN = 100;
 /** Retries wait WEBHOOK_FIRST_RETRY_MS, then twice as long each time, up to an hour. */
 const LONGEST_RETRY_MS = 3600_000;
 
@@ -68,6 +71,33 @@ export class WebhookDeliverer {
       data: { status: "pending", attempts: 0, nextAttemptAt: new Date(), leaseUntil: null, lastError: "", deliveredAt: null },
     });
     return count;
+  }
+
+  /**
+   * Deletes the events older than WEBHOOK_KEEP_DAYS whose deliveries are all settled (delivered
+   * or given up), with their deliveries; a pending one is never deleted, however old (one made
+   * pending again meanwhile, by a replay, keeps its event: the key refuses the event's delete). In batches
+   * (short statements; several instances pruning at once delete each row once). Returns how many events.
+   */
+  async pruneSettled(): Promise<number> {
+    const keepMs = this.deps.config.webhooks.keepDays * 86_400_000;
+    let pruned = 0;
+    for (let batch = 0; batch < PRUNE_BATCHES_PER_RUN; batch++) {
+      const deleted = await this.deps.db.$executeRaw`
+        WITH old AS (
+          SELECT e.id FROM "WebhookEvent" e
+          WHERE e."occurredAt" < now() - ${keepMs} * interval '1 millisecond'
+            AND NOT EXISTS (SELECT 1 FROM "WebhookDelivery" d WHERE d."eventId" = e.id AND d.status = 'pending')
+          ORDER BY e."occurredAt" LIMIT ${PRUNE_BATCH}
+          FOR UPDATE SKIP LOCKED
+        ), deliveries AS (
+          DELETE FROM "WebhookDelivery" d USING old WHERE d."eventId" = old.id AND d.status <> 'pending'
+        )
+        DELETE FROM "WebhookEvent" e USING old WHERE e.id = old.id`;
+      pruned += deleted;
+      if (deleted < PRUNE_BATCH) break;
+    }
+    return pruned;
   }
 
   /** The app's latest deliveries, newest first, with their event (the console's view). */

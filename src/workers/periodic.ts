@@ -10,7 +10,8 @@ export class Periodic {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  start(): void {
+  /** Starts: the first run after `intervalMs`, or at once with `runNow`. */
+  start(options: { runNow?: boolean } = {}): void {
     if (!this.stopped) return;
     this.stopped = false;
     const tick = () => {
@@ -21,7 +22,7 @@ export class Periodic {
           if (!this.stopped) this.timer = setTimeout(tick, this.intervalMs);
         });
     };
-    this.timer = setTimeout(tick, this.intervalMs);
+    this.timer = setTimeout(tick, options.runNow ? 0 : this.intervalMs);
   }
 
   /** Stops, and waits for the run in flight. */

@@ -3,19 +3,34 @@ import type { Logger } from "../logger";
 import type { Services } from "../services";
 import { Periodic } from "./periodic";
 
-/** Delivers the webhooks' outbox in every instance, every WEBHOOK_INTERVAL_MS (only when WEBHOOKS names an endpoint). */
+/** How often each instance deletes the events past WEBHOOK_KEEP_DAYS (and once at its start). */
+const PRUNE_EVERY_MS = 3_600_000;
+
+/**
+ * Delivers the webhooks' outbox in every instance, every WEBHOOK_INTERVAL_MS (only when WEBHOOKS
+ * names an endpoint), and keeps the outbox from growing for ever: events past WEBHOOK_KEEP_DAYS
+ * whose deliveries are settled are deleted every hour (also when no endpoint is left).
+ */
 export class WebhookWorker {
-  private readonly periodic: Periodic;
+  private readonly delivering: Periodic;
+  private readonly pruning: Periodic;
 
   constructor(private readonly deps: { config: Config; services: Services; log: Logger }) {
-    this.periodic = new Periodic(() => deps.services.webhooks.deliverDue(), deps.config.webhooks.intervalMs, (error) => deps.log.error({ err: error }, "webhook run failed"));
+    this.delivering = new Periodic(() => deps.services.webhooks.deliverDue(), deps.config.webhooks.intervalMs, (error) => deps.log.error({ err: error }, "webhook run failed"));
+    this.pruning = new Periodic(() => this.prune(), PRUNE_EVERY_MS, (error) => deps.log.error({ err: error }, "webhook pruning failed"));
   }
 
   start(): void {
-    if (this.deps.config.webhooks.endpoints.length > 0) this.periodic.start();
+    if (this.deps.config.webhooks.endpoints.length > 0) this.delivering.start();
+    this.pruning.start({ runNow: true });
   }
 
   stop(): Promise<void> {
-    return this.periodic.stop();
+    return Promise.all([this.delivering.stop(), this.pruning.stop()]).then(() => undefined);
+  }
+
+  private async prune(): Promise<void> {
+    const pruned = await this.deps.services.webhooks.pruneSettled();
+    if (pruned > 0) this.deps.log.info({ pruned, keepDays: this.deps.config.webhooks.keepDays }, "webhook events past their keeping deleted");
   }
 }
