@@ -377,21 +377,24 @@ describe("keeping", () => {
   // Not due for a day: the running worker leaves them as they are.
   const deliveryRow = (eventId: string, status: string, endpoint = "lms") => ({ eventId, endpoint, orderKey: `${endpoint}:app`, status, nextAttemptAt: new Date(Date.now() + DAY_MS) });
 
-  test("events past WEBHOOK_KEEP_DAYS whose deliveries are all settled go, with their deliveries, at an instance's start (then hourly); pending and recent ones stay", async () => {
+  test("events past WEBHOOK_KEEP_DAYS whose deliveries are all settled go, with their deliveries, at the start of an instance that sends (then hourly); pending and recent ones stay", async () => {
     const env = { WEBHOOK_KEEP_DAYS: "2" };
     await withReceiver({ env }, async (t, receiver) => {
       const db = t.server.db;
-      await db.webhookEvent.createMany({ data: [eventRow("evt_old_delivered", 3), eventRow("evt_old_failed", 3), eventRow("evt_old_pending", 3), eventRow("evt_old_mixed", 3), eventRow("evt_recent", 1)] });
-      await db.webhookDelivery.createMany({
-        data: [
-          deliveryRow("evt_old_delivered", "delivered"),
-          deliveryRow("evt_old_failed", "failed"),
-          deliveryRow("evt_old_pending", "pending"),
-          deliveryRow("evt_old_mixed", "delivered"),
-          deliveryRow("evt_old_mixed", "pending", "crm"),
-          deliveryRow("evt_recent", "delivered"),
-        ],
-      });
+      // Events and their deliveries in one transaction, as the outbox writes them (this instance prunes meanwhile).
+      await db.$transaction([
+        db.webhookEvent.createMany({ data: [eventRow("evt_old_delivered", 3), eventRow("evt_old_failed", 3), eventRow("evt_old_pending", 3), eventRow("evt_old_mixed", 3), eventRow("evt_recent", 1)] }),
+        db.webhookDelivery.createMany({
+          data: [
+            deliveryRow("evt_old_delivered", "delivered"),
+            deliveryRow("evt_old_failed", "failed"),
+            deliveryRow("evt_old_pending", "pending"),
+            deliveryRow("evt_old_mixed", "delivered"),
+            deliveryRow("evt_old_mixed", "pending", "crm"),
+            deliveryRow("evt_recent", "delivered"),
+          ],
+        }),
+      ]);
       const second = await startTestServer(webhookEnv(receiver.url, env), { keepStores: true });
       try {
         await eventually(async () => (await db.webhookEvent.count()) === 3, "the old settled events deleted");
@@ -408,8 +411,7 @@ describe("keeping", () => {
     await withReceiver({ env: { WEBHOOK_KEEP_DAYS: "1" } }, async (t) => {
       const db = t.server.db;
       const ids = Array.from({ length: 2500 }, (_, i) => `evt_batch_${String(i).padStart(4, "0")}`);
-      await db.webhookEvent.createMany({ data: ids.map((id) => eventRow(id, 2)) });
-      await db.webhookDelivery.createMany({ data: ids.map((id) => deliveryRow(id, "delivered")) });
+      await db.$transaction([db.webhookEvent.createMany({ data: ids.map((id) => eventRow(id, 2)) }), db.webhookDelivery.createMany({ data: ids.map((id) => deliveryRow(id, "delivered")) })]);
       expect(await t.server.services.webhooks.pruneSettled()).toBe(2500);
       expect(await db.webhookEvent.count()).toBe(0);
       expect(await db.webhookDelivery.count()).toBe(0);

@@ -3,7 +3,7 @@ import type { Logger } from "../logger";
 import type { Services } from "../services";
 import { Periodic } from "./periodic";
 
-/** How often each instance deletes the events past WEBHOOK_KEEP_DAYS (and once at its start). */
+/** How often each instance deletes the events past WEBHOOK_KEEP_DAYS. */
 const PRUNE_EVERY_MS = 3_600_000;
 
 /**
@@ -21,8 +21,11 @@ export class WebhookWorker {
   }
 
   start(): void {
-    if (this.deps.config.webhooks.endpoints.length > 0) this.delivering.start();
-    this.pruning.start({ runNow: true });
+    const sending = this.deps.config.webhooks.endpoints.length > 0;
+    if (sending) this.delivering.start();
+    // An instance that sends prunes at its start too; one without endpoints (an outbox left from
+    // before) hourly only, so that a server that never sends makes no SQL of it when it starts.
+    this.pruning.start({ runNow: sending });
   }
 
   stop(): Promise<void> {
