@@ -249,7 +249,7 @@ export type Config = Readonly<{
   metrics: Readonly<{ enabled: boolean; port: number | undefined }>;
   /** The operator console: a session's idle expiry. */
   console: Readonly<{ sessionIdleS: number }>;
-  /** Webhooks: the endpoints; a call's timeout; how long a delivery is retried; how often workers look; whether loopback and private addresses may be called. */
+  /** Webhooks: the endpoints; a call's timeout; how long a delivery is retried; how often workers look; how long settled events are kept; whether loopback and private addresses may be called. */
   webhooks: Readonly<{ endpoints: readonly WebhookEndpoint[]; timeoutMs: number; retryForS: number; firstRetryMs: number; intervalMs: number; keepDays: number; allowPrivate: boolean }>;
   /** Tencent Cloud API credentials (COS and VOD signatures and calls) and the account APPID. */
   cloud: Readonly<{ appId: number; secretId: string; secretKey: string }>;

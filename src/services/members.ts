@@ -101,7 +101,8 @@ export class MemberService {
   heartbeat(user: SessionUser, course: CourseFacts, live?: LiveBeat): Promise<BeatOutcome> {
     const room = presenceRoomOf(course);
     // Not an async function: the hot path's beat waits on one promise, not on a frame around it.
-    return this.deps.presence.beat(room, user.uin, Date.now(), live).then((outcome) => (outcome === "revived" ? this.reopenStay(room, user, live?.role ?? user.role).then(() => outcome) : outcome));
+    const beat = this.deps.presence.beat(room, user.uin, Date.now(), live);
+    return beat.then((outcome) => (outcome === "revived" ? this.reopenStay(room, user, live?.role ?? user.role).then(() => outcome) : outcome));
   }
 
   private async reopenStay(room: PresenceRoom, user: SessionUser, role: number): Promise<void> {
