@@ -19,8 +19,9 @@ import { resetStores } from "./support/stores";
  * at full load for each). Then BENCH_ROUNDS rounds of BENCH_DURATION_S per target, twice: as fast
  * as it answers (throughput, CPU), and at the fleet's own pace, every user every 3 s (the
  * latency its users see). CPU per request is read from /proc for each process (the server's
- * figure includes Redis's); so is the CPU the VM's host took meanwhile (steal). Targets: server CPU per beat ≤ 1.5 × bare Koa's and throughput ≥
- * 0.65 × at full load, p99 ≤ 10 ms under both loads on an idle machine, no errors.
+ * figure includes Redis's); so is the CPU the VM's host took meanwhile (steal). Targets: server
+ * CPU per beat ≤ 1.5 × bare Koa's and throughput ≥ 0.65 × at full load, p99 ≤ 10 ms under both
+ * loads on an idle machine, no errors.
  */
 
 const CLASSES = Number(process.env.BENCH_CLASSES ?? 1000);

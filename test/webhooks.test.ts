@@ -408,7 +408,9 @@ describe("keeping", () => {
   });
 
   test("pruning in batches takes every settled old event, and again finds nothing", async () => {
-    await withReceiver({ env: { WEBHOOK_KEEP_DAYS: "1" } }, async (t) => {
+    // No endpoint: this instance prunes hourly only, so nothing prunes beside the calls below.
+    const t = await startTestServer({ WEBHOOK_KEEP_DAYS: "1" });
+    try {
       const db = t.server.db;
       const ids = Array.from({ length: 2500 }, (_, i) => `evt_batch_${String(i).padStart(4, "0")}`);
       await db.$transaction([db.webhookEvent.createMany({ data: ids.map((id) => eventRow(id, 2)) }), db.webhookDelivery.createMany({ data: ids.map((id) => deliveryRow(id, "delivered")) })]);
@@ -416,6 +418,8 @@ describe("keeping", () => {
       expect(await db.webhookEvent.count()).toBe(0);
       expect(await db.webhookDelivery.count()).toBe(0);
       expect(await t.server.services.webhooks.pruneSettled()).toBe(0);
-    });
+    } finally {
+      await t.close();
+    }
   });
 });
