@@ -255,6 +255,32 @@ describe("token checks (default idle expiry)", () => {
       clock.mockRestore();
     }
   });
+
+  test("a check whose own session ends while it is read is answered once but not trusted; another session's end costs it no trust", async () => {
+    const [ending, other] = await Promise.all([signUp(t, "ends-mid-check", 0), signUp(t, "unrelated-end", 0)]);
+    const { sessions } = t.server.services;
+    const heartbeat = { trustRecentCheck: true, deferUseToReaper: true };
+    /** Whether the token is answered from memory (a check otherwise, awaited: it trusts the token from then on). */
+    const trusted = async (token: string) => {
+      const answer = sessions.authenticate(token, C.appid, heartbeat);
+      if (!(answer instanceof Promise)) return true;
+      await answer;
+      return false;
+    };
+    // Each check is in flight (reading Redis) when word of an end arrives.
+    const endingCheck = sessions.authenticate(ending, C.appid, heartbeat);
+    sessions.sessionEnded(hashToken(ending));
+    expect(await endingCheck).toMatchObject({ uid: "ends-mid-check" });
+    expect(await trusted(ending)).toBe(false);
+    const otherCheck = sessions.authenticate(other, C.appid, heartbeat);
+    sessions.sessionEnded(hashToken("someone-else's-token"));
+    sessions.sessionEnded(hashToken(ending));
+    expect(await otherCheck).toMatchObject({ uid: "unrelated-end" });
+    expect(await trusted(other)).toBe(true);
+    // Once no check of it is in flight, the ended session's next check is trusted again (nothing of it is kept).
+    await sessions.authenticate(ending, C.appid, heartbeat);
+    expect(await trusted(ending)).toBe(true);
+  });
 });
 
 describe("sliding idle expiry (TOKEN_IDLE_EXPIRE_S=100)", () => {

@@ -76,8 +76,11 @@ export class SessionService {
   private pendingRefreshes: PendingRefresh[] = [];
   /** Whether every ended session is heard of now (the channel is subscribed and answering). */
   private hearing = false;
-  /** Moves on whenever a session ends or hearing changes: a check that began before may not be trusted. */
-  private endedEpoch = 0;
+  /** Moves on whenever hearing changes: a check that began before may not be trusted. */
+  private hearingEpoch = 0;
+  /** Checks in flight, by token hash (how many), and those whose session ended meanwhile: they are not trusted. */
+  private readonly checking = new Map<string, number>();
+  private readonly endedWhileChecked = new Set<string>();
 
   constructor(
     private readonly deps: { config: Config; db: Db; redis: RedisClient; log: Logger },
@@ -109,7 +112,8 @@ export class SessionService {
 
   /** Word that a session ended (this instance's or another's). */
   sessionEnded(tokenHash: string): void {
-    this.endedEpoch += 1;
+    // Only this session's checks in flight are concerned: another's end (a logout anywhere) costs no trust.
+    if (this.checking.has(tokenHash)) this.endedWhileChecked.add(tokenHash);
     this.untrust(tokenHash);
   }
 
@@ -120,7 +124,7 @@ export class SessionService {
 
   /** Whether ended sessions are heard of: while not, nothing trusted before is trusted any more. */
   hearingEndedSessions(hearing: boolean): void {
-    this.endedEpoch += 1;
+    this.hearingEpoch += 1;
     this.hearing = hearing;
     if (!hearing) {
       this.trusted.clear();
@@ -135,7 +139,7 @@ export class SessionService {
    */
   authenticate(token: string, appid: number | undefined, options: AuthenticateOptions = {}): SessionUser | Promise<SessionUser> {
     // A token trusted in memory (the heartbeat's) is answered at once, without a promise.
-    return (options.trustRecentCheck && this.trustedUser(token, appid, options)) || this.checkToken(token, appid, options);
+    return (options.trustRecentCheck && this.trustedUser(token, appid, options)) || this.checkTracked(token, appid, options);
   }
 
   /**
@@ -156,11 +160,26 @@ export class SessionService {
     return entry.user;
   }
 
-  /** A token checked in Redis (PostgreSQL if Redis has no word of it). */
-  private async checkToken(token: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
+  /** checkToken, known to be in flight while it runs (so that its session's end, heard meanwhile, withholds the trust). */
+  private async checkTracked(token: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
     if (!TOKEN_FORMAT.test(token)) throw Errors.tokenUnknown();
-    const epoch = this.endedEpoch;
     const tokenHash = hashToken(token);
+    this.checking.set(tokenHash, (this.checking.get(tokenHash) ?? 0) + 1);
+    try {
+      return await this.checkToken(token, tokenHash, appid, options);
+    } finally {
+      const left = this.checking.get(tokenHash)! - 1;
+      if (left > 0) this.checking.set(tokenHash, left);
+      else {
+        this.checking.delete(tokenHash);
+        this.endedWhileChecked.delete(tokenHash);
+      }
+    }
+  }
+
+  /** A token checked in Redis (PostgreSQL if Redis has no word of it). */
+  private async checkToken(token: string, tokenHash: string, appid: number | undefined, options: AuthenticateOptions): Promise<SessionUser> {
+    const epoch = this.hearingEpoch;
     const now = nowSeconds();
     const idle = this.deps.config.tokenIdleExpireS;
     const key = RedisKeys.session(tokenHash);
@@ -176,7 +195,7 @@ export class SessionService {
         seen = now;
       }
       // A session that ended while it was read is not trusted (it is answered once, as a request just before its end).
-      if (options.trustRecentCheck && epoch === this.endedEpoch) this.trust(token, { user, tokenHash, seen, recorded: seen, until: this.trustedUntil(seen) });
+      if (options.trustRecentCheck && epoch === this.hearingEpoch && !this.endedWhileChecked.has(tokenHash)) this.trust(token, { user, tokenHash, seen, recorded: seen, until: this.trustedUntil(seen) });
       return user;
     }
     const account = await this.deps.db.account.findUnique({ where: { tokenHash } });
