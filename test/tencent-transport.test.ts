@@ -69,13 +69,15 @@ describe("Tencent REST transport (ImRest)", () => {
     const silent = await localServer(() => undefined);
     const gone = await localServer(ok);
     await gone.close();
-    const rest = (url: string) => new ImRest({ baseUrl: url, timeoutMs: 300 });
+    const clients: ImRest[] = [];
+    const rest = (url: string) => clients[clients.push(new ImRest({ baseUrl: url, timeoutMs: 300 })) - 1]!;
     try {
       expect(await outcomeOf(rest(refusing.url).call(APP, "x/y", {}))).toEqual({ outcome: "refused", imErrorCode: 10007, imErrorInfo: "no permission" });
       expect((await outcomeOf(rest(gone.url).call(APP, "x/y", {}))).outcome).toBe("refused");
       expect((await outcomeOf(rest(silent.url).call(APP, "x/y", {}))).outcome).toBe("unknown");
       expect((await outcomeOf(rest(garbled.url).call(APP, "x/y", {}))).outcome).toBe("unknown");
     } finally {
+      for (const client of clients) client.close();
       await Promise.all([refusing.close(), garbled.close(), silent.close()]);
     }
   });
@@ -91,15 +93,20 @@ describe("forEachInBatches", () => {
     let othersDone!: () => void;
     // The slow item waits for all the others: in batches (waves) they could never finish first.
     const others = new Promise<void>((resolve) => (othersDone = resolve));
+    // A fallback that does not outlive the test (a pending timer keeps jest's worker from exiting).
+    let fallback: NodeJS.Timeout | undefined;
+    const giveUpAfter = (ms: number) => new Promise((resolve) => (fallback = setTimeout(resolve, ms)));
     const items = ["slow", "a", "b", "c", "d", "e"];
     await forEachInBatches(items, 2, async (item) => {
       inFlight += 1;
       most = Math.max(most, inFlight);
-      await (item === "slow" ? Promise.race([others, tick(2000)]) : tick(1));
+      if (item === "slow") await Promise.race([others, giveUpAfter(2000)]);
+      else await tick(1);
       finished.push(item);
       if (finished.length === items.length - 1 && item !== "slow") othersDone();
       inFlight -= 1;
     });
+    clearTimeout(fallback);
     expect(most).toBe(2);
     expect(finished).toEqual(["a", "b", "c", "d", "e", "slow"]);
   });
