@@ -1,6 +1,7 @@
 import { C, signUp, startTestServer, type TestServer } from "./support/harness";
 import { sql, testDatabaseUrl, testRedisUrl } from "./support/env";
 import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
+import { RedisKeys } from "../src/infra/redis/keys";
 
 /**
  * Stalled and lost dependencies. IM: one attempt per marker, bounded by IM_TIMEOUT_MS,
@@ -8,7 +9,8 @@ import { startTcpProxy, type TcpProxy } from "./support/tcp-proxy";
  * keeps once.
  */
 
-const IM_TIMEOUT_MS = 300;
+/** Long enough that a busy machine's stall never times out an IM call that is answered at once. */
+const IM_TIMEOUT_MS = 1500;
 
 describe("a stalled IM", () => {
   let t: TestServer;
@@ -34,7 +36,8 @@ describe("a stalled IM", () => {
     expect(group(room)).toHaveLength(0); // answered while IM was still holding the message
     expect(await state(room)).toEqual({ state: 0, startImSeq: 0 });
     // The stalled message lands later, and is not sent a second time.
-    await new Promise((r) => setTimeout(r, IM_TIMEOUT_MS * 4));
+    const giveUpAt = Date.now() + 20_000;
+    while (group(room).length === 0 && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 50));
     expect(group(room)).toHaveLength(1);
     const duplicatesBefore = t.tencent.im.duplicates;
     expect(await state(room)).toEqual({ state: 0, startImSeq: 0 });
@@ -75,9 +78,12 @@ describe("close() (what SIGTERM runs once drained; test/drain.test.ts drains a r
       const students = await Promise.all(Array.from({ length: 40 }, (_, i) => signUp(t, `s${i}`, 0)));
       const room = (await t.call("live", "create", { ...C, token: T, title: "x" })).body.data.roomnum as number;
       await t.call("live", "startcourse", { ...C, token: T, roomnum: room });
-      t.im.delayMs = 300; // every enter waits on IM: all 40 are in flight when the shutdown starts
+      t.im.delayMs = 2000; // every enter waits on IM: all 40 are in flight when the shutdown starts
       const inFlight = students.map((token) => t.call("live", "reportmemid", { ...C, token, roomnum: room, operate: 0 }));
-      await new Promise((r) => setTimeout(r, 100));
+      // All 40 are entering (each holds its place in the class's entering set while IM holds its marker), however busy the machine.
+      const giveUpAt = Date.now() + 20_000;
+      while ((await t.server.redis.zcard(RedisKeys.courseEntering(room))) < students.length && Date.now() < giveUpAt) await new Promise((r) => setTimeout(r, 20));
+      expect(await t.server.redis.zcard(RedisKeys.courseEntering(room))).toBe(students.length);
       const closing = t.server.close();
       const answers = await Promise.allSettled(inFlight);
       await closing;

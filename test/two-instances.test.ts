@@ -332,7 +332,7 @@ describe("two server processes", () => {
       [A, B] = [a, b] = await startPair(tencent, {
         REAPER_ENABLED: "true",
         REAPER_INTERVAL_MS: "200",
-        TEACHER_TIMEOUT_S: "3",
+        TEACHER_TIMEOUT_S: "6", // the keeper beats every 150 ms: a stall of either process stays far below it
         MEMBER_TIMEOUT_S: "1",
         REPLAY_INDEX_ENABLED: "true",
         REPLAY_INDEX_URL: tencent.url,

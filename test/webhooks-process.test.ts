@@ -64,7 +64,7 @@ test(
     const env = {
       WEBHOOKS: JSON.stringify([{ name: "lms", appid: TEST_APP.sdkAppId, url: receiverUrl, secret: SECRET }]),
       WEBHOOK_INTERVAL_MS: "50",
-      WEBHOOK_TIMEOUT_MS: "1000",
+      WEBHOOK_TIMEOUT_MS: "3000", // a stalled test process (the receiver) must not time a delivery out: the exact count below would see a retry
       WEBHOOK_FIRST_RETRY_MS: "100",
       REAPER_ENABLED: "false",
     };

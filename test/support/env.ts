@@ -53,6 +53,9 @@ export function testServerEnv(tencentUrl: string): Record<string, string> {
     VIDEORELAY_BASE_URL: tencentUrl,
     // Generous: a busy machine must not turn a slow emulator answer into an IM failure (fault tests set their own).
     IM_TIMEOUT_MS: "5000",
+    // Likewise for Redis: after a stall, timers fire before the socket's waiting answers are read, so a
+    // 1 s timeout (production's default) can fail a command Redis answered in time. Fault tests set their own.
+    REDIS_COMMAND_TIMEOUT_MS: "5000",
     CALLBACK_KEY: TEST_CALLBACK_KEY,
     REPLAY_INDEX_ENABLED: "false",
     PASSWORD_SCRYPT_N: "1024",

@@ -10,7 +10,7 @@ import { clusterCredentialsOf, type RedisTarget } from "./client";
  * invalidate must drop it, and trust nothing from it, while `listening` is false.
  */
 
-/** How often the subscription is checked, and how long its ping may take. */
+/** How often the subscription is checked (its ping may take the Redis command timeout, as any command). */
 const PING_EVERY_MS = 1000;
 
 export interface BroadcastHandlers {
@@ -34,7 +34,7 @@ export class Broadcast {
     private readonly handlers: BroadcastHandlers,
   ) {
     // Named, so that an operator (or a test) can tell this process's subscription in CLIENT LIST.
-    const options = { connectionName: subscriberName(channel), maxRetriesPerRequest: 0, commandTimeout: PING_EVERY_MS, connectTimeout: Math.max(2000, target.commandTimeoutMs), lazyConnect: true, enableOfflineQueue: false };
+    const options = { connectionName: subscriberName(channel), maxRetriesPerRequest: 0, commandTimeout: target.commandTimeoutMs, connectTimeout: Math.max(2000, target.commandTimeoutMs), lazyConnect: true, enableOfflineQueue: false };
     this.subscriber = target.clusterNodes
       ? new Cluster(target.clusterNodes.map(({ host, port }) => ({ host, port })), { lazyConnect: true, enableOfflineQueue: false, redisOptions: { ...options, ...clusterCredentialsOf(target.url) } })
       : new Redis(target.url, options);
