@@ -196,7 +196,7 @@ test("enters racing exitroom: no 1003 marker after the 1002, and none for an ent
       if (Date.now() > giveUpAt) throw new Error(`timed out waiting for ${what}`);
     }
   };
-  t.im.delayMs = 150; // every IM call takes a while: enters and the end overlap
+  t.im.delayMs = 1000; // every IM call takes a while: enters and the end overlap (long enough that a busy machine still sees the end hold the course)
   let early: ProtocolAnswer[];
   let late: ProtocolAnswer[];
   let end: ProtocolAnswer;

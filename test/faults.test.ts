@@ -109,7 +109,7 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
     t = await startTestServer({
       REDIS_URL: redisProxy.via(testRedisUrl()),
       DATABASE_URL: pgProxy.via(testDatabaseUrl()),
-      REDIS_COMMAND_TIMEOUT_MS: "500",
+      REDIS_COMMAND_TIMEOUT_MS: "1000", // production's default
       DATABASE_TIMEOUT_MS: "1000",
     });
     T = await signUp(t, "teacher1", 1);
@@ -172,6 +172,7 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
       expect(await liveness()).toBe(200);
       redisProxy.restore();
       expect(await recovers(async () => (await beat(T)).body.errorCode === 0)).toBe(true);
+      expect(await recovers(async () => (await readiness()).status === 200)).toBe(true);
       expect(await readiness()).toEqual({ status: 200, body: { status: "ok" } });
       // The outage ended no class: the teacher's beats resumed before any timeout.
       await t.server.reaper.sweep();
@@ -195,6 +196,7 @@ describe("Redis and PostgreSQL cut or stalled (through a TCP proxy in the test)"
       pgProxy.restore();
       expect(await courseRows()).toBe(before); // no half-written row
       expect(await recovers(async () => (await t.call("live", "roomlist", { ...C, token: T, index: 0, size: 1, host_uid: "teacher1" })).body.errorCode === 0)).toBe(true);
+      expect(await recovers(async () => (await readiness()).status === 200)).toBe(true);
       expect(await readiness()).toEqual({ status: 200, body: { status: "ok" } });
       expect(await roomState()).toBe(1);
     });
