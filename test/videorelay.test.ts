@@ -68,7 +68,7 @@ describe("the client refuses to send what the tables forbid", () => {
   });
 
   test("the header takes exactly one account and a room number; nothing is sent otherwise", async () => {
-    const client = new VideorelayClient({ baseUrl: "http://127.0.0.1:9", timeoutMs: 100 });
+    const client = new VideorelayClient({ baseUrl: "http://127.0.0.1:9", timeoutMs: 5000 }); // port 9 refuses at once: no wait
     try {
       await expect(client.record(TEST_APP, { roomnum: 10001, account: "" }, { oper: "stop", sdkType: 1, recordDataType: 0 })).rejects.toMatchObject({ kind: "request" });
       await expect(client.push(TEST_APP, { roomnum: 0, account: "t" }, { oper: "stop", sdkType: 1, pushDataType: 0 })).rejects.toMatchObject({ kind: "request" });
