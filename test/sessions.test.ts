@@ -403,6 +403,11 @@ describe("a token trusted on one instance, ended on another", () => {
     fetch(`${url}/index.php?svc=live&cmd=heartbeat`, { method: "POST", body: JSON.stringify({ ...C, token, roomnum }) }).then(async (r) => (await r.json()) as { errorCode: number });
   let teacher: string;
   let roomnum: number;
+  /**
+   * The requirement is 2 s (test/two-instances.test.ts holds two processes to it, request by request); here, in one
+   * busy process, a margin: a trust that outlived its end would last until the session's slide, a minute.
+   */
+  const REFUSED_WITHIN_MS = 5000;
   const bothHear = () => Promise.resolve(a.server.services.sessions.hearsEndedSessions() && b.services.sessions.hearsEndedSessions());
   beforeAll(async () => {
     a = await startTestServer();
@@ -430,14 +435,14 @@ describe("a token trusted on one instance, ended on another", () => {
     const token = await trustedOnB();
     expect((await a.call("account", "logout", { ...C, token })).body.errorCode).toBe(0);
     const loggedOutAt = Date.now();
-    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
-    expect(Date.now() - loggedOutAt).toBeLessThan(2000);
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, REFUSED_WITHIN_MS)).toBe(true);
+    expect(Date.now() - loggedOutAt).toBeLessThan(REFUSED_WITHIN_MS);
   });
 
   test("a new login elsewhere ends the old token on every instance", async () => {
     const token = await trustedOnB();
     await trustedOnB(); // the next login replaces it
-    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, REFUSED_WITHIN_MS)).toBe(true);
   });
 
   test("a session gone without a word (missed) is trusted on only until it slides its expiry (a minute), then refused", async () => {
@@ -453,7 +458,7 @@ describe("a token trusted on one instance, ended on another", () => {
     } finally {
       clock.mockRestore();
     }
-    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, REFUSED_WITHIN_MS)).toBe(true);
   });
 
   test("while an instance cannot hear of ended sessions (its channel's connection is cut), it trusts nothing it trusted before", async () => {
@@ -467,7 +472,7 @@ describe("a token trusted on one instance, ended on another", () => {
     for (const id of own) await a.server.redis.call("CLIENT", "KILL", "ID", id);
     await sql(`UPDATE "Account" SET "tokenHash" = NULL WHERE uid = 'two-instance-teacher'`);
     await a.server.redis.del(sessionKey(token));
-    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, 2000)).toBe(true);
+    expect(await eventually(async () => (await beatOn(b.url, token, roomnum)).errorCode === 10009, REFUSED_WITHIN_MS)).toBe(true);
     // The channel comes back by itself.
     expect(await eventually(async () => bothHear(), 10000)).toBe(true);
   });
