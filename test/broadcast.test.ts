@@ -29,6 +29,9 @@ afterAll(async () => {
   await proxy.close();
 });
 
+/** How many PING commands a stretch of the RESP protocol holds. */
+const pingsIn = (resp: string) => resp.match(/\r\nping\r\n/gi)?.length ?? 0;
+
 function listen(commandTimeoutMs: number) {
   const heard: string[] = [];
   const changes: boolean[] = [];
@@ -58,9 +61,11 @@ test("its ping may take the Redis command timeout, as any command: a stall short
   const { changes, channel } = listen(5000);
   await waitFor("the subscription", () => channel.listening);
   proxy.stall();
-  // Every ping pending now is at most 3 s old (one a second, the oldest sent before the stall): none has timed out.
+  // The one ping pending now is at most 3 s old (sent at most a second before the stall): it has not timed out.
   await new Promise((resolve) => setTimeout(resolve, 2000));
   expect(channel.listening).toBe(true);
+  // One ping in flight at a time: the checks due meanwhile (one a second) sent none while it waited.
+  expect(pingsIn(proxy.heldForTarget())).toBeLessThanOrEqual(1);
   proxy.restore();
   await new Promise((resolve) => setTimeout(resolve, 1500)); // the pings answered late are answered
   expect(changes).toEqual([true]);

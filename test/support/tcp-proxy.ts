@@ -5,6 +5,7 @@ import { connect, createServer, type Server, type Socket } from "node:net";
  * can cut or stall the server's connections without touching the shared services.
  * cut(): every connection is dropped and new ones are refused until restore().
  * stall(): nothing flows (connections stay open, bytes wait, in order) until restore().
+ * heldForTarget(): what the clients sent since the stall, still waiting to reach the target.
  */
 export interface TcpProxy {
   port: number;
@@ -12,6 +13,7 @@ export interface TcpProxy {
   via(url: string): string;
   cut(): void;
   stall(): void;
+  heldForTarget(): string;
   restore(): void;
   close(): Promise<void>;
 }
@@ -23,10 +25,13 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
 
   // Bytes that arrive while stalled wait here, in order, until restore().
   const waiting: Array<() => void> = [];
-  const relay = (from: Socket, to: Socket) =>
+  const waitingForTarget: Buffer[] = [];
+  const relay = (from: Socket, to: Socket, towardTarget: boolean) =>
     from.on("data", (chunk: Buffer) => {
-      if (mode === "stalled") waiting.push(() => to.write(chunk));
-      else to.write(chunk);
+      if (mode === "stalled") {
+        waiting.push(() => to.write(chunk));
+        if (towardTarget) waitingForTarget.push(chunk);
+      } else to.write(chunk);
     });
 
   const forward = (client: Socket) => {
@@ -40,8 +45,8 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     };
     client.on("error", drop).on("close", drop);
     upstream.on("error", drop).on("close", drop);
-    relay(client, upstream);
-    relay(upstream, client);
+    relay(client, upstream, true);
+    relay(upstream, client, false);
   };
 
   const server: Server = createServer((client) => {
@@ -75,8 +80,10 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     stall() {
       mode = "stalled";
     },
+    heldForTarget: () => Buffer.concat(waitingForTarget).toString("latin1"),
     restore() {
       mode = "ok";
+      waitingForTarget.length = 0;
       for (const write of waiting.splice(0)) write();
       for (const client of held.splice(0)) {
         forward(client);

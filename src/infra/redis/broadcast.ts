@@ -26,6 +26,8 @@ export const subscriberName = (channel: string): string => `sxb:${channel}:${pro
 export class Broadcast {
   private listeningNow = false;
   private pinging: NodeJS.Timeout | undefined;
+  /** A ping is in flight. */
+  private checking = false;
   private readonly subscriber: Redis | Cluster;
 
   private constructor(
@@ -76,11 +78,16 @@ export class Broadcast {
 
   /** A subscription that stopped answering is not one: it is off until it answers (and is subscribed) again. */
   private async check(): Promise<void> {
+    // One ping at a time: while one waits out a long command timeout, the checks due meanwhile have nothing to add.
+    if (this.checking) return;
+    this.checking = true;
     try {
       await this.subscriber.ping();
       if (!this.listeningNow && this.subscriber.status === "ready") await this.subscribe();
     } catch {
       this.setListening(false);
+    } finally {
+      this.checking = false;
     }
   }
 
