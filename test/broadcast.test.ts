@@ -67,6 +67,6 @@ test("its ping may take the Redis command timeout, as any command: a stall short
   // One ping in flight at a time: the checks due meanwhile (one a second) sent none while it waited.
   expect(pingsIn(proxy.heldForTarget())).toBeLessThanOrEqual(1);
   proxy.restore();
-  await new Promise((resolve) => setTimeout(resolve, 1500)); // the pings answered late are answered
+  await new Promise((resolve) => setTimeout(resolve, 1500)); // the ping answered late is answered
   expect(changes).toEqual([true]);
 });
